@@ -1,0 +1,2 @@
+// The workflow engine. Public API is re-exported here.
+export {};

@@ -1,0 +1,2 @@
+// The WDL expression language. Public API is re-exported here.
+export {};

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from './main.js';
+import type { CliIO } from './commands.js';
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+    readStdin: async function* () {},
+  };
+  return io;
+}
+
+test('--help lists usage and exits 0', async () => {
+  const io = capture();
+  assert.equal(await main(['--help'], io), 0);
+  assert.match(io.out, /Usage: flowbridge <command>/);
+});
+
+test('--version prints the version', async () => {
+  const io = capture();
+  assert.equal(await main(['--version'], io), 0);
+  assert.match(io.out, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('an unknown command exits 2 with a message', async () => {
+  const io = capture();
+  assert.equal(await main(['frobnicate'], io), 2);
+  assert.match(io.err, /unknown command 'frobnicate'/);
+});
