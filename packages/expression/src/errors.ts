@@ -23,12 +23,16 @@ export interface ExpressionErrorData {
   message: string;
   expression?: string;
   position?: number;
+  /** JSON pointer of the failing string inside the compiled value (compileValue). */
+  pointer?: string;
 }
 
 export class ExpressionError extends Error {
   readonly code: ExpressionErrorCode;
   expression: string | undefined;
   position: number | undefined;
+  /** JSON pointer of the failing string inside the value given to compileValue. */
+  pointer: string | undefined;
   constructor(code: ExpressionErrorCode, message: string, expression?: string, position?: number) {
     super(message);
     this.name = 'ExpressionError';
@@ -40,6 +44,7 @@ export class ExpressionError extends Error {
     const data: ExpressionErrorData = { code: this.code, message: this.message };
     if (this.expression !== undefined) data.expression = this.expression;
     if (this.position !== undefined) data.position = this.position;
+    if (this.pointer !== undefined) data.pointer = this.pointer;
     return data;
   }
 }

@@ -1,10 +1,20 @@
-import type { Value } from '../values.js';
-import { ExpressionError } from '../errors.js';
+import type { Value, ValueObject } from '../values.js';
+import { jsonToXmlDocument } from './from-json.js';
+import { parseXml } from './parse.js';
+import { serializeXml } from './serialize.js';
+import { xmlDocumentToJson } from './to-json.js';
 
-/**
- * json(xml): the Newtonsoft-style mapping of spec §9.9. Takes the XML document text.
- * Filled in by the XML work.
- */
+/** json(xml) (spec §9.9): parses the XML document text and maps it the Newtonsoft way. */
 export function xmlToJsonValue(xmlText: string): Value {
-  throw new ExpressionError('InvalidArgument', `json() of XML is not available yet: ${xmlText.slice(0, 20)}`);
+  return xmlDocumentToJson(parseXml(xmlText));
+}
+
+/** xml(object) (spec §9.9): the document text; `{}` gives the empty document ''. */
+export function jsonToXmlText(value: ValueObject): string {
+  return serializeXml(jsonToXmlDocument(value));
+}
+
+/** xml(string) (spec §9.9): checks the text is a well-formed document and re-serializes it .NET-style. */
+export function normalizeXmlText(xmlText: string): string {
+  return serializeXml(parseXml(xmlText));
 }

@@ -1,0 +1,108 @@
+import { Float, isDecimal, type Value } from './values.js';
+import { envelopeText, isEnvelope } from './binary.js';
+
+/**
+ * Text forms of values (spec §4, §5): the interpolation text (`toText`), the JSON text that keeps
+ * float and decimal kinds (`stringifyValue`), and plain JSON (`toJson`).
+ */
+
+/**
+ * .NET's shortest round-trip double text: the digits JS finds, laid out the .NET way —
+ * positional for decimal exponents -5 < e < 15, else `d.dddE+XX` (upper-case E, signed,
+ * at least two exponent digits).
+ */
+export function formatDouble(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const sign = x < 0 ? '-' : '';
+  const [mant = '0', expText = '0'] = Math.abs(x).toExponential().split('e');
+  const digits = mant.replace('.', '');
+  const e = Number(expText);
+  if (e > -5 && e < 15) {
+    if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
+    if (digits.length <= e + 1) return sign + digits + '0'.repeat(e + 1 - digits.length);
+    return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  }
+  const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
+  const exp = String(Math.abs(e)).padStart(2, '0');
+  return `${sign}${digits[0]}${frac}E${e < 0 ? '-' : '+'}${exp}`;
+}
+
+/** A float inside JSON keeps a fractional part (`5.0`), as Newtonsoft writes it. */
+function jsonDouble(x: number): string {
+  if (!Number.isFinite(x)) return JSON.stringify(formatDouble(x));
+  const text = formatDouble(x);
+  return /[.E]/.test(text) ? text : `${text}.0`;
+}
+
+/** The interpolation / string() / concat() text of a value. */
+export function toText(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : formatDouble(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Float) return formatDouble(v.value);
+  if (isDecimal(v)) return v.toString();
+  if (isEnvelope(v)) return envelopeText(v);
+  return stringifyValue(v);
+}
+
+/** Compact JSON text: floats keep `.0`, bigints their digits, decimals their scale. */
+export function stringifyValue(v: Value): string {
+  const out: string[] = [];
+  writeJson(v, out);
+  return out.join('');
+}
+
+function writeJson(v: Value, out: string[]): void {
+  if (v === null) out.push('null');
+  else if (typeof v === 'string') out.push(JSON.stringify(v));
+  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+  else if (typeof v === 'number') out.push(Number.isSafeInteger(v) ? String(v) : jsonDouble(v));
+  else if (typeof v === 'bigint') out.push(v.toString());
+  else if (v instanceof Float) out.push(jsonDouble(v.value));
+  else if (isDecimal(v)) {
+    const text = v.toString();
+    out.push(v.scale === 0 ? `${text}.0` : text);
+  } else if (Array.isArray(v)) {
+    out.push('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.push(',');
+      writeJson(v[i] as Value, out);
+    }
+    out.push(']');
+  } else {
+    out.push('{');
+    let first = true;
+    for (const key of Object.keys(v)) {
+      const item = v[key];
+      if (item === undefined) continue;
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(key), ':');
+      writeJson(item, out);
+    }
+    out.push('}');
+  }
+}
+
+/** Plain JSON for storage and output: Float → number, bigint → number, decimal → number. */
+export function toJson(v: Value): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Float) return v.value;
+  if (isDecimal(v)) return v.toNumber();
+  if (Array.isArray(v)) return v.map(toJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const item = v[key];
+    if (item === undefined) continue;
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: toJson(item), enumerable: true, writable: true, configurable: true });
+    else out[key] = toJson(item);
+  }
+  return out;
+}
