@@ -1,2 +1,79 @@
-// The workflow engine. Public API is re-exported here.
-export {};
+// The workflow engine: definitions (loading, validation, compilation) and the deterministic
+// executor. The contract is ./API.md; refinements are documented at the top of ./types.ts.
+import { analyze } from './definition/compile.js';
+import type { CompileOptions } from './definition/compile.js';
+import { loadDefinition } from './definition/load.js';
+import type { Workflow } from './definition/model.js';
+import { Run } from './run/run.js';
+import type { DefinitionError, RunEvent, RunInit, Step } from './types.js';
+
+export type * from './types.js';
+export type { Workflow } from './definition/model.js';
+export type { CompileOptions } from './definition/compile.js';
+export { loadDefinition } from './definition/load.js';
+export { Run } from './run/run.js';
+export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
+export { parseDuration } from './run/timing.js';
+
+/** All save-time errors of a file ([] = valid). */
+export function validateDefinition(file: unknown, options?: CompileOptions): DefinitionError[] {
+  const { loaded, errors } = loadDefinition(file);
+  if (!loaded) return errors;
+  return analyze(loaded, options).errors;
+}
+
+/** Thrown by compileWorkflow for an invalid definition. */
+export class DefinitionErrors extends Error {
+  readonly code = 'InvalidDefinition';
+  constructor(readonly errors: DefinitionError[]) {
+    super(`The workflow definition is invalid: ${errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; ')}`);
+    this.name = 'DefinitionErrors';
+  }
+}
+
+/** Compiles a valid definition once (all expressions parsed, graph built) for many runs. */
+export function compileWorkflow(file: unknown, options?: CompileOptions): Workflow {
+  const { loaded, errors } = loadDefinition(file);
+  if (!loaded) throw new DefinitionErrors(errors);
+  const r = analyze(loaded, options);
+  if (!r.workflow) throw new DefinitionErrors(r.errors);
+  return r.workflow;
+}
+
+/** Whether the definition has a Response action (without one, a Request caller gets 202 at once). */
+export const hasResponseAction = (workflow: Workflow): boolean => workflow.hasResponse;
+
+/** Rebuilds a run from its recorded history: the same init and events give the same decisions. */
+export function replay(workflow: Workflow, init: RunInit, events: RunEvent[]): { run: Run; step: Step } {
+  const { run, step } = Run.start(workflow, init);
+  const merged: Step = {
+    commands: [...step.commands],
+    records: [...step.records],
+    status: step.status,
+    done: step.done,
+  };
+  for (const ev of events) {
+    const s = run.deliver(ev);
+    merged.commands.push(...s.commands);
+    merged.records.push(...s.records);
+    merged.status = s.status;
+    merged.done = s.done;
+  }
+  return { run, step: merged };
+}
+
+/** The EffectResult a host gives for an effect it has no handler for (e.g. a connector not installed). */
+export function unsupportedEffect(actionType: string): {
+  status: 'Failed';
+  error: { code: string; message: string };
+  retryable: false;
+} {
+  return {
+    status: 'Failed',
+    error: {
+      code: 'NoHostForAction',
+      message: `No connector or host handler is installed for actions of type ${actionType}.`,
+    },
+    retryable: false,
+  };
+}

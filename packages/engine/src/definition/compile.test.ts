@@ -1,0 +1,247 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileWorkflow, DefinitionErrors, loadDefinition, validateDefinition } from '../index.js';
+
+const trig = { manual: { type: 'Request', kind: 'Http' } };
+const def = (actions: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  triggers: trig,
+  actions,
+  ...extra,
+});
+const compose = (runAfter?: Record<string, string[]>): Record<string, unknown> => ({
+  type: 'Compose',
+  inputs: 1,
+  ...(runAfter ? { runAfter } : {}),
+});
+
+const invalid: Array<[string, unknown, string, string]> = [
+  ['unknown action type', def({ A: { type: 'Frobnicate' } }), 'UnknownActionType', '/actions/A/type'],
+  ['missing type', def({ A: { inputs: 1 } }), 'MissingType', '/actions/A/type'],
+  [
+    'runAfter names a missing action',
+    def({ A: compose({ Nope: ['Succeeded'] }) }),
+    'RunAfterUnknownAction',
+    '/actions/A/runAfter/Nope',
+  ],
+  [
+    'runAfter names a non-sibling',
+    def({ S: { type: 'Scope', actions: { In: compose() } }, B: compose({ In: ['Succeeded'] }) }),
+    'RunAfterUnknownAction',
+    '/actions/B/runAfter/In',
+  ],
+  [
+    'runAfter cycle',
+    def({ A: compose({ B: ['Succeeded'] }), B: compose({ A: ['Succeeded'] }) }),
+    'RunAfterCycle',
+    '/actions/',
+  ],
+  [
+    'empty runAfter list',
+    def({ A: compose(), B: compose({ A: [] }) }),
+    'RunAfterEmptyStatuses',
+    '/actions/B/runAfter/A',
+  ],
+  [
+    'invalid runAfter status',
+    def({ A: compose(), B: compose({ A: ['Cancelled'] }) }),
+    'RunAfterInvalidStatus',
+    '/actions/B/runAfter/A/0',
+  ],
+  [
+    'duplicate names across scopes',
+    def({ A: compose(), S: { type: 'Scope', actions: { a: compose() } } }),
+    'DuplicateActionName',
+    '/actions/S/actions/a',
+  ],
+  [
+    'InitializeVariable inside a scope',
+    def({
+      S: {
+        type: 'Scope',
+        actions: { I: { type: 'InitializeVariable', inputs: { variables: [{ name: 'v', type: 'string' }] } } },
+      },
+    }),
+    'InitializeVariableNotTopLevel',
+    '/actions/S/actions/I',
+  ],
+  [
+    'Terminate inside Foreach',
+    def({
+      L: {
+        type: 'Foreach',
+        foreach: '@createArray(1)',
+        actions: { T: { type: 'Terminate', inputs: { runStatus: 'Failed' } } },
+      },
+    }),
+    'ActionNotAllowedInLoop',
+    '/actions/L/actions/T',
+  ],
+  [
+    'Terminate inside Until in a Scope',
+    def({
+      U: {
+        type: 'Until',
+        expression: '@true',
+        limit: { count: 1 },
+        actions: { S: { type: 'Scope', actions: { T: { type: 'Terminate', inputs: { runStatus: 'Failed' } } } } },
+      },
+    }),
+    'ActionNotAllowedInLoop',
+    '/actions/U/actions/S/actions/T',
+  ],
+  [
+    'expression syntax error',
+    def({ A: { type: 'Compose', inputs: { x: ['ok', "@concat('a',"] } } }),
+    'InvalidTemplate',
+    '/actions/A/inputs/x/1',
+  ],
+  [
+    'parameter without value or default',
+    def({ A: { type: 'Compose', inputs: "@parameters('p')" } }, { parameters: { p: { type: 'String' } } }),
+    'ParameterValueMissing',
+    '/parameters/p',
+  ],
+  [
+    'Foreach with Sequential and repetitions',
+    def({
+      L: {
+        type: 'Foreach',
+        foreach: '@createArray(1)',
+        operationOptions: 'Sequential',
+        runtimeConfiguration: { concurrency: { repetitions: 5 } },
+        actions: {},
+      },
+    }),
+    'InvalidConcurrency',
+    '/actions/L/operationOptions',
+  ],
+  [
+    'Foreach repetitions out of range',
+    def({
+      L: {
+        type: 'Foreach',
+        foreach: '@createArray(1)',
+        runtimeConfiguration: { concurrency: { repetitions: 51 } },
+        actions: {},
+      },
+    }),
+    'InvalidConcurrency',
+    '/actions/L/runtimeConfiguration/concurrency/repetitions',
+  ],
+  [
+    'duplicate switch case values',
+    def({
+      S: { type: 'Switch', expression: '@1', cases: { a: { case: 1, actions: {} }, b: { case: 1, actions: {} } } },
+    }),
+    'DuplicateSwitchCase',
+    '/actions/S/cases/b/case',
+  ],
+  [
+    'relativePath without method',
+    { triggers: { manual: { type: 'Request', inputs: { relativePath: '/x' } } }, actions: {} },
+    'RelativePathWithoutMethod',
+    '/triggers/manual/inputs',
+  ],
+  [
+    'unknown trigger type',
+    { triggers: { t: { type: 'Telepathy' } }, actions: {} },
+    'UnknownTriggerType',
+    '/triggers/t/type',
+  ],
+  ['not a definition', { hello: 1 }, 'NoDefinition', ''],
+];
+
+for (const [name, file, code, pointer] of invalid) {
+  test(`invalid: ${name}`, () => {
+    const errors = validateDefinition(file);
+    const hit = errors.find((e) => e.code === code);
+    assert.ok(hit, `expected ${code}, got ${JSON.stringify(errors)}`);
+    assert.ok(hit.pointer.startsWith(pointer), `pointer ${hit.pointer} should start with ${pointer}`);
+  });
+}
+
+test('an expression syntax error message carries the column', () => {
+  const [e] = validateDefinition(def({ A: { type: 'Compose', inputs: "@concat('a',,)" } }));
+  assert.equal(e?.code, 'InvalidTemplate');
+  assert.match(e?.message ?? '', /column \d+/);
+});
+
+test('nesting deeper than 8 containers is rejected, 8 is fine', () => {
+  const nest = (n: number): Record<string, unknown> => {
+    let inner: Record<string, unknown> = { Leaf: compose() };
+    for (let i = 0; i < n; i++) inner = { [`S${i}`]: { type: 'Scope', actions: inner } };
+    return inner;
+  };
+  assert.deepEqual(validateDefinition(def(nest(8))), []);
+  assert.ok(validateDefinition(def(nest(9))).some((e) => e.code === 'NestingTooDeep'));
+});
+
+test('connector actions are valid structure', () => {
+  const errors = validateDefinition(
+    def({
+      A: { type: 'ApiConnection', inputs: { host: { connection: { name: 'x' } }, method: 'get', path: '/' } },
+      B: { type: 'OpenApiConnectionWebhook', inputs: { host: { operationId: 'x' } } },
+      C: { type: 'ServiceProvider', inputs: {} },
+      D: { type: 'Function', inputs: {} },
+    }),
+  );
+  assert.deepEqual(errors, []);
+});
+
+const bare = def({ A: compose() });
+const wrappers: Array<[string, unknown, string, string]> = [
+  ['bare', bare, 'bare', ''],
+  [
+    'ARM resource',
+    { properties: { definition: bare, parameters: { p: { value: 1 } }, state: 'Enabled' } },
+    'arm',
+    '/properties/definition',
+  ],
+  ['Standard workflow.json', { definition: bare, kind: 'Stateless' }, 'standard', '/definition'],
+  [
+    'PA solution export',
+    { properties: { connectionReferences: {}, definition: bare }, schemaVersion: '1.0.0.0' },
+    'powerautomate',
+    '/properties/definition',
+  ],
+  [
+    'Dataverse clientdata string',
+    JSON.stringify({ properties: { connectionReferences: {}, definition: bare }, schemaVersion: '1.0.0.0' }),
+    'clientdata',
+    '/properties/definition',
+  ],
+  [
+    'Dataverse row with clientdata',
+    { clientdata: JSON.stringify({ properties: { definition: bare } }) },
+    'clientdata',
+    '/properties/definition',
+  ],
+];
+for (const [name, file, wrapper, prefix] of wrappers) {
+  test(`load: ${name}`, () => {
+    const { loaded, errors } = loadDefinition(file);
+    assert.deepEqual(errors, []);
+    assert.equal(loaded?.wrapper, wrapper);
+    assert.equal(loaded?.pointerPrefix, prefix);
+  });
+}
+
+test('errors point into the file, wrapper included', () => {
+  const errors = validateDefinition({ properties: { definition: def({ A: compose({ Nope: ['Succeeded'] }) }) } });
+  assert.equal(errors[0]?.pointer, '/properties/definition/actions/A/runAfter/Nope');
+});
+
+test('ARM parameter values and Standard kind are read from the wrapper', () => {
+  const { loaded } = loadDefinition({ properties: { definition: bare, parameters: { p: { value: 1 } } } });
+  assert.deepEqual(loaded?.parameterValues, { p: 1 });
+  assert.equal(loadDefinition({ definition: bare, kind: 'Stateful' }).loaded?.kind, 'Stateful');
+});
+
+test('compileWorkflow throws DefinitionErrors for an invalid definition', () => {
+  assert.throws(
+    () => compileWorkflow(def({ A: { type: 'Nope' } })),
+    (e: unknown) => e instanceof DefinitionErrors && e.errors[0]?.code === 'UnknownActionType',
+  );
+  assert.equal(compileWorkflow(def({ R: { type: 'Response', inputs: {} } })).hasResponse, true);
+  assert.equal(compileWorkflow(bare).hasResponse, false);
+});

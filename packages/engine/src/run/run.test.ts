@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileWorkflow, replay, Run } from '../index.js';
+import type { Command, RunInit } from '../index.js';
+
+const init: RunInit = {
+  runId: 'run-7',
+  workflow: { id: 'wf', name: 'wf' },
+  trigger: { name: 'manual', outputs: { body: { u: 'https://api.test' } }, startTime: '2025-01-01T00:00:00Z' },
+  now: Date.UTC(2025, 0, 1),
+};
+
+test('effect commands carry attempt and idempotency key; pending() lists what is unanswered', () => {
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: {
+      Call: {
+        type: 'Http',
+        inputs: {
+          method: 'GET',
+          uri: "@triggerBody()['u']",
+          retryPolicy: { type: 'fixed', count: 1, interval: 'PT5S' },
+        },
+      },
+    },
+  });
+  const { run, step } = Run.start(wf, init);
+  const cmd = step.commands[0] as Extract<Command, { kind: 'effect' }>;
+  assert.equal(cmd.kind, 'effect');
+  assert.equal(cmd.attempt, 1);
+  assert.equal(cmd.idempotencyKey, 'run-7/Call/1');
+  assert.deepEqual(cmd.inputs, { method: 'GET', uri: 'https://api.test' });
+  assert.deepEqual(run.pending(), [cmd]);
+  const s2 = run.deliver({
+    kind: 'effectResult',
+    id: cmd.id,
+    path: cmd.path,
+    attempt: 1,
+    result: { status: 'Failed', outputs: { statusCode: 503 } },
+    now: init.now + 100,
+  });
+  const timer = s2.commands[0];
+  assert.equal(timer?.kind, 'timer');
+  assert.equal(timer?.kind === 'timer' && timer.dueAt, init.now + 100 + 5000);
+  const s3 = run.deliver({
+    kind: 'timer',
+    key: (timer as Extract<Command, { kind: 'timer' }>).key,
+    now: init.now + 5100,
+  });
+  const retry = s3.commands[0] as Extract<Command, { kind: 'effect' }>;
+  assert.equal(retry.attempt, 2);
+  assert.equal(retry.idempotencyKey, 'run-7/Call/2');
+  const s4 = run.deliver({
+    kind: 'effectResult',
+    id: retry.id,
+    path: retry.path,
+    attempt: 2,
+    result: { status: 'Succeeded', outputs: { statusCode: 200, body: 'ok' } },
+    now: init.now + 5200,
+  });
+  assert.equal(s4.done, true);
+  assert.equal(s4.status, 'Succeeded');
+  assert.equal(run.result().actions.Call?.retryHistory?.length, 2);
+  assert.deepEqual(run.pending(), []);
+});
+
+test('a cancel event cancels what runs and skips what has not started', () => {
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: {
+      Delay: { type: 'Wait', inputs: { interval: { count: 1, unit: 'Day' } } },
+      After: { type: 'Compose', inputs: 1, runAfter: { Delay: ['Succeeded'] } },
+    },
+  });
+  const { run, step } = Run.start(wf, init);
+  assert.equal(step.commands[0]?.kind, 'timer');
+  assert.equal(step.status, 'Running');
+  const s = run.deliver({ kind: 'cancel', now: init.now + 1000 });
+  assert.equal(s.done, true);
+  assert.equal(s.status, 'Cancelled');
+  assert.ok(s.commands.some((c) => c.kind === 'cancelWait'));
+  const r = run.result();
+  assert.equal(r.actions.Delay?.status, 'Cancelled');
+  assert.equal(r.actions.After?.status, 'Skipped');
+});
+
+test('guid() and rand() are deterministic per run id and survive replay', () => {
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: { G: { type: 'Compose', inputs: { g: '@guid()', r: '@rand(0, 1000000)' } } },
+  });
+  const a = Run.start(wf, init).run.result();
+  const b = replay(wf, init, []).run.result();
+  const c = Run.start(wf, { ...init, runId: 'other' }).run.result();
+  assert.deepEqual(a.actions.G?.outputs, b.actions.G?.outputs);
+  assert.notDeepEqual(a.actions.G?.outputs, c.actions.G?.outputs);
+  assert.match(
+    String((a.actions.G?.outputs as { g: string }).g),
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
+});
+
+test('a webhook step waits for its callback and exposes the callback URL', () => {
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: {
+      Hook: {
+        type: 'HttpWebhook',
+        inputs: {
+          subscribe: { method: 'POST', uri: 'https://h.test', body: { cb: '@listCallbackUrl()' } },
+          unsubscribe: { method: 'DELETE', uri: 'https://h.test' },
+        },
+      },
+    },
+  });
+  const { run, step } = Run.start(wf, { ...init, callbackBaseUrl: 'https://fb.test/cb' });
+  const sub = step.commands[0] as Extract<Command, { kind: 'effect' }>;
+  assert.equal(sub.operation, 'subscribe');
+  const cb = (sub.inputs as { body: { cb: string } }).body.cb;
+  assert.ok(cb.startsWith('https://fb.test/cb/'));
+  const s2 = run.deliver({
+    kind: 'effectResult',
+    id: sub.id,
+    path: sub.path,
+    attempt: 1,
+    result: { status: 'Succeeded', outputs: { statusCode: 200 } },
+    now: init.now,
+  });
+  const wait = s2.commands[0] as Extract<Command, { kind: 'awaitCallback' }>;
+  assert.equal(wait.kind, 'awaitCallback');
+  assert.equal(wait.callbackUrl, cb);
+  assert.equal(s2.status, 'Waiting');
+  const s3 = run.deliver({ kind: 'callback', key: wait.key, payload: { body: { ok: true } }, now: init.now + 10 });
+  assert.ok(s3.commands.some((c) => c.kind === 'effect' && c.operation === 'unsubscribe'));
+  assert.equal(s3.status, 'Succeeded');
+  assert.deepEqual(run.result().actions.Hook?.outputs, { body: { ok: true } });
+});

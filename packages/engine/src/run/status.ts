@@ -1,0 +1,25 @@
+// Container (and run) status from the leaves of each branch (spec §7.3): skipped leaves are
+// replaced by their own predecessors until none is skipped; any Failed/Aborted/TimedOut leaf
+// left over fails the container, everything else is neutral.
+import type { ContainerDef, ActionNode } from '../definition/model.js';
+import type { ActionStatus } from '../types.js';
+
+export function deriveStatus(
+  def: ContainerDef,
+  statusOf: (n: ActionNode) => ActionStatus | undefined,
+): 'Succeeded' | 'Failed' {
+  const seen = new Set<ActionNode>();
+  const stack = [...def.leaves];
+  while (stack.length > 0) {
+    const n = stack.pop() as ActionNode;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const s = statusOf(n);
+    if (s === 'Skipped') {
+      for (const e of n.runAfter) stack.push(e.pred);
+      continue;
+    }
+    if (s === 'Failed' || s === 'Aborted' || s === 'TimedOut') return 'Failed';
+  }
+  return 'Succeeded';
+}

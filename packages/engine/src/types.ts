@@ -1,0 +1,203 @@
+// The engine's public data shapes (API.md is the contract; keep these in step with it).
+//
+// Refinements of API.md made here (all additive):
+// - ActionRecord also carries `trackingId` (deterministic, from runId + path) and, for loop
+//   containers, `repetitionCount`.
+// - RunResult.actions entries carry `code` and `retryHistory` next to the DESIGN §4 fields.
+// - awaitCallback.callbackUrl is `${callbackBaseUrl}/${encodeURIComponent(key)}` when
+//   RunInit.callbackBaseUrl is given; the host routes a POST there to deliver({kind:'callback'}).
+// - RunResult.outputs maps each definition output to its value; an output whose expression
+//   failed maps to `{ error: {code, message} }` (spec §1.4) and the run status is unchanged.
+
+export type DefinitionErrorCode =
+  | 'InvalidJson'
+  | 'NoDefinition'
+  | 'InvalidDefinition'
+  | 'MissingType'
+  | 'UnknownActionType'
+  | 'UnknownTriggerType'
+  | 'MissingRequiredProperty'
+  | 'InvalidProperty'
+  | 'RunAfterUnknownAction'
+  | 'RunAfterCycle'
+  | 'RunAfterEmptyStatuses'
+  | 'RunAfterInvalidStatus'
+  | 'DuplicateActionName'
+  | 'ActionNameTooLong'
+  | 'NestingTooDeep'
+  | 'TooManyActions'
+  | 'TooManySwitchCases'
+  | 'DuplicateSwitchCase'
+  | 'InitializeVariableNotTopLevel'
+  | 'InvalidVariableDeclaration'
+  | 'DuplicateVariable'
+  | 'ActionNotAllowedInLoop'
+  | 'InvalidConcurrency'
+  | 'InvalidTemplate'
+  | 'ParameterValueMissing'
+  | 'InvalidParameterValue'
+  | 'RelativePathWithoutMethod';
+
+/** A save-time error. `pointer` is a JSON pointer into the file as given (wrapper included). */
+export interface DefinitionError {
+  pointer: string;
+  code: DefinitionErrorCode;
+  message: string;
+}
+
+/** The bare definition object (spec §1.2). Unknown keys are kept and ignored. */
+export interface WorkflowDefinition {
+  $schema?: string;
+  contentVersion?: string;
+  parameters?: Record<string, unknown>;
+  triggers?: Record<string, unknown>;
+  actions?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  staticResults?: Record<string, unknown>;
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface LoadedDefinition {
+  definition: WorkflowDefinition;
+  pointerPrefix: string;
+  wrapper: 'bare' | 'arm' | 'standard' | 'powerautomate' | 'clientdata';
+  kind?: 'Stateful' | 'Stateless';
+  parameterValues?: Record<string, unknown>;
+}
+
+export type ActionStatus =
+  'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled' | 'Aborted';
+
+export type TerminalStatus = 'Succeeded' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled' | 'Aborted';
+
+export type RunStatus = 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Cancelled' | 'TimedOut';
+
+/**
+ * Run-time error codes the engine itself produces (connector/HTTP codes from effects are passed
+ * through as the host reports them).
+ */
+export type RunErrorCode =
+  | 'InvalidTemplate'
+  | 'ActionFailed'
+  | 'ActionTimedOut'
+  | 'ActionConditionFailed'
+  | 'ActionBranchingConditionNotSatisfied'
+  | 'ActionSkipped'
+  | 'Terminated'
+  | 'Cancelled'
+  | 'InvalidVariableType'
+  | 'InvalidVariableOperation'
+  | 'VariableAlreadyInitialized'
+  | 'VariableNotInitialized'
+  | 'SchemaValidationFailed'
+  | 'InvalidJson'
+  | 'InvalidInput'
+  | 'ResponseAlreadySent'
+  | 'InvalidResponseStatusCode'
+  | 'NoHostForAction'
+  | 'UntilLimitReached'
+  | 'OutputEvaluationFailed';
+
+export interface ErrorData {
+  code: string;
+  message: string;
+}
+
+export interface RunInit {
+  runId: string;
+  workflow: { id: string; name: string; version?: string };
+  trigger: { name: string; outputs: unknown; inputs?: unknown; startTime: string; clientTrackingId?: string };
+  parameters?: Record<string, unknown>;
+  now: number;
+  callbackBaseUrl?: string;
+}
+
+export type Command =
+  | {
+      kind: 'effect';
+      id: string;
+      path: string;
+      actionName: string;
+      actionType: string;
+      operation?: 'subscribe' | 'unsubscribe' | 'poll';
+      inputs: unknown;
+      attempt: number;
+      idempotencyKey: string;
+      timeoutAt?: number;
+    }
+  | { kind: 'timer'; key: string; dueAt: number }
+  | { kind: 'awaitCallback'; key: string; path: string; callbackUrl?: string }
+  | { kind: 'response'; path: string; statusCode: number; headers: Record<string, string>; body: unknown }
+  | { kind: 'cancelWait'; key: string };
+
+export type RunEvent =
+  | { kind: 'effectResult'; id: string; path: string; attempt: number; result: EffectResult; now: number }
+  | { kind: 'timer'; key: string; now: number }
+  | { kind: 'callback'; key: string; payload: unknown; now: number }
+  | { kind: 'cancel'; now: number };
+
+export interface EffectResult {
+  status: 'Succeeded' | 'Failed' | 'TimedOut';
+  outputs?: unknown;
+  error?: { code: string; message: string };
+  retryable?: boolean;
+  retryAfterMs?: number;
+  startTime?: string;
+  endTime?: string;
+}
+
+export interface RetryAttempt {
+  startTime?: string;
+  endTime?: string;
+  code?: string;
+  error?: unknown;
+  idempotencyKey: string;
+}
+
+export interface ActionRecord {
+  name: string;
+  path: string;
+  type: string;
+  status: ActionStatus;
+  code?: string;
+  error?: ErrorData | null;
+  inputs?: unknown;
+  outputs?: unknown;
+  startTime?: string;
+  endTime?: string;
+  retryHistory?: RetryAttempt[];
+  trackedProperties?: unknown;
+  repetitionIndexes?: Array<{ scopeName: string; itemIndex: number }>;
+  trackingId?: string;
+  repetitionCount?: number;
+}
+
+export interface Step {
+  commands: Command[];
+  records: ActionRecord[];
+  status: RunStatus;
+  done: boolean;
+}
+
+export interface RunResultAction {
+  status: ActionStatus;
+  code?: string;
+  inputs?: unknown;
+  outputs?: unknown;
+  error: ErrorData | null;
+  startTime?: string;
+  endTime?: string;
+  retryHistory?: RetryAttempt[];
+  trackedProperties?: unknown;
+  repetitions?: ActionRecord[];
+}
+
+export interface RunResult {
+  status: RunStatus;
+  error: ErrorData | null;
+  trigger: { name: string; outputs: unknown };
+  actions: Record<string, RunResultAction>;
+  response: { statusCode: number; headers: Record<string, string>; body: unknown } | null;
+  outputs: Record<string, unknown>;
+}
