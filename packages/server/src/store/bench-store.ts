@@ -1,0 +1,227 @@
+// Persisted steps/s through the store (group commit), with 1 and 50 concurrent writers, on both
+// backends, next to the raw insert rate of the same driver. A step = one event appended + one
+// action record upserted, committed before the writer goes on (what a stateful run does).
+// Run: node --conditions=source --import tsx packages/server/src/store/bench-store.ts [seconds-per-case]
+// PostgreSQL: FLOWBRIDGE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable.
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SqlStore } from './sql-store.js';
+import { openStore } from './open.js';
+import { createDatabase, databaseUrl, dropDatabase, postgresAvailable } from './test-support/backends.js';
+
+const SECONDS = Number(process.argv[2] ?? 2.5);
+const CASES: Array<[writers: number, runs: number]> = [
+  [1, 1],
+  [50, 50],
+  [50, 1],
+];
+// Stop by ourselves whatever happens (a hung database must not hang CI).
+setTimeout(() => {
+  console.error('bench-store: time limit reached, stopping');
+  process.exit(2);
+}, 75_000).unref();
+
+const event = (i: number) => ({
+  kind: 'effectResult',
+  id: `cmd-${i}`,
+  path: `For_each[${i}]/Http`,
+  attempt: 1,
+  result: {
+    status: 'Succeeded',
+    outputs: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: { id: i, ok: true } },
+  },
+  now: 1_767_225_600_000 + i,
+});
+const record = (i: number) => ({
+  name: 'Http',
+  path: `For_each[${i}]/Http`,
+  type: 'Http',
+  status: 'Succeeded',
+  inputs: { method: 'GET', uri: `https://example.test/items/${i}` },
+  outputs: { statusCode: 200, body: { id: i, ok: true } },
+  startTime: '2026-01-01T00:00:00.000Z',
+  endTime: '2026-01-01T00:00:00.120Z',
+  retryHistory: [],
+});
+
+interface Row {
+  backend: string;
+  case: string;
+  perSecond: number;
+  note?: string;
+}
+const rows: Row[] = [];
+
+// The machine may be shared: besides wall-clock rates, report steps per CPU-second of this
+// process (what one free core would sustain, database work included for SQLite).
+async function stepsPerSecond(
+  store: SqlStore,
+  writers: number,
+  runCount = writers,
+): Promise<{ rate: number; batch: number; perCpuSecond: number }> {
+  const { flow } = await store.createFlow({ name: `bench-${writers}`, definition: {} });
+  const runs = await Promise.all(
+    Array.from({ length: runCount }, () =>
+      store.createRun({ flowId: flow.id, flowVersion: 1, triggerName: 't', init: { x: 1 } }),
+    ),
+  );
+  const before = store.groupCommitStats;
+  let steps = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: writers }, (_, k) => runs[k % runs.length] as (typeof runs)[number]).map(async (run) => {
+      for (let i = 0; performance.now() < end; i++) {
+        await store.commitStep(run.id, { events: [event(i)], records: [record(i)] });
+        steps++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const after = store.groupCommitStats;
+  // Sanity: everything acknowledged is there.
+  const h = await store.loadRunHistory(runs[0]?.id ?? '');
+  if (h.lastSeq !== h.events.length || h.events.length === 0) throw new Error('bench: events missing');
+  return {
+    rate: steps / elapsed,
+    batch: (after.units - before.units) / Math.max(1, after.batches - before.batches),
+    perCpuSecond: steps / ((cpu.user + cpu.system) / 1e6),
+  };
+}
+
+function timed(fn: (stop: () => boolean) => number): number {
+  const end = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  const n = fn(() => performance.now() >= end);
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function benchSqlite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
+  try {
+    const store = await openStore({ dataDir: dir });
+    // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
+    for (const [writers, runCount] of CASES) {
+      const r = await stepsPerSecond(store, writers, runCount);
+      rows.push({
+        backend: 'sqlite',
+        case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
+        perSecond: r.rate,
+        note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
+      });
+    }
+    await store.close();
+    // Raw better-sqlite3 on the same settings: one insert per transaction, and 1,000 per transaction.
+    const db = new Database(join(dir, 'raw.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE t (run_id TEXT, seq INTEGER, event TEXT, PRIMARY KEY (run_id, seq))');
+    const ins = db.prepare('INSERT INTO t VALUES (?, ?, ?)');
+    const payload = JSON.stringify(event(1));
+    let seq = 0;
+    rows.push({
+      backend: 'sqlite',
+      case: 'raw inserts/s, 1 per transaction',
+      perSecond: timed((stop) => {
+        let n = 0;
+        while (!stop()) {
+          ins.run('r', ++seq, payload);
+          n++;
+        }
+        return n;
+      }),
+    });
+    const many = db.transaction((count: number) => {
+      for (let i = 0; i < count; i++) ins.run('r', ++seq, payload);
+    });
+    rows.push({
+      backend: 'sqlite',
+      case: 'raw inserts/s, 1000 per transaction',
+      perSecond: timed((stop) => {
+        let n = 0;
+        while (!stop()) {
+          many(1000);
+          n += 1000;
+        }
+        return n;
+      }),
+    });
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchPostgres(): Promise<void> {
+  if (!(await postgresAvailable())) {
+    rows.push({ backend: 'postgres', case: 'skipped', perSecond: 0, note: 'server not reachable' });
+    return;
+  }
+  const name = await createDatabase();
+  try {
+    const url = databaseUrl(name);
+    const store = await openStore({ databaseUrl: url });
+    // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
+    for (const [writers, runCount] of CASES) {
+      const r = await stepsPerSecond(store, writers, runCount);
+      rows.push({
+        backend: 'postgres',
+        case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
+        perSecond: r.rate,
+        note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
+      });
+    }
+    await store.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE raw (run_id TEXT, seq INTEGER, event json, PRIMARY KEY (run_id, seq))');
+    const payload = JSON.stringify(event(1));
+    let seq = 0;
+    const start1 = performance.now();
+    let n1 = 0;
+    while (performance.now() - start1 < SECONDS * 1000) {
+      await client.query('INSERT INTO raw VALUES ($1, $2, $3)', ['r', ++seq, payload]);
+      n1++;
+    }
+    rows.push({
+      backend: 'postgres',
+      case: 'raw inserts/s, 1 per transaction',
+      perSecond: n1 / ((performance.now() - start1) / 1000),
+    });
+    const values = Array.from({ length: 1000 }, (_, i) => `($1, $${i + 2}, $1002)`).join(', ');
+    const start2 = performance.now();
+    let n2 = 0;
+    while (performance.now() - start2 < SECONDS * 1000) {
+      const seqs = Array.from({ length: 1000 }, () => ++seq);
+      await client.query(`INSERT INTO raw VALUES ${values}`, ['r', ...seqs, payload]);
+      n2 += 1000;
+    }
+    rows.push({
+      backend: 'postgres',
+      case: 'raw inserts/s, 1000 per transaction',
+      perSecond: n2 / ((performance.now() - start2) / 1000),
+    });
+    await client.end();
+  } finally {
+    await dropDatabase(name);
+  }
+}
+
+await benchSqlite();
+await benchPostgres();
+for (const r of rows) {
+  console.log(
+    `${r.backend.padEnd(9)} ${r.case.padEnd(40)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(10)}${r.note ? `   (${r.note})` : ''}`,
+  );
+}
+console.log(
+  `(${SECONDS} s per case; node ${process.version}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')})`,
+);

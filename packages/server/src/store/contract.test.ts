@@ -1,0 +1,631 @@
+// The store contract: one table of cases, run against both backends. Every case gets a fresh
+// database and removes it afterwards, also when it fails.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStoreError } from './errors.js';
+import type { StoreErrorCode } from './errors.js';
+import type { SqlStore, SqlStoreOptions } from './sql-store.js';
+import type { Run } from './types.js';
+import { manualClock, postgresAvailable, postgresBackend, sqliteBackend } from './test-support/backends.js';
+import type { Backend, Fresh } from './test-support/backends.js';
+
+const pgUp = await postgresAvailable();
+
+async function rejectsWith(p: Promise<unknown>, code: StoreErrorCode): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isStoreError(e), `expected a StoreError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+async function withFresh(backend: Backend, options: SqlStoreOptions, fn: (f: Fresh) => Promise<void>): Promise<void> {
+  const f = await backend.fresh(options);
+  try {
+    await fn(f);
+  } finally {
+    await f.dispose();
+  }
+}
+
+async function flowWithRun(
+  store: SqlStore,
+  runId = 'run-1',
+  extra: Partial<Parameters<SqlStore['createRun']>[0]> = {},
+) {
+  const { flow } = await store.createFlow({ name: 'f', definition: { actions: {} } });
+  const run = await store.createRun({
+    id: runId,
+    flowId: flow.id,
+    flowVersion: 1,
+    triggerName: 'manual',
+    init: { runId, trigger: { name: 'manual' } },
+    ...extra,
+  });
+  return { flow, run };
+}
+
+type Case = [name: string, fn: (f: Fresh, clock: ReturnType<typeof manualClock>) => Promise<void>];
+
+const cases: Case[] = [
+  [
+    'a new database has the default environment; reopening it migrates nothing twice',
+    async (f) => {
+      assert.deepEqual(
+        (await f.store.listEnvironments()).map((e) => [e.id, e.name]),
+        [['default', 'Default']],
+      );
+      await f.store.createEnvironment({ id: 'prod', name: 'Production' });
+      const again = await f.reopen();
+      assert.deepEqual((await again.listEnvironments()).map((e) => e.id).sort(), ['default', 'prod']);
+      const versions = await f.query('SELECT version FROM schema_migrations');
+      assert.deepEqual(
+        versions.map((r) => Number(r.version)),
+        [1],
+      );
+    },
+  ],
+  [
+    'users: e-mail unique whatever its case; tokens, OAuth clients, audit, settings',
+    async ({ store }) => {
+      const u = await store.createUser({ email: 'Ann@Example.com', displayName: 'Ann', role: 'Admin' });
+      assert.equal(u.email, 'ann@example.com');
+      await rejectsWith(store.createUser({ email: 'ANN@example.com', displayName: 'x', role: 'Viewer' }), 'Conflict');
+      assert.equal((await store.getUserByEmail('ann@EXAMPLE.com'))?.id, u.id);
+      const disabled = await store.updateUser(u.id, { disabled: true, role: 'Maker' });
+      assert.deepEqual([disabled.disabled, disabled.role], [true, 'Maker']);
+      await rejectsWith(store.updateUser('nobody', { role: 'Admin' }), 'NotFound');
+
+      const t = await store.createAccessToken({ userId: u.id, hash: 'h1', name: 'cli' });
+      await rejectsWith(store.createAccessToken({ userId: 'nobody', hash: 'h2', name: 'x' }), 'NotFound');
+      await store.touchAccessToken(t.id, 1234);
+      assert.equal((await store.findAccessTokenByHash('h1'))?.lastUsedAt, 1234);
+      assert.equal((await store.listAccessTokens(u.id)).length, 1);
+      assert.equal(await store.deleteAccessToken(t.id), true);
+      assert.equal(await store.findAccessTokenByHash('h1'), undefined);
+
+      const c = await store.createOAuthClient({ secretHash: 's', roles: ['flows.read', 'runs.write'] });
+      assert.deepEqual((await store.getOAuthClient(c.id))?.roles, ['flows.read', 'runs.write']);
+      assert.equal((await store.listOAuthClients()).length, 1);
+      await rejectsWith(store.createOAuthClient({ secretHash: 's', environmentId: 'nowhere', roles: [] }), 'NotFound');
+
+      const a1 = await store.appendAudit({ actor: u.id, action: 'flow.create', target: 'f1', details: { b: 1, a: 2 } });
+      const a2 = await store.appendAudit({ actor: u.id, action: 'flow.delete', target: 'f1' });
+      assert.ok(a2 > a1);
+      const audit = await store.listAudit({ limit: 10 });
+      assert.deepEqual(
+        audit.map((e) => e.action),
+        ['flow.delete', 'flow.create'],
+      );
+      assert.deepEqual(audit[1]?.details, { b: 1, a: 2 });
+      assert.deepEqual(
+        (await store.listAudit({ before: a2 })).map((e) => e.id),
+        [a1],
+      );
+
+      assert.equal(await store.getSetting('smtp'), undefined);
+      await store.setSetting('smtp', { host: 'mail', port: 25 });
+      await store.setSetting('smtp', { host: 'mail2' });
+      await store.setSetting('flag', false);
+      assert.deepEqual(await store.getSetting('smtp'), { host: 'mail2' });
+      assert.equal(await store.getSetting('flag'), false);
+      assert.equal(await store.deleteSetting('smtp'), true);
+      assert.equal(await store.getSetting('smtp'), undefined);
+    },
+  ],
+  [
+    'flows: immutable versions, optimistic saves, soft delete',
+    async ({ store }, clock) => {
+      const { flow, version } = await store.createFlow({
+        name: 'Orders',
+        definition: { triggers: { manual: {} }, actions: { b: 1, a: 2 } },
+        parameters: { p: 1 },
+        createdBy: 'ann',
+      });
+      assert.deepEqual([flow.currentVersion, flow.state, flow.kind, version.version], [1, 'Enabled', 'Stateful', 1]);
+      assert.ok(flow.accessKey.length >= 32);
+      clock.advance(1000);
+      const v2 = await store.saveFlowVersion(flow.id, { definition: { v: 2 }, expectedVersion: 1 });
+      assert.equal(v2.version, 2);
+      await rejectsWith(store.saveFlowVersion(flow.id, { definition: { v: 3 }, expectedVersion: 1 }), 'Conflict');
+      await rejectsWith(store.saveFlowVersion('nope', { definition: {} }), 'NotFound');
+      const v3 = await store.saveFlowVersion(flow.id, { definition: { v: 3 } });
+      assert.equal(v3.version, 3);
+      assert.deepEqual((await store.getFlowVersion(flow.id))?.definition, { v: 3 });
+      const v1 = await store.getFlowVersion(flow.id, 1);
+      assert.equal(
+        JSON.stringify(v1?.definition),
+        JSON.stringify({ triggers: { manual: {} }, actions: { b: 1, a: 2 } }),
+      );
+      assert.deepEqual(v1?.parameters, { p: 1 });
+      assert.deepEqual(
+        (await store.listFlowVersions(flow.id)).map((v) => v.version),
+        [1, 2, 3],
+      );
+      const updated = await store.updateFlow(flow.id, { state: 'Disabled', name: 'Orders 2' });
+      assert.deepEqual([updated.state, updated.name, updated.currentVersion], ['Disabled', 'Orders 2', 3]);
+      assert.ok(updated.updatedAt > flow.updatedAt);
+      await store.createEnvironment({ id: 'prod', name: 'Prod' });
+      await store.createFlow({ environmentId: 'prod', name: 'Other', definition: {} });
+      await rejectsWith(store.createFlow({ environmentId: 'missing', name: 'x', definition: {} }), 'NotFound');
+      assert.equal((await store.listFlows({ environmentId: 'prod' })).length, 1);
+      assert.equal(await store.deleteFlow(flow.id), true);
+      assert.equal(await store.deleteFlow(flow.id), false);
+      assert.equal(await store.getFlow(flow.id), undefined);
+      assert.ok((await store.getFlow(flow.id, { includeDeleted: true }))?.deletedAt);
+      assert.deepEqual(
+        (await store.listFlows()).map((f) => f.name),
+        ['Other'],
+      );
+      await rejectsWith(store.updateFlow(flow.id, { name: 'zombie' }), 'NotFound');
+    },
+  ],
+  [
+    'run history: events get seqs 1..n in order; init and events come back exactly',
+    async ({ store }) => {
+      const init = {
+        runId: 'run-1',
+        trigger: { name: 'manual', outputs: { body: { z: 1, a: [1, 2.5, 'x'] } } },
+        now: 5,
+      };
+      const { run } = await flowWithRun(store, 'run-1', { init, clientTrackingId: 'corr-1' });
+      assert.deepEqual(
+        [run.status, run.environmentId, run.lastSeq, run.clientTrackingId],
+        ['Running', 'default', 0, 'corr-1'],
+      );
+      const e1 = {
+        kind: 'effectResult',
+        id: 'c1',
+        path: 'Http',
+        attempt: 1,
+        result: { status: 'Succeeded', outputs: { b: 2, a: 1 } },
+        now: 10,
+      };
+      const e2 = { kind: 'timer', key: 't1', now: 20 };
+      const e3 = { kind: 'callback', key: 'k', payload: 'plain string', now: 30 };
+      assert.deepEqual(await store.appendEvents('run-1', [e1, e2]), [1, 2]);
+      assert.deepEqual((await store.commitStep('run-1', { events: [e3] })).seqs, [3]);
+      const h = await store.loadRunHistory('run-1');
+      assert.equal(JSON.stringify(h.init), JSON.stringify(init));
+      assert.equal(JSON.stringify(h.events), JSON.stringify([e1, e2, e3])); // key order kept: replay sees the same
+      assert.equal(h.lastSeq, 3);
+      await rejectsWith(store.loadRunHistory('nope'), 'NotFound');
+      await rejectsWith(store.appendEvents('nope', [e1]), 'NotFound');
+      await rejectsWith(store.createRun({ flowId: 'nope', flowVersion: 1, triggerName: 'm', init: {} }), 'NotFound');
+      await rejectsWith(
+        store.createRun({ flowId: run.flowId, flowVersion: 7, triggerName: 'm', init: {} }),
+        'NotFound',
+      );
+    },
+  ],
+  [
+    'action records upsert by path; getRun returns them, the response and the outputs',
+    async ({ store }) => {
+      await flowWithRun(store);
+      await store.upsertActionRecords('run-1', [
+        { name: 'Compose', path: 'Compose', type: 'Compose', status: 'Running', startTime: '2026-01-01T00:00:01Z' },
+        {
+          name: 'Compose',
+          path: 'For_each[0]/Compose',
+          type: 'Compose',
+          status: 'Succeeded',
+          startTime: '2026-01-01T00:00:02Z',
+        },
+      ]);
+      await store.commitStep('run-1', {
+        records: [
+          {
+            name: 'Compose',
+            path: 'Compose',
+            type: 'Compose',
+            status: 'Succeeded',
+            outputs: 42,
+            startTime: '2026-01-01T00:00:01Z',
+            endTime: '2026-01-01T00:00:03Z',
+            retryHistory: [],
+          },
+        ],
+        runUpdate: {
+          status: 'Succeeded',
+          endTime: 99,
+          response: { statusCode: 200, headers: {}, body: { ok: true } },
+          outputs: { total: 3 },
+        },
+      });
+      const r = await store.getRun('run-1', { withActions: true });
+      assert.ok(r);
+      assert.deepEqual([r.status, r.endTime, r.error], ['Succeeded', 99, null]);
+      assert.deepEqual(r.response, { statusCode: 200, headers: {}, body: { ok: true } });
+      assert.deepEqual(r.outputs, { total: 3 });
+      assert.deepEqual(
+        r.actions?.map((a) => [a.path, a.status, a.outputs]),
+        [
+          ['Compose', 'Succeeded', 42],
+          ['For_each[0]/Compose', 'Succeeded', undefined],
+        ],
+      );
+      assert.equal((await store.getRun('run-1'))?.actions, undefined);
+      assert.equal(await store.getRun('nope'), undefined);
+      await store.updateRun('run-1', { error: { code: 'ActionFailed', message: 'x' } });
+      assert.deepEqual((await store.getRun('run-1'))?.error, { code: 'ActionFailed', message: 'x' });
+      await rejectsWith(
+        store.upsertActionRecords('run-1', [{ name: 'x', status: 'Running' } as never]),
+        'InvalidArgument',
+      );
+      await rejectsWith(store.updateRun('nope', { status: 'Failed' }), 'NotFound');
+    },
+  ],
+  [
+    'a step is all or nothing: a conflicting callback key leaves no event, record or status behind',
+    async ({ store }) => {
+      await flowWithRun(store);
+      await store.commitStep('run-1', { callbacks: [{ key: 'cb-1', path: 'Approve' }] });
+      await rejectsWith(
+        store.commitStep('run-1', {
+          events: [{ kind: 'timer', key: 'x', now: 1 }],
+          records: [{ name: 'A', path: 'A', status: 'Succeeded' }],
+          runUpdate: { status: 'Failed' },
+          callbacks: [{ key: 'cb-1', path: 'Other' }],
+        }),
+        'Conflict',
+      );
+      const r = await store.getRun('run-1', { withActions: true });
+      assert.deepEqual([r?.status, r?.lastSeq, r?.actions?.length], ['Running', 0, 0]);
+      assert.deepEqual((await store.loadRunHistory('run-1')).events, []);
+    },
+  ],
+  [
+    'group commit: 200 concurrent steps over 10 runs share transactions; seqs are gapless per run',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      for (let i = 0; i < 10; i++) {
+        await store.createRun({ id: `r${i}`, flowId: flow.id, flowVersion: 1, triggerName: 't', init: {} });
+      }
+      const before = store.groupCommitStats.batches;
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          store.commitStep(`r${i % 10}`, {
+            events: [{ i }, { i, second: true }],
+            records: [{ name: 'A', path: `A[${i}]`, status: 'Succeeded' }],
+          }),
+        ),
+      );
+      const stats = store.groupCommitStats;
+      assert.ok(stats.batches - before < 200, `expected batching, got ${stats.batches - before} batches`);
+      assert.ok(stats.largestBatch > 1);
+      for (let r = 0; r < 10; r++) {
+        const seqs = results.filter((_, i) => i % 10 === r).flatMap((x) => x.seqs);
+        assert.deepEqual(
+          seqs,
+          Array.from({ length: 40 }, (_, k) => k + 1),
+        );
+        const h = await store.loadRunHistory(`r${r}`);
+        assert.equal(h.events.length, 40);
+        // Each step's two events are adjacent and in order.
+        for (let k = 0; k < 40; k += 2) assert.deepEqual(h.events[k + 1], { ...(h.events[k] as object), second: true });
+      }
+    },
+  ],
+  [
+    'group commit: one bad step in a batch fails alone; the others are written',
+    async ({ store }) => {
+      await flowWithRun(store);
+      const outcomes = await Promise.allSettled([
+        store.appendEvents('run-1', [{ n: 1 }]),
+        store.appendEvents('missing-run', [{ n: 2 }]),
+        store.appendEvents('run-1', [{ n: 3 }]),
+      ]);
+      assert.equal(outcomes[0]?.status, 'fulfilled');
+      assert.equal(outcomes[2]?.status, 'fulfilled');
+      const bad = outcomes[1];
+      assert.ok(bad?.status === 'rejected' && isStoreError(bad.reason, 'NotFound'));
+      assert.deepEqual((await store.loadRunHistory('run-1')).events, [{ n: 1 }, { n: 3 }]);
+    },
+  ],
+  [
+    'payloads over 256 KiB are stored out of line and read back transparently',
+    async (f) => {
+      const big = { text: 'é'.repeat(150 * 1024), n: 1 }; // ~300 KiB of UTF-8
+      const small = { text: 'x'.repeat(1000) };
+      await flowWithRun(f.store, 'run-1', { init: big });
+      await f.store.commitStep('run-1', {
+        events: [big, small],
+        records: [{ name: 'Big', path: 'Big', status: 'Succeeded', outputs: big }],
+        runUpdate: { outputs: big },
+      });
+      const h = await f.store.loadRunHistory('run-1');
+      assert.deepEqual(h.init, big);
+      assert.deepEqual(h.events, [big, small]);
+      const r = await f.store.getRun('run-1', { withActions: true });
+      assert.deepEqual(r?.actions?.[0]?.outputs, big);
+      assert.deepEqual(r?.outputs, big);
+      const rows = await f.query('SELECT COUNT(*) AS n FROM payloads');
+      assert.equal(Number(rows[0]?.n), 4); // init, one event, one record, outputs
+      const inline = await f.query('SELECT COUNT(*) AS n FROM run_events WHERE event_ref IS NULL');
+      assert.equal(Number(inline[0]?.n), 1);
+    },
+  ],
+  [
+    'listRuns: newest first, filters, cursor paging stable under inserts',
+    async ({ store }) => {
+      await store.createEnvironment({ id: 'prod', name: 'Prod' });
+      const { flow: a } = await store.createFlow({ name: 'a', definition: {} });
+      const { flow: b } = await store.createFlow({ name: 'b', environmentId: 'prod', definition: {} });
+      for (let i = 0; i < 25; i++) {
+        // Pairs share a start time: the id breaks the tie.
+        await store.createRun({
+          id: `run-${String(i).padStart(2, '0')}`,
+          flowId: i % 5 === 0 ? b.id : a.id,
+          flowVersion: 1,
+          triggerName: 't',
+          startTime: 1000 + Math.floor(i / 2),
+          status: i % 3 === 0 ? 'Succeeded' : 'Running',
+          init: {},
+        });
+      }
+      const seen: Run[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listRuns({ limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+        // Newer runs arriving meanwhile must not shift the pages.
+        await store.createRun({ flowId: a.id, flowVersion: 1, triggerName: 't', startTime: 5000 + pages, init: {} });
+      } while (cursor);
+      assert.equal(pages, 4);
+      assert.deepEqual(
+        seen.map((r) => r.id),
+        Array.from({ length: 25 }, (_, i) => `run-${String(24 - i).padStart(2, '0')}`),
+      );
+      assert.equal((await store.listRuns({ flowId: b.id, limit: 100 })).items.length, 5);
+      assert.equal((await store.listRuns({ environmentId: 'prod', limit: 100 })).items.length, 5);
+      assert.equal((await store.listRuns({ status: 'Succeeded', to: 2000, limit: 100 })).items.length, 9);
+      const window = await store.listRuns({ from: 1002, to: 1004, limit: 100 });
+      assert.deepEqual(
+        window.items.map((r) => r.id),
+        ['run-07', 'run-06', 'run-05', 'run-04'],
+      );
+      await rejectsWith(store.listRuns({ cursor: 'garbage' }), 'InvalidArgument');
+    },
+  ],
+  [
+    'listUnfinishedRuns and pruneRunsOlderThan (finished runs only, with everything hanging off them)',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const mk = (id: string, startTime: number, status: 'Running' | 'Succeeded' | 'Waiting') =>
+        store.createRun(
+          { id, flowId: flow.id, flowVersion: 1, triggerName: 't', startTime, status, init: {} },
+          {
+            events: [{ e: 1 }, { e: 2 }],
+            records: [{ name: 'A', path: 'A', status: 'Succeeded', outputs: 'y'.repeat(300 * 1024) }],
+            enqueue: [{ kind: 'run' }],
+            timers: [{ key: 't', dueAt: 5 }],
+            callbacks: [{ key: `cb-${id}`, path: 'A' }],
+          },
+        );
+      await mk('old-done', 100, 'Succeeded');
+      await mk('old-waiting', 100, 'Waiting');
+      await mk('new-done', 10_000, 'Succeeded');
+      await mk('new-running', 10_000, 'Running');
+      assert.deepEqual(
+        (await store.listUnfinishedRuns()).map((r) => r.id),
+        ['old-waiting', 'new-running'],
+      );
+      const counts = await store.pruneRunsOlderThan(new Date(5000));
+      assert.deepEqual(counts, {
+        runs: 1,
+        events: 2,
+        actionRecords: 1,
+        payloads: 1,
+        workItems: 1,
+        timers: 1,
+        callbacks: 1,
+      });
+      assert.equal(await store.getRun('old-done'), undefined);
+      assert.ok(await store.getRun('old-waiting'));
+      assert.equal((await store.pruneRunsOlderThan(5000)).runs, 0);
+    },
+  ],
+  [
+    'work queue: claim leases, expired leases come back, release, extend, complete',
+    async ({ store }, clock) => {
+      const ids = await store.enqueue([
+        { kind: 'a', payload: { n: 1 } },
+        { kind: 'b', availableAt: clock.now() + 10_000 },
+        { kind: 'c' },
+      ]);
+      assert.equal(ids.length, 3);
+      const first = await store.claim('w1', 10, 1000);
+      assert.deepEqual(
+        first.map((w) => [w.kind, w.leaseOwner, w.attempts]),
+        [
+          ['a', 'w1', 1],
+          ['c', 'w1', 1],
+        ],
+      );
+      assert.deepEqual(first[0]?.payload, { n: 1 });
+      assert.equal((await store.claim('w2', 10, 1000)).length, 0); // leased, b not yet due
+      assert.equal(await store.extendLease(ids[0] as string, 'w2', 5000), false); // not w2's
+      assert.equal(await store.extendLease(ids[0] as string, 'w1', 5000), true);
+      clock.advance(1500); // c's lease expired, a's was extended
+      const second = await store.claim('w2', 10, 1000);
+      assert.deepEqual(
+        second.map((w) => [w.kind, w.attempts]),
+        [['c', 2]],
+      );
+      assert.equal(await store.extendLease(ids[2] as string, 'w1', 1000), false); // w1 lost it
+      assert.equal(await store.complete(ids[0] as string), true);
+      assert.equal(await store.complete(ids[0] as string), false);
+      assert.equal(await store.release(ids[2] as string, 'w1'), false);
+      assert.equal(await store.release(ids[2] as string, 'w2', 2000), true);
+      assert.equal((await store.claim('w3', 10, 1000)).length, 0);
+      clock.advance(10_000);
+      // Oldest availability first: c (released until +2 s) before b (due at +10 s).
+      assert.deepEqual(
+        (await store.claim('w3', 1, 1000)).map((w) => w.kind),
+        ['c'],
+      );
+      assert.deepEqual(
+        (await store.claim('w3', 5, 1000)).map((w) => w.kind),
+        ['b'],
+      );
+    },
+  ],
+  [
+    'work queue: concurrent claimers never get the same item',
+    async (f) => {
+      await f.store.enqueue(Array.from({ length: 60 }, (_, i) => ({ kind: 'k', payload: i })));
+      const other = await f.peer();
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? other : f.store).claim(`w${i}`, 10, 60_000)),
+      );
+      const all = claims.flat().map((w) => w.id);
+      assert.equal(all.length, 60);
+      assert.equal(new Set(all).size, 60);
+    },
+  ],
+  [
+    'onWork: subscribers hear about committed enqueues',
+    async (f) => {
+      let heard = 0;
+      const off = f.store.onWork(() => heard++);
+      await f.store.whenListening();
+      await f.store.enqueue([{ kind: 'x' }]);
+      for (let i = 0; i < 100 && heard === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(heard >= 1);
+      off();
+      const before = heard;
+      await f.store.enqueue([{ kind: 'y' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(heard, before);
+    },
+  ],
+  [
+    'timers: due ones in order, fired once, cancelled with cancelWaits',
+    async ({ store }) => {
+      await flowWithRun(store);
+      await store.commitStep('run-1', {
+        timers: [
+          { key: 'late', dueAt: 300 },
+          { key: 'early', dueAt: 100 },
+          { key: 'gone', dueAt: 50 },
+        ],
+      });
+      await store.commitStep('run-1', { cancelWaits: ['gone'] });
+      assert.deepEqual(
+        (await store.dueTimers(200, 10)).map((t) => t.key),
+        ['early'],
+      );
+      const race = await Promise.all([store.markFired('run-1', 'early'), store.markFired('run-1', 'early')]);
+      assert.deepEqual(race.sort(), [false, true]);
+      assert.deepEqual(
+        (await store.dueTimers(1000, 10)).map((t) => t.key),
+        ['late'],
+      );
+      // Re-arming a timer makes it due again.
+      await store.commitStep('run-1', { timers: [{ key: 'early', dueAt: 150 }] });
+      assert.deepEqual(
+        (await store.dueTimers(1000, 1)).map((t) => [t.key, t.fired]),
+        [['early', false]],
+      );
+    },
+  ],
+  [
+    'callbacks resolve exactly once, also when ten race; the follow-up step is written with it',
+    async (f) => {
+      await flowWithRun(f.store);
+      await f.store.commitStep('run-1', { callbacks: [{ key: 'k1', path: 'Webhook' }] });
+      const other = await f.peer();
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : f.store).resolveCallback(
+            'k1',
+            { from: i },
+            {
+              events: [{ kind: 'callback', key: 'k1', payload: { from: i }, now: 1 }],
+              enqueue: [{ kind: 'run' }],
+            },
+          ),
+        ),
+      );
+      assert.equal(outcomes.filter(Boolean).length, 1);
+      const winner = outcomes.indexOf(true);
+      const cb = await f.store.getCallback('k1');
+      assert.deepEqual(cb?.payload, { from: winner });
+      assert.ok(cb?.resolvedAt);
+      const h = await f.store.loadRunHistory('run-1');
+      assert.deepEqual(h.events, [{ kind: 'callback', key: 'k1', payload: { from: winner }, now: 1 }]);
+      assert.equal((await f.store.claim('w', 10, 1000)).length, 1);
+      assert.equal(await f.store.resolveCallback('unknown', {}), false);
+    },
+  ],
+  [
+    'recurrence compare-and-set: two schedulers never take the same occurrence',
+    async (f) => {
+      const other = await f.peer();
+      const first = await Promise.all([
+        f.store.casRecurrence('flow', 'Recurrence', undefined, { lastScheduledTime: 1000, nextTime: 2000 }),
+        other.casRecurrence('flow', 'Recurrence', undefined, { lastScheduledTime: 1000, nextTime: 2000 }),
+      ]);
+      assert.deepEqual(first.sort(), [false, true]);
+      const next = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? other : f.store).casRecurrence('flow', 'Recurrence', 1000, {
+            lastScheduledTime: 2000,
+            nextTime: 3000,
+          }),
+        ),
+      );
+      assert.equal(next.filter(Boolean).length, 1);
+      const state = await f.store.getRecurrence('flow', 'Recurrence');
+      assert.deepEqual([state?.lastScheduledTime, state?.nextTime], [2000, 3000]);
+      assert.equal(await f.store.getRecurrence('flow', 'Other'), undefined);
+    },
+  ],
+  [
+    'approvals: responses while pending, completed once',
+    async ({ store }) => {
+      const a = await store.createApproval({
+        runId: 'r',
+        path: 'Start_approval',
+        details: { title: 'Buy?', assignedTo: ['ann'] },
+      });
+      assert.equal(a.status, 'Pending');
+      await store.addApprovalResponse(a.id, { responderId: 'ann', response: 'Approve', comments: 'ok' });
+      assert.equal(await store.completeApproval(a.id, 'Approved'), true);
+      assert.equal(await store.completeApproval(a.id, 'Rejected'), false);
+      await rejectsWith(store.addApprovalResponse(a.id, { responderId: 'bob', response: 'Reject' }), 'Conflict');
+      await rejectsWith(store.addApprovalResponse('nope', { responderId: 'bob', response: 'Reject' }), 'NotFound');
+      const got = await store.getApproval(a.id);
+      assert.deepEqual(
+        [got?.status, got?.responses.map((r) => [r.responderId, r.response, r.comments])],
+        ['Approved', [['ann', 'Approve', 'ok']]],
+      );
+      assert.ok(got?.completedAt);
+      assert.equal((await store.listApprovals({ status: 'Pending' })).length, 0);
+      assert.equal((await store.listApprovals({ runId: 'r' })).length, 1);
+    },
+  ],
+  [
+    'a closed store refuses work with Closed',
+    async ({ store }) => {
+      await store.close();
+      await rejectsWith(store.listRuns(), 'Closed');
+      await rejectsWith(store.appendEvents('r', [{}]), 'Closed');
+    },
+  ],
+];
+
+for (const backend of [sqliteBackend, postgresBackend]) {
+  const skip = backend.name === 'postgres' && !pgUp ? 'PostgreSQL test server not reachable' : false;
+  describe(`store contract: ${backend.name}`, { skip }, () => {
+    for (const [name, fn] of cases) {
+      test(name, async () => {
+        const clock = manualClock();
+        await withFresh(backend, { now: clock.now }, (f) => fn(f, clock));
+      });
+    }
+  });
+}

@@ -1,0 +1,30 @@
+// The narrow seam between the shared SQL (sql-store.ts) and a database client. SQL is written
+// with `?` placeholders; the PostgreSQL driver numbers them. Rows come back with JSON columns as
+// text (both drivers) and BIGINT columns as numbers.
+
+export type Row = Record<string, unknown>;
+
+export interface Conn {
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface Driver extends Conn {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where the data lives, for messages ("SQLite database /x/flowbridge.db", "PostgreSQL db@host"). */
+  readonly place: string;
+  /**
+   * Runs fn in one transaction on one connection; nothing else uses that connection meanwhile.
+   * `retryable` says the whole fn may be run again after a transient failure (serialization,
+   * deadlock) that rolled it back.
+   */
+  transaction<T>(fn: (c: Conn) => Promise<T>, options?: { retryable?: boolean }): Promise<T>;
+  /** Tells other processes that work was enqueued (inside the transaction that enqueued it). */
+  notifyWork(c: Conn): Promise<void>;
+  /** Subscribes to other processes' notifications (PostgreSQL); SQLite has no other process. */
+  listenWork(callback: () => void): Promise<() => Promise<void>>;
+  tryAcquireLeadership(name: string): Promise<boolean>;
+  releaseLeadership(name: string): Promise<void>;
+  close(): Promise<void>;
+}

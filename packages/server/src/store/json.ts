@@ -1,0 +1,50 @@
+// JSON in and out of the store, and the out-of-line rule for large payloads: a value whose JSON
+// is over the threshold (256 KiB) goes to the payloads table and its row keeps only a reference,
+// so the hot run tables stay small and their pages stay in cache.
+import { randomUUID } from 'node:crypto';
+import { StoreError } from './errors.js';
+
+export const DEFAULT_PAYLOAD_THRESHOLD = 256 * 1024;
+
+/** JSON text of a value; undefined becomes null. Fails as InvalidArgument (BigInt, cycles). */
+export function toJson(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (e) {
+    throw new StoreError('InvalidArgument', `${what} is not JSON-serializable: ${(e as Error).message}`, {
+      target: what,
+      cause: e,
+    });
+  }
+}
+
+export function toJsonOrNull(value: unknown, what: string): string | null {
+  return value === undefined || value === null ? null : toJson(value, what);
+}
+
+export function fromJson(text: unknown): unknown {
+  if (text === null || text === undefined) return null;
+  return JSON.parse(text as string);
+}
+
+/** A JSON value ready to write: inline text, or a reference to a payload row written alongside. */
+export interface Blob {
+  inline: string | null;
+  ref: string | null;
+  payload: PayloadRow | null;
+}
+export interface PayloadRow {
+  id: string;
+  runId: string;
+  data: string;
+  size: number;
+}
+
+export function toBlob(value: unknown, runId: string, what: string, threshold: number): Blob {
+  const text = toJson(value, what);
+  if (text.length <= threshold / 3 || Buffer.byteLength(text) <= threshold) {
+    return { inline: text, ref: null, payload: null };
+  }
+  const id = randomUUID();
+  return { inline: null, ref: id, payload: { id, runId, data: text, size: Buffer.byteLength(text) } };
+}

@@ -1,0 +1,44 @@
+// openStore: the one way in. A postgres:// URL selects PostgreSQL; anything else is the embedded
+// SQLite database in a data directory (./.flowbridge/ unless told otherwise).
+import { migrate } from './migrate.js';
+import { PostgresDriver } from './postgres-driver.js';
+import { SqlStore } from './sql-store.js';
+import type { SqlStoreOptions } from './sql-store.js';
+import { SqliteDriver } from './sqlite-driver.js';
+import type { Driver } from './driver.js';
+import { StoreError } from './errors.js';
+
+export const DEFAULT_DATA_DIR = './.flowbridge';
+
+export type OpenStoreOptions = (
+  { dataDir?: string; databaseUrl?: undefined } | { databaseUrl: string; dataDir?: undefined }
+) &
+  SqlStoreOptions & {
+    /** PostgreSQL pool size (default 10). */
+    poolSize?: number;
+  };
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
+  let driver: Driver;
+  if (options.databaseUrl !== undefined) {
+    if (!isPostgresUrl(options.databaseUrl)) {
+      throw new StoreError('InvalidArgument', 'databaseUrl must be a postgres:// or postgresql:// URL', {
+        target: 'databaseUrl',
+      });
+    }
+    driver = new PostgresDriver(options.databaseUrl, { poolSize: options.poolSize });
+  } else {
+    driver = new SqliteDriver({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
+  }
+  try {
+    await migrate(driver, (options.now ?? Date.now)());
+  } catch (e) {
+    await driver.close().catch(() => {});
+    throw e;
+  }
+  return new SqlStore(driver, options);
+}

@@ -1,0 +1,206 @@
+// Versioned migrations, written once for both dialects: the templates name column types through
+// placeholders that each dialect fills in. A migration is never edited after release: add one.
+//
+// PostgreSQL column types: run history payloads (init, events, action records, definitions) are
+// `json`, which keeps the text exactly as written (key order, number spelling), because replaying
+// a run must see the same values it saw the first time; `jsonb` reorders keys. Metadata that is
+// queried rather than replayed (audit details, settings, errors, queue payloads) is `jsonb`.
+
+export interface ColumnTypes {
+  /** JSON that must round-trip byte for byte. */
+  json: string;
+  /** JSON that is queried. */
+  jsonb: string;
+  bigint: string;
+  /** An auto-incrementing integer primary key. */
+  serial: string;
+  /** Table suffix for tables keyed by their primary key alone (SQLite: one B-tree instead of two). */
+  clustered: string;
+}
+
+export const sqliteTypes: ColumnTypes = {
+  json: 'TEXT',
+  jsonb: 'TEXT',
+  bigint: 'INTEGER',
+  serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  clustered: ' WITHOUT ROWID',
+};
+
+export const postgresTypes: ColumnTypes = {
+  json: 'json',
+  jsonb: 'jsonb',
+  bigint: 'BIGINT',
+  serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  clustered: '',
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (t: ColumnTypes) => string[];
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: (t) => [
+      `CREATE TABLE environments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at ${t.bigint} NOT NULL)`,
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE TABLE access_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        last_used_at ${t.bigint})`,
+      `CREATE INDEX access_tokens_user ON access_tokens(user_id)`,
+      `CREATE TABLE oauth_clients (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        environment_id TEXT NOT NULL REFERENCES environments(id),
+        roles ${t.jsonb} NOT NULL,
+        created_at ${t.bigint} NOT NULL)`,
+      `CREATE TABLE audit_log (
+        id ${t.serial},
+        at ${t.bigint} NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details ${t.jsonb})`,
+      `CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value ${t.jsonb} NOT NULL,
+        updated_at ${t.bigint} NOT NULL)`,
+      `CREATE TABLE flows (
+        id TEXT PRIMARY KEY,
+        environment_id TEXT NOT NULL REFERENCES environments(id),
+        name TEXT NOT NULL,
+        owner_id TEXT,
+        state TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        access_key TEXT NOT NULL,
+        current_version INTEGER NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL,
+        deleted_at ${t.bigint})`,
+      `CREATE INDEX flows_environment ON flows(environment_id)`,
+      `CREATE TABLE flow_versions (
+        flow_id TEXT NOT NULL REFERENCES flows(id),
+        version INTEGER NOT NULL,
+        definition ${t.json} NOT NULL,
+        parameters ${t.json},
+        created_at ${t.bigint} NOT NULL,
+        created_by TEXT,
+        PRIMARY KEY (flow_id, version))`,
+      // Large JSON (over the threshold) lives here; the owning row keeps its id in a *_ref column.
+      `CREATE TABLE payloads (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        data ${t.json} NOT NULL,
+        size ${t.bigint} NOT NULL)`,
+      `CREATE INDEX payloads_run ON payloads(run_id)`,
+      `CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        flow_id TEXT NOT NULL REFERENCES flows(id),
+        flow_version INTEGER NOT NULL,
+        environment_id TEXT NOT NULL,
+        trigger_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        start_time ${t.bigint} NOT NULL,
+        end_time ${t.bigint},
+        error ${t.jsonb},
+        client_tracking_id TEXT,
+        init ${t.json},
+        init_ref TEXT,
+        response ${t.json},
+        response_ref TEXT,
+        outputs ${t.json},
+        outputs_ref TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE INDEX runs_start ON runs(start_time, id)`,
+      `CREATE INDEX runs_flow_start ON runs(flow_id, start_time, id)`,
+      `CREATE INDEX runs_env_start ON runs(environment_id, start_time, id)`,
+      `CREATE INDEX runs_unfinished ON runs(status) WHERE status IN ('Queued', 'Running', 'Waiting')`,
+      `CREATE TABLE run_events (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        seq INTEGER NOT NULL,
+        event ${t.json},
+        event_ref TEXT,
+        PRIMARY KEY (run_id, seq))${t.clustered}`,
+      `CREATE TABLE action_records (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record ${t.json},
+        record_ref TEXT,
+        start_time TEXT,
+        end_time TEXT,
+        PRIMARY KEY (run_id, path))${t.clustered}`,
+      `CREATE TABLE work_items (
+        id TEXT PRIMARY KEY,
+        run_id TEXT,
+        kind TEXT NOT NULL,
+        payload ${t.jsonb},
+        available_at ${t.bigint} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_expires_at ${t.bigint})`,
+      `CREATE INDEX work_items_available ON work_items(available_at)`,
+      `CREATE INDEX work_items_run ON work_items(run_id)`,
+      `CREATE TABLE timers (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        due_at ${t.bigint} NOT NULL,
+        fired INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, key))`,
+      `CREATE INDEX timers_due ON timers(due_at) WHERE fired = 0`,
+      `CREATE TABLE callbacks (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        resolved_at ${t.bigint},
+        payload ${t.json})`,
+      `CREATE INDEX callbacks_run ON callbacks(run_id)`,
+      `CREATE TABLE recurrences (
+        flow_id TEXT NOT NULL,
+        trigger_name TEXT NOT NULL,
+        last_scheduled_time ${t.bigint} NOT NULL,
+        next_time ${t.bigint},
+        updated_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (flow_id, trigger_name))`,
+      `CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        run_id TEXT,
+        path TEXT,
+        status TEXT NOT NULL,
+        details ${t.jsonb},
+        created_at ${t.bigint} NOT NULL,
+        completed_at ${t.bigint})`,
+      `CREATE INDEX approvals_run ON approvals(run_id)`,
+      `CREATE INDEX approvals_status ON approvals(status)`,
+      `CREATE TABLE approval_responses (
+        id ${t.serial},
+        approval_id TEXT NOT NULL REFERENCES approvals(id),
+        responder_id TEXT NOT NULL,
+        response TEXT NOT NULL,
+        comments TEXT,
+        at ${t.bigint} NOT NULL)`,
+      `CREATE INDEX approval_responses_approval ON approval_responses(approval_id)`,
+      `INSERT INTO environments (id, name, created_at) VALUES ('default', 'Default', 0)`,
+    ],
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

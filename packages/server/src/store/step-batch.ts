@@ -1,0 +1,305 @@
+// One group-commit unit per caller, and how a batch of them is written in one transaction.
+// Units are prepared (validated, serialized, large payloads split off) before they join a batch,
+// so a caller's bad input fails that caller alone and no JSON work happens inside a transaction.
+// Inside the transaction the rows of all units go out as a few multi-row statements, so a batch
+// of 50 steps costs about as many round trips as a batch of one.
+import { sortableId } from './ids.js';
+import type { Conn, Driver } from './driver.js';
+import { StoreError } from './errors.js';
+import { toBlob, toJsonOrNull } from './json.js';
+import type { Blob, PayloadRow } from './json.js';
+import type { NewRun, RunStatus, StepWrite } from './types.js';
+
+export interface PreparedRecord {
+  path: string;
+  name: string;
+  status: string;
+  startTime: string | null;
+  endTime: string | null;
+  data: Blob;
+}
+
+export interface PreparedUnit {
+  runId: string | null;
+  create: {
+    id: string;
+    flowId: string;
+    flowVersion: number;
+    triggerName: string;
+    status: RunStatus;
+    startTime: number;
+    clientTrackingId: string | null;
+    init: Blob;
+  } | null;
+  events: Blob[];
+  records: PreparedRecord[];
+  runUpdate: Array<[column: string, value: unknown]>;
+  enqueue: Array<{ id: string; runId: string | null; kind: string; payload: string | null; availableAt: number }>;
+  timers: Array<{ key: string; dueAt: number }>;
+  callbacks: Array<{ key: string; path: string }>;
+  cancelWaits: string[];
+  completeWork: string[];
+  payloads: PayloadRow[];
+}
+
+export interface UnitResult {
+  seqs: number[];
+  workIds: string[];
+  completed: number;
+}
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v === '') throw new StoreError('InvalidArgument', `${what} must be a non-empty string`);
+  return v;
+}
+
+function optStr(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+export function prepareUnit(
+  runId: string | null,
+  create: NewRun | null,
+  step: StepWrite,
+  now: number,
+  threshold: number,
+): PreparedUnit {
+  const payloads: PayloadRow[] = [];
+  const blob = (value: unknown, what: string): Blob => {
+    const b = toBlob(value, runId ?? '', what, threshold);
+    if (b.payload) payloads.push(b.payload);
+    return b;
+  };
+  const events = step.events ?? [];
+  const records = step.records ?? [];
+  const needsRun = events.length > 0 || records.length > 0 || step.runUpdate !== undefined;
+  if (needsRun && runId === null) throw new StoreError('InvalidArgument', 'events, records and runUpdate need a runId');
+  if ((step.timers?.length || step.callbacks?.length || step.cancelWaits?.length) && runId === null) {
+    throw new StoreError('InvalidArgument', 'timers and callbacks need a runId');
+  }
+  const unit: PreparedUnit = {
+    runId,
+    create: null,
+    events: events.map((e, i) => blob(e, `events[${i}]`)),
+    records: records.map((r, i) => {
+      if (r === null || typeof r !== 'object')
+        throw new StoreError('InvalidArgument', `records[${i}] is not an object`);
+      return {
+        path: str(r.path, `records[${i}].path`),
+        name: str(r.name, `records[${i}].name`),
+        status: str(r.status, `records[${i}].status`),
+        startTime: optStr(r.startTime),
+        endTime: optStr(r.endTime),
+        data: blob(r, `records[${i}]`),
+      };
+    }),
+    runUpdate: [],
+    enqueue: (step.enqueue ?? []).map((item) => ({
+      id: item.id ?? sortableId(),
+      runId: item.runId === undefined ? runId : item.runId,
+      kind: str(item.kind, 'enqueue.kind'),
+      payload: toJsonOrNull(item.payload, 'enqueue.payload'),
+      availableAt: item.availableAt ?? now,
+    })),
+    timers: (step.timers ?? []).map((t) => ({ key: str(t.key, 'timer.key'), dueAt: t.dueAt })),
+    callbacks: (step.callbacks ?? []).map((c) => ({ key: str(c.key, 'callback.key'), path: c.path })),
+    cancelWaits: step.cancelWaits ?? [],
+    completeWork: step.completeWork ?? [],
+    payloads,
+  };
+  if (create && runId !== null) {
+    unit.create = {
+      id: runId,
+      flowId: str(create.flowId, 'run.flowId'),
+      flowVersion: create.flowVersion,
+      triggerName: str(create.triggerName, 'run.triggerName'),
+      status: create.status ?? 'Running',
+      startTime: create.startTime ?? now,
+      clientTrackingId: create.clientTrackingId ?? null,
+      init: blob(create.init, 'run.init'),
+    };
+  }
+  const u = step.runUpdate;
+  if (u) {
+    if (u.status !== undefined) unit.runUpdate.push(['status', u.status]);
+    if (u.endTime !== undefined) unit.runUpdate.push(['end_time', u.endTime]);
+    if (u.error !== undefined) unit.runUpdate.push(['error', toJsonOrNull(u.error, 'runUpdate.error')]);
+    for (const key of ['response', 'outputs'] as const) {
+      const v = u[key];
+      if (v === undefined) continue;
+      const b = v === null ? { inline: null, ref: null } : blob(v, `runUpdate.${key}`);
+      unit.runUpdate.push([key, b.inline], [`${key}_ref`, b.ref]);
+    }
+  }
+  return unit;
+}
+
+/** Rows per multi-row statement: keeps parameters well under both databases' limits. */
+const MAX_PARAMS = 8000;
+
+export async function insertMany(c: Conn, head: string, width: number, rows: unknown[][], tail = ''): Promise<void> {
+  const per = Math.max(1, Math.floor(MAX_PARAMS / width));
+  const tuple = `(${new Array(width).fill('?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    await c.run(`${head} VALUES ${new Array(chunk.length).fill(tuple).join(', ')} ${tail}`, chunk.flat());
+  }
+}
+
+/** Adds n to each run's last_seq; returns the new last_seq per run. The only dialect-specific bit here. */
+async function bumpSeqs(driver: Driver, c: Conn, counts: Map<string, number>): Promise<Map<string, number>> {
+  const params: unknown[] = [];
+  for (const [id, n] of counts) params.push(id, n);
+  const rows =
+    driver.dialect === 'postgres'
+      ? await c.all<{ id: string; last_seq: number }>(
+          `UPDATE runs SET last_seq = runs.last_seq + v.n
+           FROM (VALUES ${Array.from(counts, () => '(?::text, ?::int)').join(', ')}) AS v(id, n)
+           WHERE runs.id = v.id RETURNING runs.id, runs.last_seq`,
+          params,
+        )
+      : await c.all<{ id: string; last_seq: number }>(
+          `UPDATE runs SET last_seq = runs.last_seq + v.column2
+           FROM (VALUES ${Array.from(counts, () => '(?, ?)').join(', ')}) AS v
+           WHERE runs.id = v.column1 RETURNING runs.id, runs.last_seq`,
+          params,
+        );
+  const result = new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
+  for (const id of counts.keys()) {
+    if (!result.has(id)) throw new StoreError('NotFound', `run ${id} does not exist`, { target: id });
+  }
+  return result;
+}
+
+export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
+  const results: UnitResult[] = units.map((u) => ({ seqs: [], workIds: u.enqueue.map((e) => e.id), completed: 0 }));
+
+  for (const u of units) {
+    const r = u.create;
+    if (!r) continue;
+    const n = await c.run(
+      `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
+         client_tracking_id, init, init_ref)
+       SELECT ?, f.id, v.version, f.environment_id, ?, ?, ?, ?, ?, ?
+       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = ? WHERE f.id = ?`,
+      [
+        r.id,
+        r.triggerName,
+        r.status,
+        r.startTime,
+        r.clientTrackingId,
+        r.init.inline,
+        r.init.ref,
+        r.flowVersion,
+        r.flowId,
+      ],
+    );
+    if (n === 0) {
+      throw new StoreError('NotFound', `flow ${r.flowId} version ${r.flowVersion} does not exist`, {
+        target: r.flowId,
+      });
+    }
+  }
+
+  // Seqs: one counter per run, bumped once per batch; each unit gets the next range in batch order.
+  const counts = new Map<string, number>();
+  for (const u of units) {
+    if (u.events.length && u.runId) counts.set(u.runId, (counts.get(u.runId) ?? 0) + u.events.length);
+  }
+  if (counts.size) {
+    const last = await bumpSeqs(driver, c, counts);
+    const next = new Map<string, number>();
+    for (const [id, n] of counts) next.set(id, (last.get(id) ?? 0) - n + 1);
+    const eventRows: unknown[][] = [];
+    units.forEach((u, i) => {
+      if (!u.events.length || !u.runId) return;
+      let seq = next.get(u.runId) ?? 1;
+      for (const e of u.events) {
+        results[i]?.seqs.push(seq);
+        eventRows.push([u.runId, seq, e.inline, e.ref]);
+        seq++;
+      }
+      next.set(u.runId, seq);
+    });
+    await insertMany(c, 'INSERT INTO run_events (run_id, seq, event, event_ref)', 4, eventRows);
+  }
+
+  // Records: the last write of a path in the batch wins (one row may not be upserted twice in one statement).
+  const records = new Map<string, unknown[]>();
+  for (const u of units) {
+    for (const r of u.records) {
+      records.set(`${u.runId}\u0000${r.path}`, [
+        u.runId,
+        r.path,
+        r.name,
+        r.status,
+        r.data.inline,
+        r.data.ref,
+        r.startTime,
+        r.endTime,
+      ]);
+    }
+  }
+  if (records.size) {
+    await insertMany(
+      c,
+      'INSERT INTO action_records (run_id, path, name, status, record, record_ref, start_time, end_time)',
+      8,
+      [...records.values()],
+      `ON CONFLICT (run_id, path) DO UPDATE SET name = excluded.name, status = excluded.status,
+         record = excluded.record, record_ref = excluded.record_ref,
+         start_time = excluded.start_time, end_time = excluded.end_time`,
+    );
+  }
+
+  for (const u of units) {
+    if (!u.runUpdate.length || !u.runId) continue;
+    const n = await c.run(`UPDATE runs SET ${u.runUpdate.map(([col]) => `${col} = ?`).join(', ')} WHERE id = ?`, [
+      ...u.runUpdate.map(([, v]) => v),
+      u.runId,
+    ]);
+    if (n === 0) throw new StoreError('NotFound', `run ${u.runId} does not exist`, { target: u.runId });
+  }
+
+  const enqueue = units.flatMap((u) => u.enqueue.map((e) => [e.id, e.runId, e.kind, e.payload, e.availableAt]));
+  if (enqueue.length) {
+    await insertMany(c, 'INSERT INTO work_items (id, run_id, kind, payload, available_at)', 5, enqueue);
+  }
+
+  const timers = new Map<string, unknown[]>();
+  for (const u of units) for (const t of u.timers) timers.set(`${u.runId}\u0000${t.key}`, [u.runId, t.key, t.dueAt]);
+  if (timers.size) {
+    await insertMany(
+      c,
+      'INSERT INTO timers (run_id, key, due_at)',
+      3,
+      [...timers.values()],
+      'ON CONFLICT (run_id, key) DO UPDATE SET due_at = excluded.due_at, fired = 0',
+    );
+  }
+
+  const callbacks = units.flatMap((u) => u.callbacks.map((cb) => [cb.key, u.runId, cb.path, now]));
+  if (callbacks.length) await insertMany(c, 'INSERT INTO callbacks (key, run_id, path, created_at)', 4, callbacks);
+
+  for (const u of units) {
+    for (const key of u.cancelWaits) {
+      await c.run('DELETE FROM timers WHERE run_id = ? AND key = ?', [u.runId, key]);
+      await c.run('DELETE FROM callbacks WHERE run_id = ? AND key = ? AND resolved_at IS NULL', [u.runId, key]);
+    }
+  }
+
+  for (const [i, u] of units.entries()) {
+    if (!u.completeWork.length) continue;
+    const n = await c.run(`DELETE FROM work_items WHERE id IN (${u.completeWork.map(() => '?').join(', ')})`, [
+      ...u.completeWork,
+    ]);
+    const r = results[i];
+    if (r) r.completed = n;
+  }
+
+  const payloads = units.flatMap((u) => u.payloads.map((p) => [p.id, p.runId, p.data, p.size]));
+  if (payloads.length) await insertMany(c, 'INSERT INTO payloads (id, run_id, data, size)', 4, payloads);
+
+  if (enqueue.length) await driver.notifyWork(c);
+  return results;
+}
