@@ -16,4 +16,24 @@ export interface CommandSpec {
   load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>;
 }
 
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [
+  {
+    name: 'eval',
+    usage: "eval '<expression>' [--context file] | eval -",
+    summary: 'evaluate a WDL expression string and print its JSON value (eval - reads NDJSON from stdin)',
+    load: () => import('./eval.js'),
+  },
+  {
+    name: 'run',
+    usage: 'run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]',
+    summary:
+      'run one definition locally without a server and print the run result JSON (exit 0 Succeeded, 1 otherwise, 2 invalid)',
+    load: () => import('./run.js'),
+  },
+  {
+    name: 'validate',
+    usage: 'validate <definition.json...> [--json]',
+    summary: 'check definitions and print errors with JSON pointers (exit 2 when any is invalid)',
+    load: () => import('./validate.js'),
+  },
+];

@@ -1,0 +1,147 @@
+/**
+ * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]`
+ * Runs one definition locally, without a server, and prints the run result JSON on stdout.
+ * Exit 0 when the run ends Succeeded, 1 when it ends otherwise, 2 when the definition or an
+ * input file is invalid.
+ */
+import { existsSync } from 'node:fs';
+import { toJsonText } from '../effects/content.js';
+import { realClock, VirtualClock } from '../runner/clock.js';
+import { parseMocks, type MockTable } from '../runner/mocks.js';
+import { runDefinition } from '../runner/run-definition.js';
+import type { CliIO } from './commands.js';
+import { parseArgs, readJsonFile } from './read-json.js';
+
+const usage =
+  'Usage: flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]\n' +
+  '                      [--compact] [--listen] [--virtual-time]\n';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(
+    args,
+    ['--trigger-body', '--parameters', '--mock'],
+    ['--compact', '--listen', '--virtual-time'],
+  );
+  if (parsed.error || parsed.positional.length !== 1) {
+    io.stderr(`flowbridge run: ${parsed.error ?? 'name exactly one definition file'}\n${usage}`);
+    return 2;
+  }
+  const path = parsed.positional[0]!;
+  const fail = (message: string): number => {
+    io.stderr(`flowbridge run: ${message}\n`);
+    return 2;
+  };
+
+  const definition = await readJsonFile(path);
+  if (!definition.ok) return fail(definition.message);
+
+  let triggerBody: unknown;
+  const bodyArg = parsed.values.get('--trigger-body');
+  if (bodyArg !== undefined) {
+    const body = await triggerBodyFrom(bodyArg);
+    if (!body.ok) return fail(body.message);
+    triggerBody = body.value;
+  }
+
+  let parameters: Record<string, unknown> | undefined;
+  const parametersPath = parsed.values.get('--parameters');
+  if (parametersPath !== undefined) {
+    const read = await readJsonFile(parametersPath);
+    if (!read.ok) return fail(read.message);
+    const values = parameterValues(read.value);
+    if (!values)
+      return fail(
+        `'${parametersPath}' must be an object of parameter values ({"name": value} or {"name": {"value": value}})`,
+      );
+    parameters = values;
+  }
+
+  let mocks: MockTable | undefined;
+  const mockPath = parsed.values.get('--mock');
+  if (mockPath !== undefined) {
+    const read = await readJsonFile(mockPath);
+    if (!read.ok) return fail(read.message);
+    const result = parseMocks(read.value);
+    if (result.errors.length > 0) {
+      return fail(
+        `'${mockPath}' is not a valid mock file:\n${result.errors.map((e) => `  ${e.pointer || '/'}  ${e.code}: ${e.message}`).join('\n')}`,
+      );
+    }
+    mocks = result.mocks;
+  }
+
+  // Ctrl-C cancels the run and still prints its result.
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    const outcome = await runDefinition({
+      file: definition.value,
+      path,
+      ...(triggerBody !== undefined ? { triggerBody } : {}),
+      ...(parameters ? { parameters } : {}),
+      host: {
+        clock: parsed.flags.has('--virtual-time') ? new VirtualClock(Date.now()) : realClock,
+        ...(mocks ? { mocks } : {}),
+        listenForCallbacks: parsed.flags.has('--listen'),
+        signal: controller.signal,
+      },
+    });
+    if (!outcome.ok) {
+      io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);
+      for (const e of outcome.errors) io.stderr(`  ${e.pointer || '/'}  ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    for (const name of outcome.unusedMocks)
+      io.stderr(`flowbridge run: warning: mock '${name}' was not used (no such action with effects ran)\n`);
+    if (outcome.stalled) {
+      io.stderr(
+        `flowbridge run: the run is waiting for a callback (${outcome.stalled.keys.join(', ')}); use --listen to receive it, or --mock the action\n`,
+      );
+    }
+    io.stdout(`${toJsonText(outcome.result, parsed.flags.has('--compact') ? 0 : 2)}\n`);
+    return outcome.result.status === 'Succeeded' ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/** `--trigger-body` is a file when one exists by that name, else JSON text. */
+async function triggerBodyFrom(arg: string): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  if (existsSync(arg)) {
+    const read = await readJsonFile(arg);
+    return read.ok ? read : { ok: false, message: read.message };
+  }
+  try {
+    return { ok: true, value: JSON.parse(arg) as unknown };
+  } catch {
+    return { ok: false, message: `--trigger-body '${arg}' is neither a readable file nor JSON` };
+  }
+}
+
+/**
+ * Parameter files come as plain values ({"name": value}) or in the ARM / Logic Apps Standard
+ * parameters.json form ({"name": {"type"?, "value": value}}).
+ */
+export function parameterValues(json: unknown): Record<string, unknown> | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  let root = json as Record<string, unknown>;
+  // A whole ARM parameters file: {"$schema", "contentVersion", "parameters": {...}}.
+  if ('parameters' in root && ('$schema' in root || 'contentVersion' in root)) {
+    const inner = root.parameters;
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return undefined;
+    root = inner as Record<string, unknown>;
+  }
+  const entries = Object.entries(root);
+  const wrapped =
+    entries.length > 0 &&
+    entries.every(
+      ([, v]) =>
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        'value' in v &&
+        Object.keys(v).every((k) => k === 'value' || k === 'type'),
+    );
+  return Object.fromEntries(entries.map(([k, v]) => [k, wrapped ? (v as { value: unknown }).value : v]));
+}
