@@ -177,6 +177,16 @@ export function accessMember(target: Value, key: Value, nullSafe: boolean, sourc
     }
     const found = findKey(target, key);
     if (found !== undefined) return target[found] as Value;
+    // Power Automate writes nested lookups as slash paths (`?['body/outcome']`): when no property
+    // has the literal name, each segment selects one level down with the same null-safety.
+    if (key.includes('/') && key.length > 1) {
+      let current: Value = target;
+      for (const segment of key.split('/')) {
+        if (segment === '') continue;
+        current = accessMember(current, segment, nullSafe, source, pos);
+      }
+      return current;
+    }
     if (nullSafe) return null;
     throw propertyError(
       `The template language expression cannot be evaluated because property '${key}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'.`,

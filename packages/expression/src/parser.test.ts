@@ -107,6 +107,14 @@ const unparseable = [
 ];
 
 const access: Row[] = [
+  // Power Automate slash paths: each segment selects one level, with the accessor's null-safety.
+  ['@json(\'{"body": {"outcome": "Approve"}}\')?[\'body/outcome\']', '"Approve"'],
+  ['@json(\'{"Body": {"a": {"b": 7}}}\')[\'body/A/b\']', '7'],
+  ["@json('{\"body\": {}}')?['body/outcome']", 'null'],
+  ["@json('{\"body\": null}')?['body/outcome']", 'null'],
+  ['@json(\'{"a/b": 1, "a": {"b": 2}}\')?[\'a/b\']', '1'],
+  ["@json('{\"body\": {}}')['body/outcome']", err('InvalidProperty')],
+  ["@json('{\"v\": [10, 20]}')?['v/1']", err('InvalidProperty')],
   ['@json(\'{"abCDef": 123}\').abcdef', '123'],
   ['@json(\'{"abCDef": 123}\')?.abcdef', '123'],
   ['@json(\'{"abCDef": 123}\').AbcdEF', '123'],
