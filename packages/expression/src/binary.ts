@@ -17,8 +17,14 @@ export function isEnvelope(v: Value): v is Envelope {
   return isObject(v) && typeof v['$content'] === 'string' && typeof v['$content-type'] === 'string';
 }
 
+/** The media type without parameters, lower-cased: `application/xml;charset=utf-8` → `application/xml`. */
+export function mediaTypeOf(contentType: string): string {
+  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** `application/xml`, `text/xml` or any `*+xml` type. */
 export function isXmlContentType(contentType: string): boolean {
-  const media = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const media = mediaTypeOf(contentType);
   return media === 'application/xml' || media === 'text/xml' || media.endsWith('+xml');
 }
 

@@ -1,36 +1,30 @@
-import type { Value, ValueObject } from '../values.js';
-import { isObject } from '../values.js';
+import type { ValueObject } from '../values.js';
+import {
+  envelopeText as decodeEnvelope,
+  makeEnvelope,
+  utf8Bytes,
+  bytesToBase64,
+  XML_UTF8,
+  type Envelope,
+} from '../binary.js';
 
 /**
- * Content envelopes (spec §4): binary and XML values are objects
- * `{"$content-type": <mime>, "$content": <base64>}`. An XML value carries the UTF-8 bytes of its
- * serialized document.
+ * XML values are content envelopes (spec §4) carrying the UTF-8 bytes of the serialized document.
+ * Recognising and decoding envelopes is binary.ts's job; this adds what is particular to XML.
  */
-export const XML_CONTENT_TYPE = 'application/xml;charset=utf-8';
+export {
+  isEnvelope as isContentEnvelope,
+  isXmlEnvelope,
+  mediaTypeOf,
+  XML_UTF8 as XML_CONTENT_TYPE,
+} from '../binary.js';
 
 export function xmlEnvelope(text: string): ValueObject {
-  return { '$content-type': XML_CONTENT_TYPE, $content: Buffer.from(text, 'utf8').toString('base64') };
+  return makeEnvelope(XML_UTF8, bytesToBase64(utf8Bytes(text)));
 }
 
-/** An object with string `$content-type` and `$content` (binary, XML, form data...). */
-export function isContentEnvelope(v: Value): v is ValueObject & { '$content-type': string; $content: string } {
-  return isObject(v) && typeof v['$content-type'] === 'string' && typeof v['$content'] === 'string';
-}
-
-/** The media type without parameters, lower-cased: `application/xml;charset=utf-8` → `application/xml`. */
-export function mediaTypeOf(contentType: string): string {
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-/** An envelope whose content type is XML (`application/xml`, `text/xml` or `*+xml`). */
-export function isXmlEnvelope(v: Value): v is ValueObject & { '$content-type': string; $content: string } {
-  if (!isContentEnvelope(v)) return false;
-  const media = mediaTypeOf(v['$content-type']);
-  return media === 'application/xml' || media === 'text/xml' || media.endsWith('+xml');
-}
-
-/** The envelope's bytes decoded as UTF-8 text (invalid sequences become U+FFFD), BOM dropped. */
-export function envelopeText(v: { $content: string }): string {
-  const text = Buffer.from(v.$content, 'base64').toString('utf8');
+/** The envelope's bytes decoded as text in its charset (invalid sequences become U+FFFD), BOM dropped. */
+export function envelopeText(v: Envelope): string {
+  const text = decodeEnvelope(v);
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
