@@ -7,6 +7,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Reads all of standard input (for `eval -`). */
   readStdin: () => AsyncIterable<string>;
+  /** Environment variables (FLOWBRIDGE_URL, FLOWBRIDGE_TOKEN); process.env when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface CommandSpec {
@@ -35,5 +37,17 @@ export const commands: CommandSpec[] = [
     usage: 'validate <definition.json...> [--json]',
     summary: 'check definitions and print errors with JSON pointers (exit 2 when any is invalid)',
     load: () => import('./validate.js'),
+  },
+  {
+    name: 'flows',
+    usage: 'flows deploy <file> [--name N] | list | enable <id|name> | disable <id|name> [--json]',
+    summary: 'manage flows on a running server (FLOWBRIDGE_URL, FLOWBRIDGE_TOKEN)',
+    load: () => import('./flows.js'),
+  },
+  {
+    name: 'runs',
+    usage: 'runs list [--flow F] [--status S] | show <id> | cancel <id> | resubmit <id> [--json]',
+    summary: 'list, inspect, cancel and resubmit runs on a running server',
+    load: () => import('./runs.js'),
   },
 ];

@@ -1,0 +1,56 @@
+// The automation switch: an admin can stop all flows of the organisation, or all flows owned by
+// chosen users (a leaver, a runaway maker), without touching the flows themselves. Triggers consult
+// `automationBlocked` before starting a run and show the reason.
+import type { Store } from '../store/index.js';
+
+export interface AutomationState {
+  enabled: boolean;
+  reason: string | null;
+  changedAt: number | null;
+  changedBy: string | null;
+}
+
+const ORG_KEY = 'auth.automation';
+const userKey = (userId: string): string => `auth.automation.user.${userId}`;
+
+const ON: AutomationState = { enabled: true, reason: null, changedAt: null, changedBy: null };
+
+function parse(value: unknown): AutomationState {
+  if (!value || typeof value !== 'object') return ON;
+  const v = value as Partial<AutomationState>;
+  return {
+    enabled: v.enabled !== false,
+    reason: typeof v.reason === 'string' ? v.reason : null,
+    changedAt: typeof v.changedAt === 'number' ? v.changedAt : null,
+    changedBy: typeof v.changedBy === 'string' ? v.changedBy : null,
+  };
+}
+
+export async function getOrgAutomation(store: Store): Promise<AutomationState> {
+  return parse(await store.getSetting(ORG_KEY));
+}
+
+export async function getUserAutomation(store: Store, userId: string): Promise<AutomationState> {
+  return parse(await store.getSetting(userKey(userId)));
+}
+
+export async function setOrgAutomation(store: Store, state: AutomationState): Promise<void> {
+  await store.setSetting(ORG_KEY, state);
+}
+
+export async function setUserAutomation(store: Store, userId: string, state: AutomationState): Promise<void> {
+  // Switching back on removes the row: the default is on, and no row per user stays behind.
+  if (state.enabled) await store.deleteSetting(userKey(userId));
+  else await store.setSetting(userKey(userId), state);
+}
+
+/** The reason runs may not start (organisation first, then the owner), or null when they may. */
+export async function automationBlocked(store: Store, ownerId: string | null): Promise<string | null> {
+  const org = await getOrgAutomation(store);
+  if (!org.enabled) return org.reason ?? 'Automation is switched off for the organisation.';
+  if (ownerId !== null) {
+    const user = await getUserAutomation(store, ownerId);
+    if (!user.enabled) return user.reason ?? 'Automation is switched off for the owner of this flow.';
+  }
+  return null;
+}
