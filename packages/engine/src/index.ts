@@ -14,6 +14,8 @@ export { loadDefinition } from './definition/load.js';
 export { Run } from './run/run.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
 export { parseDuration } from './run/timing.js';
+/** JSON Schema validation (ajv, cached): the host checks trigger bodies and manual inputs with it. */
+export { validateSchema } from './actions/schema.js';
 
 /** All save-time errors of a file ([] = valid). */
 export function validateDefinition(file: unknown, options?: CompileOptions): DefinitionError[] {

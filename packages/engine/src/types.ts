@@ -36,7 +36,11 @@ export type DefinitionErrorCode =
   | 'InvalidTemplate'
   | 'ParameterValueMissing'
   | 'InvalidParameterValue'
-  | 'RelativePathWithoutMethod';
+  | 'RelativePathWithoutMethod'
+  /** An expression names an action, variable, parameter or loop that does not exist (or is not around it). */
+  | 'InvalidReference'
+  /** A SetVariable value reads the variable it sets. */
+  | 'SelfReferencingVariable';
 
 /** A save-time error. `pointer` is a JSON pointer into the file as given (wrapper included). */
 export interface DefinitionError {

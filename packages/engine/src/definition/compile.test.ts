@@ -14,7 +14,58 @@ const compose = (runAfter?: Record<string, string[]>): Record<string, unknown> =
   ...(runAfter ? { runAfter } : {}),
 });
 
+const initVar = (name: string): Record<string, unknown> => ({
+  type: 'InitializeVariable',
+  inputs: { variables: [{ name, type: 'Integer', value: 0 }] },
+});
+const loop = (name: string, actions: Record<string, unknown>): Record<string, unknown> => ({
+  [name]: { type: 'Foreach', foreach: '@createArray(1)', actions },
+});
+
 const invalid: Array<[string, unknown, string, string]> = [
+  [
+    'an expression names a missing action',
+    def({ A: { type: 'Compose', inputs: "@body('Nope')" } }),
+    'InvalidReference',
+    '/actions/A/inputs',
+  ],
+  [
+    'an interpolation names a missing action, deep in the inputs',
+    def({ A: { type: 'Compose', inputs: { x: ["id: @{outputs('Gone')?['id']}"] } } }),
+    'InvalidReference',
+    '/actions/A/inputs/x/0',
+  ],
+  [
+    'items() outside its loop',
+    def({ ...loop('L', {}), A: { type: 'Compose', inputs: "@items('L')" } }),
+    'InvalidReference',
+    '/actions/A/inputs',
+  ],
+  [
+    'items() naming a loop that is not around it',
+    def({ ...loop('L', { In: { type: 'Compose', inputs: "@items('M')" } }), ...loop('M', {}) }),
+    'InvalidReference',
+    '/actions/L/actions/In/inputs',
+  ],
+  [
+    'a variable never initialised',
+    def({ A: { type: 'Compose', inputs: "@variables('ghost')" } }),
+    'InvalidReference',
+    '/actions/A/inputs',
+  ],
+  [
+    'SetVariable reading its own variable',
+    def({
+      I: initVar('n'),
+      S: {
+        type: 'SetVariable',
+        inputs: { name: 'n', value: "@add(variables('n'), 1)" },
+        runAfter: { I: ['Succeeded'] },
+      },
+    }),
+    'SelfReferencingVariable',
+    '/actions/S/inputs/value',
+  ],
   ['unknown action type', def({ A: { type: 'Frobnicate' } }), 'UnknownActionType', '/actions/A/type'],
   ['missing type', def({ A: { inputs: 1 } }), 'MissingType', '/actions/A/type'],
   [
@@ -245,3 +296,36 @@ test('compileWorkflow throws DefinitionErrors for an invalid definition', () => 
   assert.equal(compileWorkflow(def({ R: { type: 'Response', inputs: {} } })).hasResponse, true);
   assert.equal(compileWorkflow(bare).hasResponse, false);
 });
+
+const validReferences: Array<[string, unknown]> = [
+  ['action names match case-insensitively', def({ Get: compose(), A: { type: 'Compose', inputs: "@outputs('GET')" } })],
+  [
+    'items() inside nested loops',
+    def(loop('Outer', loop('Inner', { X: { type: 'Compose', inputs: "@items('outer')" } }))),
+  ],
+  [
+    'SetVariable reading another variable',
+    def({
+      I: initVar('a'),
+      J: initVar('b'),
+      S: {
+        type: 'SetVariable',
+        inputs: { name: 'a', value: "@variables('B')" },
+        runAfter: { I: ['Succeeded'], J: ['Succeeded'] },
+      },
+    }),
+  ],
+  [
+    'an expression in a description is not evaluated',
+    def({ A: { type: 'Compose', inputs: 1, description: "@body('Nope')" } }),
+  ],
+  [
+    "parameters('x') declared outside the definition (Logic Apps Standard parameters.json)",
+    def({ A: { type: 'Compose', inputs: "@parameters('fromProject')" } }),
+  ],
+];
+for (const [name, file] of validReferences) {
+  test(`valid reference: ${name}`, () => {
+    assert.deepEqual(validateDefinition(file), []);
+  });
+}

@@ -1,6 +1,7 @@
 // Validates a loaded definition (spec §15) and builds its executable graph in one walk, so the
 // rules and the executor can never disagree about the shape of a definition.
 import { compileCondition, compileFailure, compileValue } from '../expr.js';
+import { checkActionReferences } from './references.js';
 import type { Compiled } from '../expr.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
 import { getProp, ptr } from './load.js';
@@ -636,6 +637,13 @@ export function analyze(
     ...(loaded.parameterValues ?? {}),
     ...(options.parameters ?? {}),
   });
+  const scope = {
+    actions: a.byName,
+    variables: new Set(a.variables.keys()),
+    triggers: a.triggerNames,
+  };
+  const report = (pointer: string, code: DefinitionErrorCode, message: string): void => a.err(pointer, code, message);
+  for (const node of a.byName.values()) checkActionReferences(node, scope, report);
   const outputs: Workflow['outputs'] = [];
   const outs = getProp(def, 'outputs');
   if (isObj(outs)) {
