@@ -7,13 +7,20 @@ import { performHttp, type HttpEffectOptions } from './http.js';
 import { performHttpWebhook } from './httpwebhook.js';
 import { performJavaScript, type JavaScriptEffectOptions } from './javascript.js';
 import { performWorkflow, type WorkflowResolver } from './workflow.js';
-import { failed, type EffectExecutor } from './types.js';
+import { failed, type EffectCommand, type EffectContext, type EffectExecutor, type EffectResult } from './types.js';
 
 export interface EffectExecutorOptions {
   http?: HttpEffectOptions;
   javascript?: JavaScriptEffectOptions;
   workflowResolver?: WorkflowResolver;
+  /**
+   * Built-in connectors (approvals, mail, ...): tried in order for connector action types; each
+   * returns null when the command is not one of its actions.
+   */
+  connectorHandlers?: ConnectorHandler[];
 }
+
+export type ConnectorHandler = (command: EffectCommand, context: EffectContext) => Promise<EffectResult> | null;
 
 const connectorTypes = new Set(
   [
@@ -45,6 +52,10 @@ export function createEffectExecutor(options: EffectExecutorOptions = {}): Effec
         });
     }
     if (connectorTypes.has(type)) {
+      for (const handler of options.connectorHandlers ?? []) {
+        const handled = handler(command, context);
+        if (handled !== null) return handled;
+      }
       return failed(
         'ConnectorNotAvailable',
         `Action '${command.actionName}' uses a ${command.actionType} connector, which this host cannot call; provide a mock for it.`,

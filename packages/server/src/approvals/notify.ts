@@ -1,0 +1,137 @@
+/**
+ * Notifications: approval request mails (one per assignee, with personal one-click links), the
+ * plain send-mail action, and a chat message through an incoming-webhook URL. Delivery is over
+ * real SMTP with nodemailer; the transport is created on first use.
+ */
+import { createHash } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailSpec } from './inputs.js';
+import { escapeHtml, isSafeHref, renderMarkdown } from './markdown.js';
+import type { ApprovalSpec } from './types.js';
+
+export interface ResponseLink {
+  option: string;
+  url: string;
+}
+
+export interface Mailer {
+  send(message: nodemailer.SendMailOptions): Promise<void>;
+  close(): void;
+}
+
+export function createMailer(config: { smtpUrl: string; from: string }): Mailer {
+  let transport: Transporter | undefined;
+  return {
+    async send(message) {
+      transport ??= nodemailer.createTransport(config.smtpUrl);
+      await transport.sendMail({ from: config.from, ...message });
+    },
+    close() {
+      transport?.close();
+    },
+  };
+}
+
+/** A stable Message-ID for an idempotency key, so a re-sent mail after a crash is recognisably the same. */
+export function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@flowbridge>`;
+}
+
+export function approvalMail(
+  approvalId: string,
+  spec: ApprovalSpec,
+  assignee: string,
+  links: ResponseLink[],
+  approvalUrl: string,
+): nodemailer.SendMailOptions {
+  const item =
+    spec.itemLink !== '' && isSafeHref(spec.itemLink)
+      ? `<p><a href="${escapeHtml(spec.itemLink)}">${escapeHtml(spec.itemLinkDescription || spec.itemLink)}</a></p>`
+      : '';
+  const buttons = links
+    .map(
+      (l) =>
+        `<a href="${escapeHtml(l.url)}" style="display:inline-block;margin:4px 8px 4px 0;padding:8px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(l.option)}</a>`,
+    )
+    .join('');
+  const requestor = spec.requestor !== '' ? `<p>Requested by ${escapeHtml(spec.requestor)}</p>` : '';
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<h2>${escapeHtml(spec.title)}</h2>`,
+    requestor,
+    spec.details !== '' ? `<div>${renderMarkdown(spec.details)}</div>` : '',
+    item,
+    `<p>${buttons}</p>`,
+    `<p style="color:#666;font-size:small">Approval ${escapeHtml(approvalId)}. Each button opens a confirmation page; the links are personal to ${escapeHtml(assignee)} and work once.</p>`,
+    '</body></html>',
+  ].join('\n');
+  const text = [
+    spec.title,
+    spec.requestor !== '' ? `Requested by ${spec.requestor}` : '',
+    spec.details,
+    spec.itemLink !== '' ? `${spec.itemLinkDescription || 'Item'}: ${spec.itemLink}` : '',
+    ...links.map((l) => `${l.option}: ${l.url}`),
+    `Approval: ${approvalUrl}`,
+  ]
+    .filter((line) => line !== '')
+    .join('\n\n');
+  return {
+    to: assignee,
+    subject: `Approval requested: ${spec.title}`,
+    html,
+    text,
+    messageId: messageIdFor(`approval:${approvalId}:${assignee.toLowerCase()}`),
+  };
+}
+
+export function plainMail(mail: MailSpec, idempotencyKey: string): nodemailer.SendMailOptions {
+  return {
+    to: mail.to,
+    ...(mail.cc.length ? { cc: mail.cc } : {}),
+    ...(mail.bcc.length ? { bcc: mail.bcc } : {}),
+    ...(mail.replyTo.length ? { replyTo: mail.replyTo } : {}),
+    subject: mail.subject,
+    ...(mail.isHtml ? { html: mail.body } : { text: mail.body }),
+    priority: mail.importance,
+    messageId: messageIdFor(`mail:${idempotencyKey}`),
+  };
+}
+
+/**
+ * One JSON body both Slack and Teams incoming webhooks accept: Slack reads `text` (and `blocks`),
+ * Teams reads the MessageCard fields. Channel messages carry no personal response links.
+ */
+export function chatMessage(approvalId: string, spec: ApprovalSpec, approvalUrl: string): Record<string, unknown> {
+  const summary = `Approval requested: ${spec.title} (assigned to ${spec.assignedTo.join(', ')})`;
+  const link = spec.itemLink !== '' && isSafeHref(spec.itemLink) ? spec.itemLink : undefined;
+  return {
+    text: link ? `${summary}\n${link}` : summary,
+    '@type': 'MessageCard',
+    '@context': 'https://schema.org/extensions',
+    summary,
+    title: spec.title,
+    themeColor: '0B5CAD',
+    sections: [
+      {
+        activityTitle: `Approval ${approvalId}`,
+        text: spec.details.slice(0, 2000),
+        facts: [
+          { name: 'Assigned to', value: spec.assignedTo.join('; ') },
+          ...(spec.requestor !== '' ? [{ name: 'Requested by', value: spec.requestor }] : []),
+        ],
+      },
+    ],
+    potentialAction: [
+      { '@type': 'OpenUri', name: 'Open approval', targets: [{ os: 'default', uri: approvalUrl }] },
+      ...(link
+        ? [
+            {
+              '@type': 'OpenUri',
+              name: spec.itemLinkDescription || 'Open item',
+              targets: [{ os: 'default', uri: link }],
+            },
+          ]
+        : []),
+    ],
+  };
+}

@@ -1,0 +1,487 @@
+/**
+ * The approvals service: creating approvals, recording responses, reassignments, links and
+ * cancellations, deciding completion, and handing the outcome to whoever waits (the run through
+ * the CallbackSink, linked host applications over HTTP). Nothing in memory matters: every decision
+ * is re-derived from the store, so an approval survives restarts and several processes.
+ */
+import { isStoreError } from '../store/errors.js';
+import type { Approval, ApprovalResponse, Store } from '../store/types.js';
+import { ApprovalsError } from './errors.js';
+import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
+import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
+import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
+import { createLinkToken, signBody } from './tokens.js';
+import type { ApprovalOutputs, ApprovalSpec, ApprovalsLogger, CallbackSink, StoredApprovalDetails } from './types.js';
+
+export interface ServiceDeps {
+  store: Store;
+  callbacks: CallbackSink;
+  mailer: Mailer | undefined;
+  chatWebhookUrl: string | undefined;
+  publicBaseUrl: string;
+  linkSecret: string;
+  linkTtlMs: number;
+  tenantId: string;
+  now: () => number;
+  log: ApprovalsLogger;
+  fetch: typeof fetch;
+}
+
+export interface LoadedApproval {
+  approval: Approval;
+  details: StoredApprovalDetails & { countedRowIds?: number[] };
+  rows: ApprovalResponse[];
+  state: DerivedState;
+}
+
+type Ended = 'Completed' | 'Cancelled' | 'Expired';
+
+/** Delays of the redelivery attempts when the run's callback is not registered yet (ms). */
+const REDELIVERY_DELAYS = [200, 1000, 5000, 30000];
+
+export class ApprovalService {
+  private readonly tasks = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(readonly deps: ServiceDeps) {}
+
+  // ---------------------------------------------------------------- reading
+
+  async load(id: string): Promise<LoadedApproval | undefined> {
+    const found = await this.deps.store.getApproval(id);
+    if (!found) return undefined;
+    const { responses, ...approval } = found;
+    const details = approval.details as LoadedApproval['details'];
+    if (!details || typeof details !== 'object' || !('spec' in details)) return undefined; // not ours
+    return { approval, details, rows: responses, state: deriveState(details.spec, responses) };
+  }
+
+  async mustLoad(id: string): Promise<LoadedApproval> {
+    const loaded = await this.load(id);
+    if (!loaded) throw new ApprovalsError('NotFound', `Approval '${id}' does not exist.`, id);
+    return loaded;
+  }
+
+  // ---------------------------------------------------------------- creating
+
+  /** Creates the approval once per id (a re-issued effect finds it) and notifies on first creation. */
+  async create(input: {
+    id: string;
+    spec: ApprovalSpec;
+    runId: string | null;
+    path: string | null;
+    callbackKey: string | null;
+    workflow?: { id: string; name: string };
+    actor: string;
+  }): Promise<LoadedApproval> {
+    const existing = await this.load(input.id);
+    if (existing) return existing;
+    const details: StoredApprovalDetails = {
+      spec: input.spec,
+      requestDate: iso(this.deps.now()),
+      callbackKey: input.callbackKey,
+      ...(input.workflow ? { workflow: input.workflow } : {}),
+    };
+    try {
+      await this.deps.store.createApproval({ id: input.id, runId: input.runId, path: input.path, details });
+    } catch (error) {
+      if (!isStoreError(error, 'Conflict')) throw error;
+      return this.mustLoad(input.id); // created by a concurrent attempt of the same effect
+    }
+    await this.audit(input.actor, 'approval.create', input.id, {
+      approvalType: input.spec.approvalType,
+      assignedTo: input.spec.assignedTo,
+      runId: input.runId,
+      path: input.path,
+    });
+    if (input.spec.enableNotifications) {
+      for (const assignee of input.spec.assignedTo) await this.notifyAssignee(input.id, input.spec, assignee);
+      await this.notifyChat(input.id, input.spec);
+    }
+    return this.mustLoad(input.id);
+  }
+
+  approvalUrl(id: string): string {
+    return `${this.deps.publicBaseUrl.replace(/\/$/, '')}/api/v1/approvals/${encodeURIComponent(id)}`;
+  }
+
+  responseLinks(id: string, spec: ApprovalSpec, assignee: string): ResponseLink[] {
+    const base = this.deps.publicBaseUrl.replace(/\/$/, '');
+    const expiresAt = this.deps.now() + this.deps.linkTtlMs;
+    return spec.responseOptions.map((option) => ({
+      option,
+      url: `${base}/approvals/respond?token=${encodeURIComponent(
+        createLinkToken(this.deps.linkSecret, { approvalId: id, assignee, option, expiresAt }),
+      )}`,
+    }));
+  }
+
+  private async notifyAssignee(id: string, spec: ApprovalSpec, assignee: string): Promise<void> {
+    if (!this.deps.mailer) return;
+    try {
+      const links = this.responseLinks(id, spec, assignee);
+      await this.deps.mailer.send(approvalMail(id, spec, assignee, links, this.approvalUrl(id)));
+    } catch (error) {
+      // A mail outage must not lose the approval: it stays answerable through the API.
+      this.deps.log.warn({ approvalId: id, assignee, err: String(error) }, 'approval mail failed');
+      await this.audit('system', 'approval.notifyFailed', id, { assignee, error: String(error) });
+    }
+  }
+
+  private async notifyChat(id: string, spec: ApprovalSpec): Promise<void> {
+    if (!this.deps.chatWebhookUrl) return;
+    try {
+      const res = await this.deps.fetch(this.deps.chatWebhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chatMessage(id, spec, this.approvalUrl(id))),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`chat webhook answered ${res.status}`);
+    } catch (error) {
+      this.deps.log.warn({ approvalId: id, err: String(error) }, 'chat notification failed');
+    }
+  }
+
+  // ---------------------------------------------------------------- responding
+
+  /**
+   * Records one response of an assignee. The response row is appended only while the approval is
+   * Pending (the store checks in its transaction); completion is a compare-and-set, so when two
+   * responses race exactly one outcome is stored and delivered, and the other caller learns it lost.
+   */
+  async respond(input: {
+    id: string;
+    email: string;
+    response: string;
+    comments: string;
+    actor: string;
+    via: 'api' | 'link';
+  }): Promise<LoadedApproval> {
+    const email = input.email.trim().toLowerCase();
+    const loaded = await this.mustLoad(input.id);
+    if (loaded.approval.status !== 'Pending') {
+      throw new ApprovalsError('AlreadyCompleted', `Approval '${input.id}' is ${loaded.approval.status}.`, input.id);
+    }
+    if (!loaded.state.assignees.some((a) => sameAddress(a, email))) {
+      throw new ApprovalsError('Forbidden', 'Only an assignee of this approval can respond to it.', input.id);
+    }
+    if (loaded.state.responses.some((r) => r.email === email)) {
+      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', input.id);
+    }
+    if (!loaded.details.spec.responseOptions.includes(input.response)) {
+      throw new ApprovalsError(
+        'InvalidResponse',
+        `'${input.response}' is not one of the options: ${loaded.details.spec.responseOptions.join(', ')}.`,
+        'response',
+      );
+    }
+    let row: ApprovalResponse;
+    try {
+      row = await this.deps.store.addApprovalResponse(input.id, {
+        responderId: email,
+        response: input.response,
+        comments: input.comments,
+        at: this.deps.now(),
+      });
+    } catch (error) {
+      if (isStoreError(error, 'Conflict'))
+        throw new ApprovalsError('AlreadyCompleted', `Approval '${input.id}' has ended.`, input.id);
+      throw error;
+    }
+    const after = await this.settle(input.id);
+    const counted =
+      after.approval.status === 'Pending'
+        ? after.state.responses.some((r) => r.rowId === row.id)
+        : (after.details.countedRowIds ?? []).includes(row.id);
+    await this.audit(input.actor, 'approval.respond', input.id, {
+      responder: email,
+      response: input.response,
+      via: input.via,
+      counted,
+    });
+    if (!counted) {
+      // Lost a race: another response decided the approval, or this assignee's other response came first.
+      if (after.approval.status !== 'Pending') {
+        throw new ApprovalsError(
+          'AlreadyCompleted',
+          `Approval '${input.id}' was completed by another response.`,
+          input.id,
+        );
+      }
+      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', input.id);
+    }
+    return after;
+  }
+
+  /** Completes the approval when its rule is met (compare-and-set), then delivers the outcome. */
+  async settle(id: string): Promise<LoadedApproval> {
+    const loaded = await this.mustLoad(id);
+    const completion = loaded.state.completion;
+    if (loaded.approval.status !== 'Pending' || !completion) return loaded;
+    const outputs = await buildOutputs(
+      this.deps.store,
+      id,
+      loaded.details,
+      completion.outcome,
+      completion.responses,
+      completion.at,
+      this.deps.tenantId,
+    );
+    const details = {
+      ...loaded.details,
+      outputs,
+      endedBy: 'completion',
+      countedRowIds: completion.responses.map((r) => r.rowId),
+    };
+    if (await this.deps.store.completeApproval(id, 'Completed', details)) {
+      await this.audit('system', 'approval.complete', id, { outcome: completion.outcome });
+      await this.deliverEnd(id);
+    }
+    return this.mustLoad(id);
+  }
+
+  // ---------------------------------------------------------------- ending otherwise
+
+  async end(id: string, status: 'Cancelled' | 'Expired', actor: string): Promise<boolean> {
+    const loaded = await this.load(id);
+    if (!loaded || loaded.approval.status !== 'Pending') return false;
+    const at = this.deps.now();
+    const outcome = status === 'Cancelled' ? 'Canceled' : 'Expired';
+    const responses = loaded.state.responses;
+    const outputs = await buildOutputs(this.deps.store, id, loaded.details, outcome, responses, at, this.deps.tenantId);
+    const details = { ...loaded.details, outputs, endedBy: actor, countedRowIds: responses.map((r) => r.rowId) };
+    if (!(await this.deps.store.completeApproval(id, status, details))) return false;
+    await this.audit(actor, status === 'Cancelled' ? 'approval.cancel' : 'approval.expire', id, {});
+    return true;
+  }
+
+  /** Cancelled by a person: the waiting run learns it (its action fails with ApprovalCanceled). */
+  async cancel(id: string, actor: string): Promise<LoadedApproval> {
+    const loaded = await this.mustLoad(id);
+    if (loaded.approval.status !== 'Pending') {
+      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+    }
+    if (await this.end(id, 'Cancelled', actor)) await this.deliverEnd(id);
+    else throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' has ended.`, id);
+    return this.mustLoad(id);
+  }
+
+  /** The run was cancelled: its pending approvals end; nobody in the run is left to tell. */
+  async cancelForRun(runId: string): Promise<number> {
+    let count = 0;
+    for (const approval of await this.deps.store.listApprovals({ runId, status: 'Pending' })) {
+      if (await this.end(approval.id, 'Cancelled', 'system')) {
+        count++;
+        await this.notifyLinkedHosts(approval.id);
+      }
+    }
+    return count;
+  }
+
+  /** The waiting action timed out (its unsubscribe): the approval it created expires. */
+  async expireForAction(runId: string, path: string): Promise<void> {
+    for (const approval of await this.deps.store.listApprovals({ runId, status: 'Pending' })) {
+      if (approval.path !== path) continue;
+      if (await this.end(approval.id, 'Expired', 'system')) await this.notifyLinkedHosts(approval.id);
+    }
+  }
+
+  // ---------------------------------------------------------------- reassign, link, host settled, waiters
+
+  async reassign(id: string, actorEmail: string, to: string, actor: string): Promise<LoadedApproval> {
+    const loaded = await this.mustLoad(id);
+    const target = to.trim();
+    if (!/^[^\s@;,]+@[^\s@;,]+$/.test(target)) {
+      throw new ApprovalsError('InvalidRequest', "'to' must be one email address.", 'to');
+    }
+    if (loaded.approval.status !== 'Pending') {
+      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+    }
+    if (!loaded.details.spec.enableReassignment) {
+      throw new ApprovalsError('ReassignmentDisabled', 'This approval does not allow reassignment.', id);
+    }
+    const from = loaded.state.assignees.find((a) => sameAddress(a, actorEmail));
+    if (from === undefined) throw new ApprovalsError('Forbidden', 'Only an assignee can reassign their request.', id);
+    if (loaded.state.responses.some((r) => sameAddress(r.email, from))) {
+      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', id);
+    }
+    if (loaded.state.assignees.some((a) => sameAddress(a, target))) {
+      throw new ApprovalsError('InvalidRequest', `${target} is already an assignee.`, 'to');
+    }
+    await this.appendControl(id, CONTROL.reassign, actorEmail.toLowerCase(), { from, to: target });
+    await this.audit(actor, 'approval.reassign', id, { from, to: target });
+    const after = await this.mustLoad(id);
+    if (!after.state.assignees.some((a) => sameAddress(a, target))) {
+      throw new ApprovalsError('AlreadyResponded', 'The reassignment came after your response.', id);
+    }
+    if (after.details.spec.enableNotifications) await this.notifyAssignee(id, after.details.spec, target);
+    return this.settle(id);
+  }
+
+  async link(id: string, callbackUrl: string, actor: string): Promise<LoadedApproval> {
+    const loaded = await this.mustLoad(id);
+    if (loaded.approval.status !== 'Pending') {
+      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+    }
+    await this.appendControl(id, CONTROL.link, actor, { callbackUrl });
+    await this.audit(actor, 'approval.link', id, { callbackUrl });
+    return this.mustLoad(id);
+  }
+
+  /**
+   * The host application settled its own request first. Sync is one-way (approval → host), so the
+   * approval stays as it is; we only record that the host moved on.
+   */
+  async hostSettled(id: string, details: unknown, actor: string): Promise<LoadedApproval> {
+    const loaded = await this.mustLoad(id);
+    if (loaded.approval.status === 'Pending') {
+      await this.appendControl(id, CONTROL.hostSettled, actor, { details: details ?? null });
+    }
+    await this.audit(actor, 'approval.hostSettled', id, { details: details ?? null, status: loaded.approval.status });
+    return this.mustLoad(id);
+  }
+
+  /** Wait for an approval: the run's key joins the waiters; an approval that already ended answers at once. */
+  async addWaiter(id: string, key: string): Promise<void> {
+    const loaded = await this.mustLoad(id);
+    if (loaded.approval.status === 'Pending' && loaded.details.callbackKey !== key) {
+      try {
+        await this.appendControl(id, CONTROL.subscribe, 'system', { key });
+      } catch (error) {
+        if (!(error instanceof ApprovalsError)) throw error;
+      }
+    }
+    // It may have ended before (or while) the key was added: deliver ourselves (exactly-once anyway).
+    const now = await this.mustLoad(id);
+    if (now.approval.status !== 'Pending' && now.details.outputs) {
+      this.deliverLater(key, callbackPayloadFor(now.details.outputs, now.approval.status as Ended));
+    }
+  }
+
+  private async appendControl(id: string, kind: string, by: string, data: Record<string, unknown>): Promise<void> {
+    try {
+      await this.deps.store.addApprovalResponse(id, {
+        responderId: by,
+        response: kind,
+        comments: JSON.stringify(data),
+        at: this.deps.now(),
+      });
+    } catch (error) {
+      if (isStoreError(error, 'Conflict'))
+        throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' has ended.`, id);
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- delivering the end
+
+  /** After the approval ended: the run waiting on it and any other waiters, then linked hosts. */
+  async deliverEnd(id: string): Promise<void> {
+    const loaded = await this.mustLoad(id);
+    const outputs = loaded.details.outputs;
+    if (loaded.approval.status === 'Pending' || !outputs) return;
+    const payload = callbackPayloadFor(outputs, loaded.approval.status as Ended);
+    const keys = [loaded.details.callbackKey, ...loaded.state.waiters].filter(
+      (k): k is string => typeof k === 'string',
+    );
+    for (const key of keys) this.deliverLater(key, payload);
+    await this.notifyLinkedHosts(id, loaded);
+  }
+
+  /**
+   * Delivery is exactly-once in the host; false means "not waiting (yet)". The run's awaitCallback
+   * is committed just after our subscribe effect returns, so a very fast response can arrive
+   * first: retry a few times before giving up (redeliver() can be called later, e.g. at startup).
+   */
+  deliverLater(key: string, payload: unknown, attempt = 0): void {
+    if (this.closed) return;
+    const task = this.deps.callbacks
+      .deliverCallback(key, payload)
+      .then((delivered) => {
+        if (delivered) return;
+        const delay = REDELIVERY_DELAYS[attempt];
+        if (delay === undefined || this.closed) return;
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.deliverLater(key, payload, attempt + 1);
+        }, delay);
+        timer.unref();
+        this.timers.add(timer);
+      })
+      .catch((error: unknown) => this.deps.log.warn({ key, err: String(error) }, 'approval callback delivery failed'));
+    this.track(task);
+  }
+
+  private async notifyLinkedHosts(id: string, loaded?: LoadedApproval): Promise<void> {
+    const current = loaded ?? (await this.mustLoad(id));
+    const outputs = current.details.outputs;
+    if (!outputs) return;
+    const urls = [
+      ...(current.details.spec.linkedRequest ? [current.details.spec.linkedRequest.callbackUrl] : []),
+      ...current.state.links.map((l) => l.callbackUrl),
+    ];
+    for (const url of new Set(urls)) this.track(this.postToHost(id, url, current.approval.status, outputs));
+  }
+
+  /** Signed POST to a host application: `x-flowbridge-signature: sha256=HMAC(secret, "<timestamp>.<body>")`. */
+  private async postToHost(id: string, url: string, status: string, outputs: ApprovalOutputs): Promise<void> {
+    const body = JSON.stringify({ approvalId: id, status, outcome: outputs.outcome, outputs });
+    const timestamp = this.deps.now();
+    let result: string;
+    try {
+      const res = await this.deps.fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-flowbridge-timestamp': String(timestamp),
+          'x-flowbridge-signature': signBody(this.deps.linkSecret, timestamp, body),
+        },
+        body,
+      });
+      await res.arrayBuffer();
+      result = String(res.status);
+    } catch (error) {
+      result = `error: ${String(error)}`;
+    }
+    await this.audit('system', 'approval.hostCallback', id, { url, result });
+  }
+
+  async redeliver(id: string): Promise<void> {
+    await this.deliverEnd(id);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private track(task: Promise<unknown>): void {
+    const settled = task.catch(() => undefined);
+    this.tasks.add(settled);
+    void settled.finally(() => this.tasks.delete(settled));
+  }
+
+  async idle(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await this.idle();
+    this.deps.mailer?.close();
+  }
+
+  audit(actor: string, action: string, id: string, details: unknown): Promise<void> {
+    return this.auditTarget(actor, action, `approval/${id}`, details);
+  }
+
+  /** The audit log must not be the reason an approval step fails: a failed write is logged. */
+  async auditTarget(actor: string, action: string, target: string, details: unknown): Promise<void> {
+    try {
+      await this.deps.store.appendAudit({ actor, action, target, details, at: this.deps.now() });
+    } catch (error) {
+      this.deps.log.warn({ target, action, err: String(error) }, 'audit write failed');
+    }
+  }
+}
