@@ -900,6 +900,21 @@ export class Run implements ContextHost {
         const outputs =
           isPlainObject(payload) && ('body' in payload || 'headers' in payload) ? payload : { body: payload ?? null };
         if (st.unsubscribe !== undefined) this.fireAndForget(rec, 'unsubscribe', st.unsubscribe);
+        // A callback carrying a non-2xx statusCode fails the action (spec §6.24), e.g. a cancelled approval.
+        const sc = numeric(prop(outputs as Value, 'statusCode') ?? null);
+        if (sc !== undefined && (Number(sc) < 200 || Number(sc) >= 300)) {
+          const body = prop(outputs as Value, 'body');
+          const bodyError = isPlainObject(body ?? null) ? prop(body as Value, 'error') : undefined;
+          const error =
+            isPlainObject(bodyError ?? null) && typeof prop(bodyError as Value, 'code') === 'string'
+              ? {
+                  code: String(prop(bodyError as Value, 'code')),
+                  message: String(prop(bodyError as Value, 'message') ?? ''),
+                }
+              : { code: httpCode(Number(sc)), message: `The callback reported status code ${sc}.` };
+          this.settleWaiting(w, 'Failed', { outputs, error, code: error.code });
+          return;
+        }
         this.settleWaiting(w, 'Succeeded', { outputs, code: 'OK' });
       });
     };
