@@ -4,24 +4,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.js';
-import type { CliIO } from './commands.js';
+import { captureIO } from './test-support.js';
 
-function capture(stdinLines: string[] = []): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async function* () {
-      yield* stdinLines;
-    },
-  };
-  return io;
-}
+const capture = (stdin: string[] = []) => captureIO({ stdin });
 
 test('eval prints the JSON value and exits 0', async () => {
   const cases: Array<[string, string]> = [

@@ -1,22 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from './main.js';
-import type { CliIO } from './commands.js';
+import { captureIO } from './test-support.js';
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async function* () {},
-  };
-  return io;
-}
+const capture = () => captureIO();
 
 test('--help lists usage and exits 0', async () => {
   const io = capture();

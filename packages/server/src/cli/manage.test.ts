@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { main } from './main.js';
-import type { CliIO } from './commands.js';
+import { captureIO } from './test-support.js';
 
 const TOKEN = 'fbp_test';
 
@@ -92,21 +92,7 @@ async function fake(): Promise<Fake> {
   return f;
 }
 
-function io(env: Record<string, string | undefined>): CliIO & { out: string; err: string } {
-  const c = {
-    out: '',
-    err: '',
-    env,
-    stdout: (t: string) => {
-      c.out += t;
-    },
-    stderr: (t: string) => {
-      c.err += t;
-    },
-    readStdin: async function* () {},
-  };
-  return c;
-}
+const io = (env: Record<string, string | undefined>) => captureIO({ env });
 
 test('flows deploy creates, then updates the flow of that name as a new version', async () => {
   const f = await fake();

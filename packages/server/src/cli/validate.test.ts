@@ -4,22 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.js';
-import type { CliIO } from './commands.js';
+import { captureIO } from './test-support.js';
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-    readStdin: async function* () {},
-  };
-  return io;
-}
+const capture = () => captureIO();
 
 let dir: string;
 let valid: string;
