@@ -33,6 +33,13 @@ export const commands: CommandSpec[] = [
     load: () => import('./run.js'),
   },
   {
+    name: 'start',
+    usage: 'start [--port 7780] [--host 127.0.0.1] [--data-dir ./.flowbridge] [--role api|worker|scheduler|all]',
+    summary:
+      'start the server: HTTP API, trigger URLs and workers (FLOWBRIDGE_DATABASE_URL for PostgreSQL, FLOWBRIDGE_ADMIN_TOKEN)',
+    load: () => import('./start.js'),
+  },
+  {
     name: 'validate',
     usage: 'validate <definition.json...> [--json]',
     summary: 'check definitions and print errors with JSON pointers (exit 2 when any is invalid)',

@@ -1,0 +1,68 @@
+/**
+ * The server's configuration from `flowbridge start` flags and FLOWBRIDGE_* environment variables
+ * (flags win). Errors are data: `{code: 'InvalidConfig', message, target}`.
+ */
+export type Role = 'api' | 'worker' | 'scheduler' | 'all';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  role: Role;
+  adminToken?: string;
+  publicUrl?: string;
+  logLevel: string;
+}
+
+export interface ConfigError {
+  code: 'InvalidConfig';
+  message: string;
+  target: string;
+}
+
+const ROLES: readonly Role[] = ['api', 'worker', 'scheduler', 'all'];
+
+export function parseConfig(
+  args: string[],
+  env: Record<string, string | undefined>,
+): { config: ServerConfig } | { error: ConfigError } {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const m = /^--([\w-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) return { error: { code: 'InvalidConfig', message: `Unexpected argument '${arg}'.`, target: arg } };
+    const name = m[1]!;
+    const value = m[2] ?? args[++i];
+    if (value === undefined)
+      return { error: { code: 'InvalidConfig', message: `--${name} needs a value.`, target: name } };
+    flags.set(name, value);
+  }
+  const known = new Set(['port', 'host', 'data-dir', 'role', 'database-url', 'public-url', 'log-level']);
+  for (const name of flags.keys())
+    if (!known.has(name))
+      return { error: { code: 'InvalidConfig', message: `Unknown option --${name}.`, target: name } };
+
+  const portText = flags.get('port') ?? env.FLOWBRIDGE_PORT ?? '7780';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return { error: { code: 'InvalidConfig', message: `--port must be 0-65535 (got '${portText}').`, target: 'port' } };
+  const role = (flags.get('role') ?? env.FLOWBRIDGE_ROLE ?? 'all') as Role;
+  if (!ROLES.includes(role))
+    return { error: { code: 'InvalidConfig', message: `--role must be one of ${ROLES.join(', ')}.`, target: 'role' } };
+  const databaseUrl = flags.get('database-url') ?? env.FLOWBRIDGE_DATABASE_URL;
+  const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
+  const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
+  return {
+    config: {
+      port,
+      host: flags.get('host') ?? env.FLOWBRIDGE_HOST ?? '127.0.0.1',
+      dataDir: flags.get('data-dir') ?? env.FLOWBRIDGE_DATA_DIR ?? './.flowbridge',
+      role,
+      logLevel: flags.get('log-level') ?? env.FLOWBRIDGE_LOG_LEVEL ?? 'info',
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(adminToken ? { adminToken } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+    },
+  };
+}

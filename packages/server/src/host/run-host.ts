@@ -1,0 +1,759 @@
+/**
+ * RunHost: executes runs durably on the store (DESIGN §2). Each engine step is persisted with
+ * store.commitStep (events, records, run status, timers, callbacks) BEFORE its commands are acted
+ * on, so a process killed at any instant resumes from the store: recover() replays unfinished runs
+ * and re-issues the effects that had no recorded result, with the same idempotency key.
+ *
+ * Wake-ups from outside the run (timers, callbacks, cancel) are work items in the store's queue; a
+ * worker claims them with a lease and feeds them to the run. A run that is live in this process
+ * keeps its engine state in memory, so steps never re-read the history.
+ *
+ * Stateless flows run in memory and write the run once, at the end.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  Run,
+  replay,
+  type ActionRecord,
+  type Command,
+  type RunEvent,
+  type RunInit,
+  type Step,
+} from '@flowbridge/engine';
+import type { RunResult, Workflow } from '@flowbridge/engine';
+import { createEffectExecutor, type ConnectorHandler, type EffectExecutorOptions } from '../effects/index.js';
+import type { WorkflowContextData } from '../effects/javascript.js';
+import type { EffectCommand, EffectContext, EffectExecutor, EffectResult } from '../effects/types.js';
+import type { ChildWorkflowOutcome, WorkflowResolver } from '../effects/workflow.js';
+import type { Flow, RunStatus, StepWrite, Store, WorkItem } from '../store/index.js';
+import { UNFINISHED_RUN_STATUSES } from '../store/index.js';
+import { HostError } from './errors.js';
+import { signRunCallback } from './signing.js';
+import { WorkflowCache, isRecord } from './workflows.js';
+
+export interface HostLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface RunResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What the caller of a Request trigger gets when the run ended without sending a Response. */
+export interface NoResponse {
+  noResponse: true;
+  status: string;
+}
+
+/** Hooks for metrics: the HTTP layer counts what the host reports. */
+export interface HostObserver {
+  runStarted?(flowId: string): void;
+  runEnded?(flowId: string, status: string, runId: string): void;
+  actionDone?(actionType: string, status: string, ms: number): void;
+}
+
+export interface RunHostOptions {
+  store: Store;
+  log?: HostLogger;
+  now?: () => number;
+  effects?: EffectExecutorOptions;
+  /** Replaces the standard executors entirely (tests). */
+  executor?: EffectExecutor;
+  /** Connector actions the standard executors cannot perform (approvals, mail); null = not mine. */
+  connectorHandlers?: ConnectorHandler[];
+  /** The server's public base URL (for callback URLs); read when a run starts. */
+  baseUrl: () => string;
+  /** Secret for callback URL signatures. */
+  callbackSecret: string;
+  workerId?: string;
+  observer?: HostObserver;
+  /** Lease on claimed work items (default 30 s). */
+  leaseMs?: number;
+  /** How often workers and the timer loop look at the store without being woken (default 1000 ms). */
+  pollMs?: number;
+}
+
+export interface StartRunRequest {
+  flow: Flow;
+  version: number;
+  triggerName: string;
+  outputs: unknown;
+  clientTrackingId?: string | null;
+  /** A fixed run id (child workflows derive it from the parent's idempotency key). */
+  runId?: string;
+}
+
+type Waiter = (outcome: RunResponse | NoResponse) => void;
+
+interface Live {
+  runId: string;
+  flowId: string;
+  durable: boolean;
+  workflow: Workflow;
+  init: RunInit;
+  run: Run;
+  chain: Promise<void>;
+  done: boolean;
+  status: RunStatus;
+  inflight: Map<string, AbortController>;
+  records: Map<string, ActionRecord>;
+  callbacks: Map<string, { key: string; url?: string }>; // by action path
+  // Stateless runs keep their history here until the single write at the end.
+  memory?: { events: RunEvent[]; records: ActionRecord[]; timers: Map<string, NodeJS.Timeout> };
+  executor: EffectExecutor;
+  /** The first Response the run sent (a waiter that comes late still gets it). */
+  response?: RunResponse;
+}
+
+const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);
+
+export class RunHost {
+  readonly store: Store;
+  readonly workflows: WorkflowCache;
+  private readonly log: HostLogger | undefined;
+  private readonly now: () => number;
+  private readonly live = new Map<string, Live>();
+  private readonly loading = new Map<string, Promise<Live | undefined>>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly workerId: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private stopping = false;
+  private readonly loops: Promise<void>[] = [];
+  private wakeWorker: (() => void) | undefined;
+  private wakeTimers: (() => void) | undefined;
+  private timerHandle: NodeJS.Timeout | undefined;
+  private nextTimerWake = Infinity;
+  private unsubscribeWork: (() => void) | undefined;
+  private readonly activeWork = new Set<Promise<void>>();
+
+  constructor(private readonly options: RunHostOptions) {
+    this.store = options.store;
+    this.workflows = new WorkflowCache(options.store);
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 1000;
+  }
+
+  /** Runs live in this process (for drain and tests). */
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** Work items claimed and not yet finished (for metrics). */
+  get workInProgress(): number {
+    return this.activeWork.size;
+  }
+
+  // ---------------------------------------------------------------- starting runs
+
+  async startRun(request: StartRunRequest): Promise<{ runId: string }> {
+    if (this.stopping) throw new HostError('Stopping', 'The server is shutting down.');
+    const { flow } = request;
+    const compiled = await this.workflows.get(flow.id, request.version);
+    const runId = request.runId ?? randomUUID();
+    const now = this.now();
+    const init: RunInit = {
+      runId,
+      workflow: { id: flow.id, name: flow.name, version: String(request.version) },
+      trigger: {
+        name: request.triggerName,
+        outputs: request.outputs,
+        startTime: new Date(now).toISOString(),
+        ...(request.clientTrackingId ? { clientTrackingId: request.clientTrackingId } : {}),
+      },
+      ...(compiled.parameters ? { parameters: compiled.parameters } : {}),
+      now,
+      callbackBaseUrl: this.callbackBase(runId),
+    };
+    const durable = flow.kind !== 'Stateless';
+    const { run, step } = Run.start(compiled.workflow, init);
+    const live = this.register(runId, flow.id, durable, compiled.workflow, init, run);
+    this.options.observer?.runStarted?.(flow.id);
+    try {
+      if (durable) {
+        await this.store.createRun(
+          {
+            id: runId,
+            flowId: flow.id,
+            flowVersion: request.version,
+            triggerName: request.triggerName,
+            status: step.status,
+            startTime: now,
+            clientTrackingId: request.clientTrackingId ?? null,
+            init,
+          },
+          this.toWrite(live, step, []),
+        );
+      } else {
+        this.remember(live, step, []);
+      }
+    } catch (error) {
+      this.live.delete(runId);
+      throw error;
+    }
+    await this.act(live, step);
+    return { runId };
+  }
+
+  /** Resolves with the run's Response (or NoResponse when it ended without one). */
+  async waitForResponse(runId: string): Promise<RunResponse | NoResponse> {
+    const live = this.live.get(runId);
+    if (live?.response) return live.response;
+    if (!live) {
+      const stored = await this.store.getRun(runId);
+      if (stored?.response) return stored.response as RunResponse;
+      if (stored && FINISHED.has(stored.status)) return { noResponse: true, status: stored.status };
+      if (!stored) throw new HostError('NotFound', `Run ${runId} does not exist.`, runId);
+    }
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  /** Drops a waiter that gave up (504): the run goes on. */
+  forgetWaiters(runId: string): void {
+    this.waiters.delete(runId);
+  }
+
+  // ---------------------------------------------------------------- outside events
+
+  /** Delivers a webhook/approval callback to the run waiting on `key`, exactly once. */
+  async deliverCallback(key: string, payload: unknown): Promise<boolean> {
+    for (const live of this.live.values()) {
+      if (live.durable || live.done) continue;
+      const pending = live.run.pending().find((c) => c.kind === 'awaitCallback' && c.key === key);
+      if (pending) {
+        await this.process(live, { kind: 'callback', key, payload, now: this.now() });
+        return true;
+      }
+    }
+    const callback = await this.store.getCallback(key);
+    if (!callback || callback.resolvedAt !== null) return false;
+    return this.store.resolveCallback(key, payload ?? null, {
+      enqueue: [{ runId: callback.runId, kind: 'callback', payload: { key } }],
+    });
+  }
+
+  /** Asks a run to stop; false when it does not exist or has finished. */
+  async cancel(runId: string): Promise<boolean> {
+    const live = this.live.get(runId);
+    if (live && !live.durable) {
+      if (live.done) return false;
+      await this.process(live, { kind: 'cancel', now: this.now() });
+      return true;
+    }
+    const run = await this.store.getRun(runId);
+    if (!run || !UNFINISHED_RUN_STATUSES.includes(run.status)) return false;
+    await this.store.enqueue([{ runId, kind: 'cancel' }]);
+    return true;
+  }
+
+  /** The run result JSON (DESIGN §4): from memory while live here, else replayed from the store. */
+  async resultOf(runId: string): Promise<RunResult | undefined> {
+    const live = this.live.get(runId);
+    if (live) return live.run.result();
+    const stored = await this.store.getRun(runId);
+    if (!stored) return undefined;
+    const history = await this.store.loadRunHistory(runId);
+    const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
+    const { run } = replay(workflow, history.init as RunInit, history.events as RunEvent[]);
+    return run.result();
+  }
+
+  // ---------------------------------------------------------------- loops
+
+  /** Replays every unfinished run and re-issues its outstanding effects (crash recovery). */
+  async recover(): Promise<number> {
+    const runs = await this.store.listUnfinishedRuns();
+    let resumed = 0;
+    for (const r of runs) {
+      try {
+        const live = await this.load(r.id, true);
+        if (live) resumed++;
+      } catch (error) {
+        this.log?.error({ err: error, runId: r.id }, 'could not resume run');
+      }
+    }
+    if (resumed > 0) this.log?.info({ resumed }, 'resumed unfinished runs');
+    return resumed;
+  }
+
+  /** Claims wake-ups (timers, callbacks, cancel) from the queue and feeds them to their runs. */
+  startWorker(concurrency = 16): void {
+    this.unsubscribeWork = this.store.onWork(() => this.wakeWorker?.());
+    this.loops.push(this.workLoop(concurrency));
+  }
+
+  /** Turns due timers into work items (run by one scheduler at a time). */
+  startTimers(): void {
+    this.loops.push(this.timerLoop());
+  }
+
+  /**
+   * Stops the loops, lets in-flight effects finish (up to `graceMs`) and waits for their results
+   * to be committed; what is still running then is resumed by the next start.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.unsubscribeWork?.();
+    this.wakeWorker?.();
+    this.wakeTimers?.();
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    await Promise.all(this.loops);
+    const deadline = this.now() + graceMs;
+    while (this.now() < deadline && [...this.live.values()].some((l) => l.inflight.size > 0)) {
+      await sleep(50);
+    }
+    for (const live of this.live.values()) for (const c of live.inflight.values()) c.abort();
+    await Promise.allSettled([...this.live.values()].map((l) => l.chain));
+    await Promise.allSettled([...this.activeWork]);
+    for (const live of this.live.values())
+      if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
+  }
+
+  private async workLoop(concurrency: number): Promise<void> {
+    while (!this.stopping) {
+      let items: WorkItem[] = [];
+      const room = concurrency - this.activeWork.size;
+      try {
+        if (room > 0) items = await this.store.claim(this.workerId, room, this.leaseMs);
+      } catch (error) {
+        if (this.stopping) break;
+        this.log?.error({ err: error }, 'claiming work failed');
+      }
+      for (const item of items) {
+        const p = this.handleWork(item).finally(() => {
+          this.activeWork.delete(p);
+          this.wakeWorker?.();
+        });
+        this.activeWork.add(p);
+      }
+      if (items.length === 0 || room <= 0) await this.idle((wake) => (this.wakeWorker = wake), this.pollMs);
+    }
+  }
+
+  private async handleWork(item: WorkItem): Promise<void> {
+    try {
+      const runId = item.runId;
+      const live = runId ? await this.load(runId, false) : undefined;
+      if (!live || live.done) {
+        await this.store.complete(item.id);
+        return;
+      }
+      const payload = isRecord(item.payload) ? item.payload : {};
+      const now = this.now();
+      let event: RunEvent | undefined;
+      if (item.kind === 'timer' && typeof payload.key === 'string') event = { kind: 'timer', key: payload.key, now };
+      else if (item.kind === 'cancel') event = { kind: 'cancel', now };
+      else if (item.kind === 'callback' && typeof payload.key === 'string') {
+        const callback = await this.store.getCallback(payload.key);
+        event = { kind: 'callback', key: payload.key, payload: callback?.payload ?? null, now };
+      }
+      if (!event) {
+        this.log?.warn({ item }, 'unknown work item');
+        await this.store.complete(item.id);
+        return;
+      }
+      await this.process(live, event, item.id);
+    } catch (error) {
+      this.log?.error({ err: error, workId: item.id }, 'work item failed; handing it back');
+      await this.store.release(item.id, this.workerId, 1000).catch(() => {});
+    }
+  }
+
+  private async timerLoop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        for (;;) {
+          const due = await this.store.dueTimers(this.now(), 100);
+          for (const timer of due) {
+            // Enqueue before marking: a crash in between fires twice, and the run ignores a timer
+            // it no longer awaits; the other order could lose the wake-up.
+            await this.store.enqueue([{ runId: timer.runId, kind: 'timer', payload: { key: timer.key } }]);
+            await this.store.markFired(timer.runId, timer.key);
+          }
+          if (due.length < 100 || this.stopping) break;
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        this.log?.error({ err: error }, 'timer loop failed');
+      }
+      await this.idle((wake) => (this.wakeTimers = wake), this.pollMs);
+    }
+  }
+
+  /** Wakes the timer loop at `dueAt` (timers of runs in this process need no polling delay). */
+  private scheduleTimerWake(dueAt: number): void {
+    if (this.stopping || dueAt >= this.nextTimerWake) return;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    this.nextTimerWake = dueAt;
+    this.timerHandle = setTimeout(
+      () => {
+        this.nextTimerWake = Infinity;
+        this.timerHandle = undefined;
+        this.wakeTimers?.();
+      },
+      Math.max(0, dueAt - this.now()),
+    );
+    this.timerHandle.unref();
+  }
+
+  private idle(register: (wake: () => void) => void, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      register(done);
+    });
+  }
+
+  // ---------------------------------------------------------------- the run loop
+
+  private register(runId: string, flowId: string, durable: boolean, workflow: Workflow, init: RunInit, run: Run): Live {
+    const live: Live = {
+      runId,
+      flowId,
+      durable,
+      workflow,
+      init,
+      run,
+      chain: Promise.resolve(),
+      done: false,
+      status: 'Running',
+      inflight: new Map(),
+      records: new Map(),
+      callbacks: new Map(),
+      ...(durable ? {} : { memory: { events: [], records: [], timers: new Map() } }),
+      executor: undefined as unknown as EffectExecutor,
+    };
+    live.executor = this.executorFor(live);
+    this.live.set(runId, live);
+    return live;
+  }
+
+  /** The run live in this process, or rebuilt from the store (undefined when finished or unknown). */
+  private load(runId: string, reissue: boolean): Promise<Live | undefined> {
+    const existing = this.live.get(runId);
+    if (existing) return Promise.resolve(existing);
+    let loading = this.loading.get(runId);
+    if (!loading) {
+      loading = this.rebuild(runId, reissue).finally(() => this.loading.delete(runId));
+      this.loading.set(runId, loading);
+    }
+    return loading;
+  }
+
+  private async rebuild(runId: string, reissue: boolean): Promise<Live | undefined> {
+    const stored = await this.store.getRun(runId);
+    if (!stored || !UNFINISHED_RUN_STATUSES.includes(stored.status)) return undefined;
+    const history = await this.store.loadRunHistory(runId);
+    const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
+    const init = history.init as RunInit;
+    const { run, step } = replay(workflow, init, history.events as RunEvent[]);
+    const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    for (const r of step.records) live.records.set(r.name, r);
+    for (const c of run.pending()) if (c.kind === 'awaitCallback') live.callbacks.set(c.path, callbackRef(c));
+    if (step.done) {
+      // The last event was committed but not the final status (cannot happen with one transaction
+      // per step; kept so a store written by an older host still settles).
+      await this.store.updateRun(runId, this.finalUpdate(live));
+      this.finish(live);
+      return undefined;
+    }
+    if (reissue) {
+      // Effects issued before the crash and never answered: again, with the same idempotency key.
+      for (const c of run.pending()) if (c.kind === 'effect') this.perform(live, c);
+      for (const c of run.pending()) if (c.kind === 'timer') this.scheduleTimerWake(c.dueAt);
+    }
+    return live;
+  }
+
+  /** Feeds one event to a run, one at a time per run: persist the step, then act on it. */
+  private process(live: Live, event: RunEvent, workId?: string): Promise<void> {
+    const next = live.chain.then(async () => {
+      if (live.done || !this.awaits(live, event)) {
+        if (workId) await this.store.complete(workId);
+        return;
+      }
+      const step = live.run.deliver(event);
+      if (live.durable) {
+        const write = this.toWrite(live, step, [event]);
+        if (workId) write.completeWork = [workId];
+        await this.store.commitStep(live.runId, write);
+      } else {
+        this.remember(live, step, [event]);
+      }
+      await this.act(live, step);
+    });
+    live.chain = next.catch((error: unknown) => {
+      this.log?.error({ err: error, runId: live.runId }, 'run step failed');
+      // Memory and store may now disagree: drop the live copy; the next wake-up or start replays.
+      if (live.durable) this.evict(live);
+    });
+    return live.chain;
+  }
+
+  /** Whether the run still waits for this event (a duplicate wake-up is dropped here). */
+  private awaits(live: Live, event: RunEvent): boolean {
+    if (event.kind === 'cancel') return true;
+    const key = event.kind === 'effectResult' ? event.id : event.key;
+    return live.run.pending().some((c) => (c.kind === 'effect' ? c.id : 'key' in c ? c.key : undefined) === key);
+  }
+
+  private toWrite(live: Live, step: Step, events: RunEvent[]): StepWrite {
+    const write: StepWrite = {
+      events,
+      records: step.records as unknown as StepWrite['records'],
+      runUpdate: { status: step.status },
+    };
+    const timers: Array<{ key: string; dueAt: number }> = [];
+    const callbacks: Array<{ key: string; path: string }> = [];
+    const cancels: string[] = [];
+    for (const c of step.commands) {
+      if (c.kind === 'timer') timers.push({ key: c.key, dueAt: c.dueAt });
+      else if (c.kind === 'awaitCallback') callbacks.push({ key: c.key, path: c.path });
+      else if (c.kind === 'cancelWait') cancels.push(c.key);
+      else if (c.kind === 'response') write.runUpdate!.response = responseOf(c);
+    }
+    if (timers.length) write.timers = timers;
+    if (callbacks.length) write.callbacks = callbacks;
+    if (cancels.length) write.cancelWaits = cancels;
+    if (step.done) write.runUpdate = { ...write.runUpdate, ...this.finalUpdate(live) };
+    return write;
+  }
+
+  private finalUpdate(live: Live): NonNullable<StepWrite['runUpdate']> {
+    const result = live.run.result();
+    return {
+      status: result.status as RunStatus,
+      endTime: this.now(),
+      error: result.error ?? null,
+      outputs: result.outputs ?? null,
+      ...(result.response ? { response: result.response } : {}),
+    };
+  }
+
+  private remember(live: Live, step: Step, events: RunEvent[]): void {
+    live.memory!.events.push(...events);
+    live.memory!.records.push(...step.records);
+  }
+
+  private async act(live: Live, step: Step): Promise<void> {
+    live.status = step.status as RunStatus;
+    for (const r of step.records) live.records.set(r.name, r);
+    for (const command of step.commands) {
+      switch (command.kind) {
+        case 'effect':
+          this.perform(live, command);
+          break;
+        case 'timer':
+          if (live.memory) {
+            const t = setTimeout(
+              () => {
+                live.memory?.timers.delete(command.key);
+                void this.process(live, { kind: 'timer', key: command.key, now: this.now() });
+              },
+              Math.max(0, command.dueAt - this.now()),
+            );
+            live.memory.timers.set(command.key, t);
+          } else this.scheduleTimerWake(command.dueAt);
+          break;
+        case 'awaitCallback':
+          live.callbacks.set(command.path, callbackRef(command));
+          break;
+        case 'response':
+          this.respond(live, responseOf(command));
+          break;
+        case 'cancelWait': {
+          const t = live.memory?.timers.get(command.key);
+          if (t) clearTimeout(t);
+          break;
+        }
+      }
+    }
+    if (step.done) {
+      if (live.memory) await this.writeStateless(live);
+      this.finish(live);
+    } else if (!live.memory && this.store.backend === 'postgres' && live.inflight.size === 0) {
+      // Only waiting on timers/callbacks (rows in the store): another process may take the next
+      // wake-up, so this one must not keep a copy that could go stale.
+      this.evict(live);
+    }
+  }
+
+  private finish(live: Live): void {
+    live.done = true;
+    for (const c of live.inflight.values()) c.abort();
+    if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
+    this.live.delete(live.runId);
+    const result = live.run.result();
+    this.options.observer?.runEnded?.(live.flowId, result.status, live.runId);
+    const waiters = this.waiters.get(live.runId);
+    if (waiters) {
+      this.waiters.delete(live.runId);
+      for (const w of waiters) w(result.response ?? { noResponse: true, status: result.status });
+    }
+  }
+
+  private evict(live: Live): void {
+    if (this.live.get(live.runId) === live) this.live.delete(live.runId);
+    for (const c of live.inflight.values()) c.abort();
+  }
+
+  private respond(live: Live, response: RunResponse): void {
+    live.response ??= response;
+    const runId = live.runId;
+    const waiters = this.waiters.get(runId);
+    if (!waiters) return;
+    this.waiters.delete(runId);
+    for (const w of waiters) w(response);
+  }
+
+  private async writeStateless(live: Live): Promise<void> {
+    const memory = live.memory!;
+    const version = Number(live.init.workflow.version ?? 0);
+    await this.store.createRun(
+      {
+        id: live.runId,
+        flowId: live.flowId,
+        flowVersion: version,
+        triggerName: live.init.trigger.name,
+        status: 'Running',
+        startTime: live.init.now,
+        clientTrackingId: live.init.trigger.clientTrackingId ?? null,
+        init: live.init,
+      },
+      {
+        events: memory.events,
+        records: memory.records as unknown as StepWrite['records'],
+        runUpdate: this.finalUpdate(live),
+      },
+    );
+  }
+
+  private perform(live: Live, command: EffectCommand): void {
+    if (live.inflight.has(command.id)) return;
+    const controller = new AbortController();
+    live.inflight.set(command.id, controller);
+    const started = this.now();
+    const context: EffectContext = {
+      runId: live.runId,
+      workflow: live.init.workflow,
+      now: this.now,
+      signal: controller.signal,
+    };
+    live
+      .executor(command, context)
+      .catch((error: unknown): EffectResult => ({
+        status: 'Failed',
+        error: { code: 'EffectFailed', message: error instanceof Error ? error.message : String(error) },
+      }))
+      .then(async (result) => {
+        live.inflight.delete(command.id);
+        this.options.observer?.actionDone?.(command.actionType, result.status, this.now() - started);
+        // An aborted attempt (stopping, cancelled) has no result: recovery re-issues it.
+        if (controller.signal.aborted || live.done) return;
+        await this.process(live, {
+          kind: 'effectResult',
+          id: command.id,
+          path: command.path,
+          attempt: command.attempt,
+          result,
+          now: this.now(),
+        });
+      });
+  }
+
+  private executorFor(live: Live): EffectExecutor {
+    const workflowContext = (): WorkflowContextData => ({
+      workflow: { name: live.init.workflow.name, id: live.init.workflow.id, run: { id: live.runId } },
+      trigger: {
+        name: live.init.trigger.name,
+        inputs: live.init.trigger.inputs,
+        outputs: live.init.trigger.outputs,
+        startTime: live.init.trigger.startTime,
+        status: 'Succeeded',
+      },
+      actions: Object.fromEntries(live.records),
+    });
+    return (
+      this.options.executor ??
+      createEffectExecutor({
+        ...this.options.effects,
+        javascript: { ...this.options.effects?.javascript, workflowContext },
+        workflowResolver: this.options.effects?.workflowResolver ?? this.childResolver,
+        connectorHandlers: [
+          ...(this.options.effects?.connectorHandlers ?? []),
+          ...(this.options.connectorHandlers ?? []),
+        ],
+      })
+    );
+  }
+
+  /**
+   * Child workflows (the Workflow action) run on this host. The child's run id derives from the
+   * parent's idempotency key, so a re-issued call after a crash finds the same child run.
+   */
+  private readonly childResolver: WorkflowResolver = async (request): Promise<ChildWorkflowOutcome> => {
+    const id = request.workflowId.split('/').filter(Boolean).at(-1) ?? request.workflowId;
+    const flow =
+      (await this.store.getFlow(id)) ??
+      (await this.store.listFlows()).find((f) => f.name.toLowerCase() === id.toLowerCase());
+    if (!flow) return { error: { code: 'WorkflowNotFound', message: `No flow '${request.workflowId}' exists.` } };
+    if (flow.state !== 'Enabled')
+      return { error: { code: 'ChildWorkflowFailed', message: `The flow '${flow.name}' is disabled.` } };
+    const runId = childRunId(request.idempotencyKey);
+    const compiled = await this.workflows.get(flow.id, flow.currentVersion);
+    const triggerName = compiled.workflow.triggers[0]?.name ?? request.triggerName;
+    const existing = await this.store.getRun(runId);
+    if (!existing) {
+      await this.startRun({
+        flow,
+        version: flow.currentVersion,
+        triggerName,
+        outputs: { headers: request.headers, body: request.body },
+        runId,
+      });
+    }
+    if (!compiled.workflow.hasResponse) return { response: { statusCode: 202, headers: {} } };
+    const outcome = await this.waitForResponse(runId);
+    if ('noResponse' in outcome)
+      return {
+        error: { code: 'ChildWorkflowFailed', message: `The child run ended ${outcome.status} without a response.` },
+      };
+    return { response: { statusCode: outcome.statusCode, headers: outcome.headers, body: outcome.body } };
+  };
+
+  private callbackBase(runId: string): string {
+    return `${this.options.baseUrl()}/api/v1/callbacks/${runId}/${signRunCallback(this.options.callbackSecret, runId)}`;
+  }
+}
+
+function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { key: string; url?: string } {
+  return c.callbackUrl ? { key: c.key, url: c.callbackUrl } : { key: c.key };
+}
+
+function responseOf(c: Extract<Command, { kind: 'response' }>): RunResponse {
+  return { statusCode: c.statusCode, headers: c.headers, body: c.body };
+}
+
+function childRunId(idempotencyKey: string): string {
+  const h = createHash('sha256').update(`child\n${idempotencyKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

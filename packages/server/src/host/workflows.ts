@@ -1,0 +1,57 @@
+/**
+ * Compiled workflows cached per (flowId, version): versions are immutable, so a compiled workflow
+ * serves every run of that version in this process without re-parsing its expressions.
+ */
+import { compileWorkflow, type Workflow } from '@flowbridge/engine';
+import type { FlowVersion, Store } from '../store/index.js';
+import { HostError } from './errors.js';
+
+export interface CompiledVersion {
+  workflow: Workflow;
+  version: FlowVersion;
+  parameters: Record<string, unknown> | undefined;
+}
+
+const MAX_ENTRIES = 1000;
+
+export class WorkflowCache {
+  private readonly entries = new Map<string, Promise<CompiledVersion>>();
+
+  constructor(private readonly store: Store) {}
+
+  get(flowId: string, version: number): Promise<CompiledVersion> {
+    const key = `${flowId}@${version}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = this.load(flowId, version);
+      // A failed load must not stick: the next caller tries again.
+      entry.catch(() => this.entries.delete(key));
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Compiles a version the caller already holds (the save path), sharing the cache. */
+  put(version: FlowVersion): CompiledVersion {
+    const compiled = compile(version);
+    this.entries.set(`${version.flowId}@${version.version}`, Promise.resolve(compiled));
+    return compiled;
+  }
+
+  private async load(flowId: string, versionNumber: number): Promise<CompiledVersion> {
+    const version = await this.store.getFlowVersion(flowId, versionNumber);
+    if (!version) throw new HostError('NotFound', `Flow ${flowId} has no version ${versionNumber}.`, flowId);
+    return compile(version);
+  }
+}
+
+function compile(version: FlowVersion): CompiledVersion {
+  const parameters = isRecord(version.parameters) ? version.parameters : undefined;
+  const workflow = compileWorkflow(version.definition, parameters ? { parameters } : undefined);
+  return { workflow, version, parameters };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,244 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { testServer, type TestServer } from './test-support.js';
+
+const echoFlow = {
+  definition: {
+    $schema:
+      'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    contentVersion: '1.0.0.0',
+    triggers: {
+      manual: {
+        type: 'Request',
+        kind: 'Http',
+        inputs: { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+        operationOptions: 'EnableSchemaValidation',
+      },
+    },
+    actions: {
+      Compose: { type: 'Compose', inputs: "@concat('Hello ', triggerBody()?['name'])" },
+      Response: {
+        type: 'Response',
+        runAfter: { Compose: ['Succeeded'] },
+        inputs: { statusCode: 201, headers: { 'X-Test': 'yes' }, body: { greeting: "@outputs('Compose')" } },
+      },
+    },
+    outputs: {},
+  },
+};
+
+const noResponseFlow = {
+  definition: {
+    triggers: { manual: { type: 'Request', kind: 'Http' } },
+    actions: { Compose: { type: 'Compose', inputs: '@triggerBody()' } },
+  },
+};
+
+const waitFlow = {
+  definition: {
+    triggers: { manual: { type: 'Request', kind: 'Http' } },
+    actions: { Delay: { type: 'Wait', inputs: { interval: { count: 1, unit: 'Hour' } } } },
+  },
+};
+
+describe('HTTP API (in process)', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await testServer({ responseTimeoutMs: 5000 });
+  });
+  after(async () => {
+    await t.dispose();
+  });
+
+  const api = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => {
+    const res = await t.server.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...t.auth, ...headers },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+    return {
+      status: res.statusCode,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON of any shape
+      body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined,
+      headers: res.headers,
+    };
+  };
+  const create = async (name: string, flow: object) => {
+    const res = await api('POST', '/api/v1/flows', { name, ...flow });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body!.id as string;
+  };
+  const signedUrl = async (id: string, trigger = 'manual') => {
+    const res = await api('POST', `/api/v1/flows/${id}/triggers/${trigger}/listCallbackUrl`);
+    assert.equal(res.status, 200);
+    const url = new URL(res.body!.value as string);
+    return url.pathname + url.search;
+  };
+  const waitForStatus = async (runId: string, done: (s: string) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const r = await api('GET', `/api/v1/runs/${runId}`);
+      if (r.status === 200 && done(r.body!.status as string)) return r.body!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`run ${runId} did not settle`);
+  };
+
+  it('health, readiness and metrics', async () => {
+    assert.equal((await t.server.app.inject({ url: '/healthz' })).statusCode, 200);
+    assert.equal((await t.server.app.inject({ url: '/readyz' })).statusCode, 200);
+    const metrics = await t.server.app.inject({ url: '/metrics' });
+    assert.match(metrics.body, /flowbridge_runs_started_total/);
+  });
+
+  it('requires a bearer token on /api/v1', async () => {
+    const res = await t.server.app.inject({ url: '/api/v1/flows', headers: { authorization: 'Bearer nope' } });
+    assert.equal(res.statusCode, 401);
+    assert.equal(JSON.parse(res.body).error.code, 'Unauthorized');
+  });
+
+  it('creates, lists, updates, versions, enables and disables flows', async () => {
+    const id = await create('greeter', echoFlow);
+    const got = await api('GET', `/api/v1/flows/${id}`);
+    assert.equal(got.body!.name, 'greeter');
+    assert.equal(got.body!.version, 1);
+    assert.equal(got.body!.accessKey, undefined);
+    const list = await api('GET', '/api/v1/flows');
+    assert.ok((list.body!.value as Array<{ id: string }>).some((f) => f.id === id));
+    const put = await api('PUT', `/api/v1/flows/${id}`, echoFlow);
+    assert.equal(put.status, 200);
+    assert.equal(put.body!.version, 2);
+    const versions = await api('GET', `/api/v1/flows/${id}/versions`);
+    assert.deepEqual((versions.body!.value as Array<{ version: number }>).map((v) => v.version).sort(), [1, 2]);
+    assert.equal((await api('POST', `/api/v1/flows/${id}/disable`)).body!.state, 'Disabled');
+    const url = await signedUrl(id);
+    const disabled = await t.server.app.inject({ method: 'POST', url, payload: { name: 'x' } });
+    assert.equal(disabled.statusCode, 409);
+    assert.equal((await api('POST', `/api/v1/flows/${id}/enable`)).body!.state, 'Enabled');
+    assert.equal((await api('DELETE', `/api/v1/flows/${id}`)).status, 204);
+    assert.equal((await api('GET', `/api/v1/flows/${id}`)).status, 404);
+  });
+
+  it('rejects an invalid definition with pointers', async () => {
+    const res = await api('POST', '/api/v1/flows', {
+      name: 'bad',
+      definition: {
+        triggers: {},
+        actions: { A: { type: 'Compose', inputs: 1, runAfter: { Missing: ['Succeeded'] } } },
+      },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.body!.error.code, 'InvalidDefinition');
+    assert.ok((res.body!.error.details as Array<{ pointer: string }>).some((e) => e.pointer.includes('/actions/A')));
+  });
+
+  it('invokes a signed URL and returns the Response; run JSON has the actions', async () => {
+    const id = await create('hello', echoFlow);
+    const url = await signedUrl(id);
+    assert.match(url, /api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1\.0&sig=/);
+    const res = await t.server.app.inject({ method: 'POST', url, payload: { name: 'Ada' } });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(JSON.parse(res.body), { greeting: 'Hello Ada' });
+    assert.equal(res.headers['x-test'], 'yes');
+    const runId = res.headers['x-ms-workflow-run-id'] as string;
+    assert.ok(runId);
+    const run = await waitForStatus(runId, (s) => s === 'Succeeded');
+    const full = await api('GET', `/api/v1/runs/${runId}?expand=actions`);
+    assert.equal(full.body!.status, 'Succeeded');
+    assert.equal(full.body!.actions.Compose.outputs, 'Hello Ada');
+    assert.equal(full.body!.response.statusCode, 201);
+    assert.equal(full.body!.trigger.outputs.body.name, 'Ada');
+    assert.equal(run.flowId, id);
+  });
+
+  it('tampered or missing signature: 401 and no run', async () => {
+    const id = await create('guarded', echoFlow);
+    const url = await signedUrl(id);
+    const tampered = url.replace(/sig=([^&]+)/, (_m, s: string) => `sig=${s.slice(0, -2)}xx`);
+    for (const u of [tampered, url.replace(/&sig=[^&]+/, '')]) {
+      const res = await t.server.app.inject({ method: 'POST', url: u, payload: { name: 'x' } });
+      assert.equal(res.statusCode, 401);
+      assert.equal(JSON.parse(res.body).error.code, 'Unauthorized');
+    }
+    const runs = await api('GET', `/api/v1/runs?flowId=${id}`);
+    assert.equal((runs.body!.value as unknown[]).length, 0);
+    // A regenerated key invalidates the old URL.
+    await api('POST', `/api/v1/flows/${id}/regenerateAccessKey`);
+    assert.equal((await t.server.app.inject({ method: 'POST', url, payload: { name: 'x' } })).statusCode, 401);
+  });
+
+  it('schema validation: 400 and no run', async () => {
+    const id = await create('strict', echoFlow);
+    const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { other: 1 } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(JSON.parse(res.body).error.code, 'SchemaValidationFailed');
+    assert.equal(((await api('GET', `/api/v1/runs?flowId=${id}`)).body!.value as unknown[]).length, 0);
+  });
+
+  it('202 without a Response action, with the run id header', async () => {
+    const id = await create('fire-and-forget', noResponseFlow);
+    const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { a: 1 } });
+    assert.equal(res.statusCode, 202);
+    const runId = res.headers['x-ms-workflow-run-id'] as string;
+    assert.ok(runId);
+    await waitForStatus(runId, (s) => s === 'Succeeded');
+  });
+
+  it('cancels a waiting run and resubmits it', async () => {
+    const id = await create('waiter', waitFlow);
+    const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { n: 7 } });
+    const runId = res.headers['x-ms-workflow-run-id'] as string;
+    await waitForStatus(runId, (s) => s === 'Waiting' || s === 'Running');
+    const cancel = await api('POST', `/api/v1/runs/${runId}/cancel`);
+    assert.equal(cancel.status, 202);
+    await waitForStatus(runId, (s) => s === 'Cancelled');
+    assert.equal((await api('POST', `/api/v1/runs/${runId}/cancel`)).status, 409);
+    const again = await api('POST', `/api/v1/runs/${runId}/resubmit`);
+    assert.equal(again.status, 202);
+    const other = await api('GET', `/api/v1/runs/${again.body!.id}?expand=actions`);
+    assert.equal(other.body!.trigger.outputs.body.n, 7);
+    await api('POST', `/api/v1/runs/${again.body!.id}/cancel`);
+  });
+
+  it('pages runs with a cursor', async () => {
+    const id = await create('pager', noResponseFlow);
+    const url = await signedUrl(id);
+    for (let i = 0; i < 5; i++) await t.server.app.inject({ method: 'POST', url, payload: { i } });
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await api(
+        'GET',
+        `/api/v1/runs?flowId=${id}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      assert.equal(res.status, 200);
+      for (const r of res.body!.value as Array<{ id: string }>) seen.add(r.id);
+      cursor = res.body!.nextCursor as string | null;
+      pages++;
+    } while (cursor && pages < 10);
+    assert.equal(seen.size, 5);
+    assert.ok(pages >= 3);
+  });
+
+  it('manual trigger run with typed inputs', async () => {
+    const id = await create('manual', echoFlow);
+    const bad = await api('POST', `/api/v1/flows/${id}/triggers/manual/run`, { name: 3 });
+    assert.equal(bad.status, 400);
+    const ok = await api('POST', `/api/v1/flows/${id}/triggers/manual/run`, { name: 'Bo' });
+    assert.equal(ok.status, 202);
+    const run = await waitForStatus(ok.body!.runId as string, (s) => s === 'Succeeded');
+    assert.equal(run.response.body.greeting, 'Hello Bo');
+    const hist = await api('GET', `/api/v1/flows/${id}/triggers/manual/histories`);
+    assert.equal((hist.body!.value as unknown[]).length, 1);
+  });
+
+  it('stateless flows answer and are written once at the end', async () => {
+    const id = await create('fast', { ...echoFlow, kind: 'Stateless' });
+    const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { name: 'S' } });
+    assert.equal(res.statusCode, 201);
+    const runId = res.headers['x-ms-workflow-run-id'] as string;
+    const run = await waitForStatus(runId, (s) => s === 'Succeeded');
+    assert.equal(run.status, 'Succeeded');
+  });
+});

@@ -1,0 +1,48 @@
+/** What the route modules share: the store, the host, auth, and the server's settings. */
+import type { FastifyRequest } from 'fastify';
+import type { Auth, Permission, Principal } from '../auth/types.js';
+import type { RunHost } from '../host/run-host.js';
+import type { Store } from '../store/index.js';
+import { ApiError } from './errors.js';
+import type { ServerMetrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface RouteContext {
+  store: Store;
+  host: RunHost;
+  auth: Auth;
+  metrics: ServerMetrics;
+  limiter: RateLimiter;
+  now: () => number;
+  /** Public base URL (scheme://host:port), for the URLs the API hands out. */
+  baseUrl: () => string;
+  responseTimeoutMs: number;
+  bodyLimit: number;
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+export function setPrincipal(request: FastifyRequest, principal: Principal): void {
+  principals.set(request, principal);
+}
+
+/** The authenticated caller of an /api/v1 request (the auth hook ran before the handler). */
+export function principalOf(request: FastifyRequest): Principal {
+  const p = principals.get(request);
+  if (!p) throw new ApiError(401, 'Unauthorized', 'Authentication is required.');
+  return p;
+}
+
+/** Throws 403 unless the caller holds `permission` in the environment. */
+export function requirePermission(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  permission: Permission,
+  environmentId: string,
+): Principal {
+  const principal = principalOf(request);
+  if (!ctx.auth.authorize(principal, permission, environmentId)) {
+    throw new ApiError(403, 'Forbidden', `The caller lacks '${permission}' in environment '${environmentId}'.`);
+  }
+  return principal;
+}

@@ -1,0 +1,180 @@
+/** The flows API: create, list, read, new versions, versions, delete, enable/disable, keys. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loadDefinition, validateDefinition } from '@flowbridge/engine';
+import type { Flow, FlowKind, FlowState, FlowVersion } from '../store/index.js';
+import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
+import { newAccessKey } from '../host/signing.js';
+import { isRecord } from '../host/workflows.js';
+import { ApiError } from './errors.js';
+import { requirePermission, principalOf, type RouteContext } from './context.js';
+
+export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unknown> {
+  return {
+    id: flow.id,
+    name: flow.name,
+    environmentId: flow.environmentId,
+    ownerId: flow.ownerId,
+    state: flow.state,
+    kind: flow.kind,
+    version: flow.currentVersion,
+    createdAt: new Date(flow.createdAt).toISOString(),
+    updatedAt: new Date(flow.updatedAt).toISOString(),
+    ...(version ? { definition: version.definition, parameters: version.parameters ?? {} } : {}),
+  };
+}
+
+export function versionJson(v: FlowVersion): Record<string, unknown> {
+  return {
+    version: v.version,
+    createdAt: new Date(v.createdAt).toISOString(),
+    createdBy: v.createdBy,
+    definition: v.definition,
+    parameters: v.parameters ?? {},
+  };
+}
+
+/** The flow, or 404 (deleted flows included: they are gone for the API). */
+export async function flowOr404(ctx: RouteContext, id: string): Promise<Flow> {
+  const flow = await ctx.store.getFlow(id);
+  if (!flow) throw new ApiError(404, 'NotFound', `Flow '${id}' does not exist.`, id);
+  return flow;
+}
+
+interface FlowBody {
+  name?: unknown;
+  definition?: unknown;
+  kind?: unknown;
+  state?: unknown;
+  parameters?: unknown;
+  environmentId?: unknown;
+}
+
+function checkDefinition(body: FlowBody): { kind?: FlowKind; parameters?: Record<string, unknown> } {
+  if (body.definition === undefined)
+    throw new ApiError(400, 'InvalidRequest', "'definition' is required.", 'definition');
+  if (body.parameters !== undefined && !isRecord(body.parameters))
+    throw new ApiError(400, 'InvalidRequest', "'parameters' must be an object.", 'parameters');
+  const parameters = body.parameters as Record<string, unknown> | undefined;
+  const errors = validateDefinition(body.definition, parameters ? { parameters } : undefined);
+  if (errors.length > 0) {
+    throw new ApiError(
+      400,
+      'InvalidDefinition',
+      `The definition has ${errors.length} error(s): ${errors[0]!.message}`,
+      `definition${errors[0]!.pointer}`,
+      errors,
+    );
+  }
+  const loaded = loadDefinition(body.definition).loaded;
+  return {
+    ...(loaded?.kind ? { kind: loaded.kind } : {}),
+    ...(parameters ? { parameters } : loaded?.parameterValues ? { parameters: loaded.parameterValues } : {}),
+  };
+}
+
+function enumOf<T extends string>(value: unknown, allowed: readonly T[], target: string): T | undefined {
+  if (value === undefined) return undefined;
+  const found = allowed.find((a) => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
+  if (!found) throw new ApiError(400, 'InvalidRequest', `'${target}' must be one of ${allowed.join(', ')}.`, target);
+  return found;
+}
+
+export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.post('/api/v1/flows', async (request: FastifyRequest<{ Body: FlowBody }>, reply) => {
+    const body = isRecord(request.body) ? (request.body as FlowBody) : {};
+    const environmentId = typeof body.environmentId === 'string' ? body.environmentId : DEFAULT_ENVIRONMENT_ID;
+    const principal = requirePermission(ctx, request, 'flows.write', environmentId);
+    if (typeof body.name !== 'string' || !body.name.trim())
+      throw new ApiError(400, 'InvalidRequest', "'name' is required.", 'name');
+    const checked = checkDefinition(body);
+    const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind') ?? checked.kind ?? 'Stateful';
+    const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state') ?? 'Enabled';
+    const ownerId = principal.kind === 'user' ? principal.id : null;
+    const { flow, version } = await ctx.store.createFlow({
+      environmentId,
+      name: body.name.trim(),
+      ownerId,
+      state,
+      kind,
+      accessKey: newAccessKey(),
+      definition: body.definition,
+      ...(checked.parameters ? { parameters: checked.parameters } : {}),
+      createdBy: principal.id,
+    });
+    return reply.status(201).send(flowJson(flow, version));
+  });
+
+  app.get('/api/v1/flows', async (request: FastifyRequest<{ Querystring: { environmentId?: string } }>) => {
+    const principal = principalOf(request);
+    const flows = await ctx.store.listFlows(
+      request.query.environmentId ? { environmentId: request.query.environmentId } : {},
+    );
+    return {
+      value: flows.filter((f) => ctx.auth.authorize(principal, 'flows.read', f.environmentId)).map((f) => flowJson(f)),
+    };
+  });
+
+  app.get('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const flow = await flowOr404(ctx, request.params.id);
+    requirePermission(ctx, request, 'flows.read', flow.environmentId);
+    const version = await ctx.store.getFlowVersion(flow.id, flow.currentVersion);
+    return flowJson(flow, version);
+  });
+
+  app.put(
+    '/api/v1/flows/:id',
+    async (request: FastifyRequest<{ Params: { id: string }; Body: FlowBody & { expectedVersion?: unknown } }>) => {
+      let flow = await flowOr404(ctx, request.params.id);
+      const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
+      const body = isRecord(request.body) ? (request.body as FlowBody & { expectedVersion?: unknown }) : {};
+      const checked = checkDefinition(body);
+      const version = await ctx.store.saveFlowVersion(flow.id, {
+        definition: body.definition,
+        ...(checked.parameters ? { parameters: checked.parameters } : {}),
+        createdBy: principal.id,
+        ...(typeof body.expectedVersion === 'number' ? { expectedVersion: body.expectedVersion } : {}),
+      });
+      const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind');
+      const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state');
+      const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined;
+      if (kind || state || name) {
+        flow = await ctx.store.updateFlow(flow.id, {
+          ...(kind ? { kind } : {}),
+          ...(state ? { state } : {}),
+          ...(name ? { name } : {}),
+        });
+      } else {
+        flow = await flowOr404(ctx, flow.id);
+      }
+      return flowJson(flow, version);
+    },
+  );
+
+  app.get('/api/v1/flows/:id/versions', async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const flow = await flowOr404(ctx, request.params.id);
+    requirePermission(ctx, request, 'flows.read', flow.environmentId);
+    return { value: (await ctx.store.listFlowVersions(flow.id)).map(versionJson) };
+  });
+
+  app.delete('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const flow = await flowOr404(ctx, request.params.id);
+    requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    await ctx.store.deleteFlow(flow.id);
+    return reply.status(204).send();
+  });
+
+  const setState = (state: FlowState) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const flow = await flowOr404(ctx, request.params.id);
+    requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    return flowJson(await ctx.store.updateFlow(flow.id, { state }));
+  };
+  app.post('/api/v1/flows/:id/enable', setState('Enabled'));
+  app.post('/api/v1/flows/:id/disable', setState('Disabled'));
+
+  app.post('/api/v1/flows/:id/regenerateAccessKey', async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const flow = await flowOr404(ctx, request.params.id);
+    requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    // A new key invalidates every callback URL handed out before (spec §4.1).
+    return flowJson(await ctx.store.updateFlow(flow.id, { accessKey: newAccessKey() }));
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Builds a Request trigger's outputs from an HTTP request (spec §4.1): headers, body (JSON parsed;
+ * anything else as a `$content` object; forms with `$formdata`), queries without the signature
+ * parameters, and the relative path parameters.
+ */
+const SIGNATURE_QUERY = new Set(['api-version', 'sp', 'sv', 'sig', 'se']);
+
+export interface RawRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, unknown>;
+  body: unknown; // parsed JSON, undefined, or a Buffer
+}
+
+export function requestOutputs(
+  request: RawRequest,
+  relativePathParameters?: Record<string, string>,
+): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[canonical(name)] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const outputs: Record<string, unknown> = { headers };
+  const queries: Record<string, string> = {};
+  for (const [k, v] of Object.entries(request.query)) {
+    if (SIGNATURE_QUERY.has(k.toLowerCase())) continue;
+    queries[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  }
+  if (Object.keys(queries).length > 0) outputs.queries = queries;
+  if (relativePathParameters && Object.keys(relativePathParameters).length > 0)
+    outputs.relativePathParameters = relativePathParameters;
+  const body = bodyOf(request.body, headers['Content-Type']);
+  if (body !== undefined) outputs.body = body;
+  return outputs;
+}
+
+function bodyOf(body: unknown, contentType: string | undefined): unknown {
+  if (body === undefined || body === null) return undefined;
+  if (!Buffer.isBuffer(body)) return body;
+  if (body.length === 0) return undefined;
+  const type = contentType ?? 'application/octet-stream';
+  const content: Record<string, unknown> = { '$content-type': type, $content: body.toString('base64') };
+  if (type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    content.$formdata = [...new URLSearchParams(body.toString('utf8'))].map(([key, value]) => ({ key, value }));
+  }
+  return content;
+}
+
+/** 'content-type' → 'Content-Type' (how Logic Apps shows request headers). */
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/**
+ * Matches a relativePath template ('/orders/{orderId}') against the path after /invoke; returns
+ * the decoded parameters, or undefined when it does not match.
+ */
+export function matchRelativePath(template: string, path: string): Record<string, string> | undefined {
+  const parts = template.split('/').filter(Boolean);
+  const actual = path.split('/').filter(Boolean);
+  if (parts.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const a = actual[i]!;
+    const m = /^\{(.+)\}$/.exec(p);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(a);
+    } catch {
+      return undefined;
+    }
+    if (m) params[m[1]!] = decoded;
+    else if (p.toLowerCase() !== decoded.toLowerCase()) return undefined;
+  }
+  return params;
+}
+
+/** The HTTP reply for a run's Response: JSON for objects, text as is, `$content` decoded. */
+export function responsePayload(
+  headers: Record<string, string>,
+  body: unknown,
+): { headers: Record<string, string>; payload: string | Buffer | undefined } {
+  const out = { ...headers };
+  const has = (name: string): boolean => Object.keys(out).some((k) => k.toLowerCase() === name);
+  if (body === undefined || body === null) return { headers: out, payload: undefined };
+  if (typeof body === 'object' && !Array.isArray(body) && '$content' in body) {
+    const c = body as Record<string, unknown>;
+    if (!has('content-type') && typeof c['$content-type'] === 'string') out['Content-Type'] = c['$content-type'];
+    return { headers: out, payload: Buffer.from(String(c.$content), 'base64') };
+  }
+  if (typeof body === 'string') {
+    if (!has('content-type')) out['Content-Type'] = 'text/plain; charset=utf-8';
+    return { headers: out, payload: body };
+  }
+  if (!has('content-type')) out['Content-Type'] = 'application/json; charset=utf-8';
+  return { headers: out, payload: JSON.stringify(body) };
+}

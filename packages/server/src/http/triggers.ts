@@ -1,0 +1,313 @@
+/**
+ * Triggers: signed callback URLs (spec §4.1), the invoke route that Request triggers are called
+ * on, manual runs with typed inputs, and trigger histories.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { evaluateTriggerConditions, splitTrigger, TriggerError, type Workflow } from '@flowbridge/engine';
+import type { Flow } from '../store/index.js';
+import {
+  SIGNATURE_VERSION,
+  TRIGGER_API_VERSION,
+  signTrigger,
+  triggerPermission,
+  verifyTrigger,
+} from '../host/signing.js';
+import { isRecord } from '../host/workflows.js';
+import { ApiError, errorBody } from './errors.js';
+import { requirePermission, type RouteContext } from './context.js';
+import { flowOr404 } from './flows.js';
+import { matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
+import { schemaErrors } from './schema.js';
+
+type TriggerNode = Workflow['triggers'][number];
+
+/** Trigger types a caller starts through the signed URL. */
+const CALLABLE = new Set(['request', 'httpwebhook', 'apiconnectionwebhook', 'openapiconnectionwebhook']);
+
+function findTrigger(workflow: Workflow, name: string): TriggerNode {
+  const t = workflow.triggers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!t) throw new ApiError(404, 'TriggerNotFound', `The flow has no trigger '${name}'.`, name);
+  return t;
+}
+
+export function callbackUrl(ctx: RouteContext, flow: Flow, triggerName: string, relativePath = ''): string {
+  const sp = triggerPermission(triggerName);
+  const sig = signTrigger(flow.accessKey, flow.id, triggerName, sp, SIGNATURE_VERSION);
+  const path = relativePath ? `/${relativePath.replace(/^\/+/, '')}` : '';
+  return (
+    `${ctx.baseUrl()}/api/v1/workflows/${encodeURIComponent(flow.id)}/triggers/${encodeURIComponent(triggerName)}` +
+    `/paths/invoke${path}?api-version=${TRIGGER_API_VERSION}&sp=${encodeURIComponent(sp)}&sv=${SIGNATURE_VERSION}&sig=${sig}`
+  );
+}
+
+function triggerInputs(t: TriggerNode): Record<string, unknown> {
+  const inputs = t.def.inputs;
+  return isRecord(inputs) ? inputs : {};
+}
+
+function validationOn(t: TriggerNode): boolean {
+  const options = t.def.operationOptions;
+  return typeof options === 'string' && /enableschemavalidation/i.test(options);
+}
+
+interface InvokeParams {
+  flowId: string;
+  trigger: string;
+  '*'?: string;
+}
+
+/** The signed trigger URL (registered in the raw-body scope: no bearer token, the signature is the credential). */
+export function invokeRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const handler = (request: FastifyRequest<{ Params: InvokeParams }>, reply: FastifyReply) =>
+    invoke(ctx, request, reply);
+  // The methods a Request trigger may declare (HEAD comes with GET).
+  const method = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke', handler });
+  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke/*', handler });
+}
+
+/** JSON bodies are parsed (an empty one is no body); anything else stays raw bytes. */
+function parseBody(request: FastifyRequest): unknown {
+  const body = request.body;
+  if (!Buffer.isBuffer(body)) return body;
+  const type = String(request.headers['content-type'] ?? '').toLowerCase();
+  if (!/^application\/([\w.+-]*\+)?json\b/.test(type)) return body;
+  const text = body.toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'InvalidRequest', 'The request body is not valid JSON.', 'body');
+  }
+}
+
+export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.post(
+    '/api/v1/flows/:id/triggers/:name/listCallbackUrl',
+    async (request: FastifyRequest<{ Params: { id: string; name: string } }>) => {
+      const flow = await flowOr404(ctx, request.params.id);
+      requirePermission(ctx, request, 'flows.read', flow.environmentId);
+      const { workflow } = await ctx.host.workflows.get(flow.id, flow.currentVersion);
+      const t = findTrigger(workflow, request.params.name);
+      const inputs = triggerInputs(t);
+      const relativePath = typeof inputs.relativePath === 'string' ? inputs.relativePath : undefined;
+      const value = callbackUrl(ctx, flow, t.name);
+      const sp = triggerPermission(t.name);
+      return {
+        value,
+        method: typeof inputs.method === 'string' ? inputs.method.toUpperCase() : 'POST',
+        basePath: value.slice(0, value.indexOf('?')),
+        ...(relativePath
+          ? {
+              relativePath,
+              relativePathParameters: [...relativePath.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]),
+            }
+          : {}),
+        queries: {
+          'api-version': TRIGGER_API_VERSION,
+          sp,
+          sv: SIGNATURE_VERSION,
+          sig: new URL(value).searchParams.get('sig'),
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/flows/:id/triggers/:name/run',
+    async (request: FastifyRequest<{ Params: { id: string; name: string } }>, reply) => {
+      const flow = await flowOr404(ctx, request.params.id);
+      requirePermission(ctx, request, 'runs.operate', flow.environmentId);
+      await checkRunnable(ctx, flow);
+      const { workflow } = await ctx.host.workflows.get(flow.id, flow.currentVersion);
+      const t = findTrigger(workflow, request.params.name);
+      const body = request.body ?? {};
+      // Typed inputs of instant flows are always checked against the trigger schema.
+      const errors = schemaErrors(triggerInputs(t).schema, body);
+      if (errors.length > 0)
+        throw new ApiError(
+          400,
+          'SchemaValidationFailed',
+          `The inputs do not match the trigger schema: ${errors.join('; ')}`,
+          'body',
+          errors,
+        );
+      const outputs = { headers: { 'Content-Type': 'application/json' }, body };
+      const { runId } = await ctx.host.startRun({ flow, version: flow.currentVersion, triggerName: t.name, outputs });
+      return reply.status(202).header('x-ms-workflow-run-id', runId).send({ runId });
+    },
+  );
+
+  app.get(
+    '/api/v1/flows/:id/triggers/:name/histories',
+    async (
+      request: FastifyRequest<{
+        Params: { id: string; name: string };
+        Querystring: { limit?: string; cursor?: string };
+      }>,
+    ) => {
+      const flow = await flowOr404(ctx, request.params.id);
+      requirePermission(ctx, request, 'runs.read', flow.environmentId);
+      const page = await ctx.store.listRuns({
+        flowId: flow.id,
+        limit: Math.min(Number(request.query.limit) || 50, 1000),
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+      });
+      const name = request.params.name.toLowerCase();
+      return {
+        value: page.items
+          .filter((r) => r.triggerName.toLowerCase() === name)
+          .map((r) => ({
+            name: r.id,
+            startTime: new Date(r.startTime).toISOString(),
+            status: 'Succeeded',
+            fired: true,
+            run: { name: r.id, status: r.status },
+          })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+}
+
+async function checkRunnable(ctx: RouteContext, flow: Flow): Promise<void> {
+  if (flow.state !== 'Enabled')
+    throw new ApiError(409, 'WorkflowDisabled', `The flow '${flow.name}' is disabled.`, flow.id);
+  const blocked = await ctx.auth.automationBlocked(flow.ownerId);
+  if (blocked) throw new ApiError(409, 'AutomationBlocked', blocked, flow.id);
+}
+
+async function invoke(
+  ctx: RouteContext,
+  request: FastifyRequest<{ Params: InvokeParams }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const started = process.hrtime.bigint();
+  const observe = (outcome: string): void =>
+    ctx.metrics.triggerLatency.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+  const { flowId, trigger: triggerName } = request.params;
+  const flow = await ctx.store.getFlow(flowId);
+  // Unknown flows answer like a bad signature: the URL does not tell which flows exist.
+  if (!flow || !verifyTrigger(flow.accessKey, flow.id, triggerName, request.query as Record<string, unknown>)) {
+    observe('unauthorized');
+    return reply.status(401).send(errorBody('Unauthorized', 'The signature of the trigger URL is missing or invalid.'));
+  }
+  await checkRunnable(ctx, flow);
+  const { workflow } = await ctx.host.workflows.get(flow.id, flow.currentVersion);
+  const t = findTrigger(workflow, triggerName);
+  if (!CALLABLE.has(t.type.toLowerCase()))
+    throw new ApiError(404, 'TriggerNotFound', `Trigger '${t.name}' (${t.type}) cannot be called over HTTP.`, t.name);
+  const inputs = triggerInputs(t);
+  if (typeof inputs.method === 'string' && inputs.method.toUpperCase() !== request.method.toUpperCase()) {
+    throw new ApiError(405, 'MethodNotAllowed', `Trigger '${t.name}' accepts ${inputs.method.toUpperCase()} only.`);
+  }
+  const rest = request.params['*'] ?? '';
+  let parameters: Record<string, string> | undefined;
+  if (typeof inputs.relativePath === 'string' && inputs.relativePath.trim()) {
+    parameters = matchRelativePath(inputs.relativePath, rest);
+    if (!parameters)
+      throw new ApiError(404, 'NotFound', `The path '/${rest}' does not match '${inputs.relativePath}'.`);
+  } else if (rest.split('/').filter(Boolean).length > 0) {
+    throw new ApiError(404, 'NotFound', `Trigger '${t.name}' has no relative path.`);
+  }
+  if (!ctx.limiter.take(flow.id)) {
+    observe('throttled');
+    return reply
+      .status(429)
+      .header('Retry-After', String(ctx.limiter.retryAfter(flow.id)))
+      .send(errorBody('TooManyRequests', `Flow '${flow.name}' is called more often than allowed.`));
+  }
+  const outputs = requestOutputs(
+    { headers: request.headers, query: request.query as Record<string, unknown>, body: parseBody(request) },
+    parameters,
+  );
+  if (validationOn(t)) {
+    const errors = schemaErrors(inputs.schema, outputs.body ?? null);
+    if (errors.length > 0) {
+      observe('invalid');
+      throw new ApiError(
+        400,
+        'SchemaValidationFailed',
+        `The request body does not match the trigger schema: ${errors.join('; ')}`,
+        'body',
+        errors,
+      );
+    }
+  }
+  const now = ctx.now();
+  let items: unknown[];
+  try {
+    if (!evaluateTriggerConditions(workflow, outputs, t.name, now)) {
+      observe('skipped');
+      return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
+    }
+    items = splitTrigger(workflow, outputs, t.name, now);
+  } catch (error) {
+    if (error instanceof TriggerError)
+      throw new ApiError(400, error.code === 'NoTrigger' ? 'TriggerNotFound' : error.code, error.message);
+    throw error;
+  }
+  const clientTrackingId = header(request, 'x-ms-client-tracking-id');
+  const runIds: string[] = [];
+  for (const item of items) {
+    const { runId } = await ctx.host.startRun({
+      flow,
+      version: flow.currentVersion,
+      triggerName: t.name,
+      outputs: item,
+      ...(clientTrackingId ? { clientTrackingId } : {}),
+    });
+    runIds.push(runId);
+  }
+  const runId = runIds[0];
+  if (runId === undefined) {
+    observe('empty');
+    return reply.status(202).send();
+  }
+  void reply
+    .header('x-ms-workflow-run-id', runId)
+    .header('x-ms-workflow-id', flow.id)
+    .header('x-ms-workflow-name', flow.name);
+  if (clientTrackingId) void reply.header('x-ms-client-tracking-id', clientTrackingId);
+  // splitOn: Response actions do not answer (spec §4.1); without a Response, 202 at once.
+  if (!t.splitOn && workflow.hasResponse) {
+    const outcome = await withTimeout(ctx.host.waitForResponse(runId), ctx.responseTimeoutMs);
+    if (outcome === undefined) {
+      ctx.host.forgetWaiters(runId);
+      observe('timeout');
+      return reply.status(504).send(errorBody('ResponseTimeout', 'The flow did not respond in time; the run goes on.'));
+    }
+    if ('noResponse' in outcome) {
+      observe('noresponse');
+      return reply
+        .status(502)
+        .send(errorBody('NoResponse', `The run ended ${outcome.status} without running its Response action.`));
+    }
+    const { headers, payload } = responsePayload(outcome.headers, outcome.body);
+    observe('response');
+    return reply.status(outcome.statusCode).headers(headers).send(payload);
+  }
+  observe('accepted');
+  return reply.status(202).send(items.length > 1 ? { runIds } : undefined);
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
