@@ -11,8 +11,8 @@ const echoFlow = {
       manual: {
         type: 'Request',
         kind: 'Http',
+        // No EnableSchemaValidation: Flowbridge checks the body against the schema by default.
         inputs: { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
-        operationOptions: 'EnableSchemaValidation',
       },
     },
     actions: {

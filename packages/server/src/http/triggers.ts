@@ -45,9 +45,15 @@ function triggerInputs(t: TriggerNode): Record<string, unknown> {
   return isRecord(inputs) ? inputs : {};
 }
 
-function validationOn(t: TriggerNode): boolean {
-  const options = t.def.operationOptions;
-  return typeof options === 'string' && /enableschemavalidation/i.test(options);
+/**
+ * Whether a request body is checked against the trigger's JSON schema. We always check (a body
+ * that fails gets 400 and starts no run); Logic Apps only does with `EnableSchemaValidation`, but
+ * a caller sending what the flow does not describe is better told at once than failing later.
+ * A body-less GET has nothing to check.
+ */
+function validationOn(t: TriggerNode, method: string, body: unknown): boolean {
+  if (!isRecord(triggerInputs(t).schema)) return false;
+  return !(body === null || body === undefined) || !/^(GET|HEAD)$/i.test(method);
 }
 
 interface InvokeParams {
@@ -221,7 +227,7 @@ async function invoke(
     { headers: request.headers, query: request.query as Record<string, unknown>, body: parseBody(request) },
     parameters,
   );
-  if (validationOn(t)) {
+  if (validationOn(t, request.method, outputs.body)) {
     const errors = schemaErrors(inputs.schema, outputs.body ?? null);
     if (errors.length > 0) {
       observe('invalid');
