@@ -13,6 +13,12 @@ export interface ServerConfig {
   adminToken?: string;
   publicUrl?: string;
   logLevel: string;
+  /** SMTP server for approval mails and the send-mail action (FLOWBRIDGE_SMTP_URL, e.g. smtp://127.0.0.1:25). */
+  smtpUrl?: string;
+  /** Sender address of those mails (FLOWBRIDGE_MAIL_FROM). */
+  mailFrom: string;
+  /** Incoming-webhook URL (Teams- or Slack-compatible) for approval notifications (FLOWBRIDGE_CHAT_WEBHOOK_URL). */
+  chatWebhookUrl?: string;
 }
 
 export interface ConfigError {
@@ -60,6 +66,9 @@ export function parseConfig(
       dataDir: flags.get('data-dir') ?? env.FLOWBRIDGE_DATA_DIR ?? './.flowbridge',
       role,
       logLevel: flags.get('log-level') ?? env.FLOWBRIDGE_LOG_LEVEL ?? 'info',
+      mailFrom: env.FLOWBRIDGE_MAIL_FROM ?? 'Flowbridge <flowbridge@localhost>',
+      ...(env.FLOWBRIDGE_SMTP_URL ? { smtpUrl: env.FLOWBRIDGE_SMTP_URL } : {}),
+      ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(adminToken ? { adminToken } : {}),
       ...(publicUrl ? { publicUrl } : {}),

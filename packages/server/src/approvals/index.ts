@@ -13,6 +13,10 @@ import type { Approvals, ApprovalsOptions } from './types.js';
 const DEFAULT_LINK_TTL_MS = 30 * 24 * 3600 * 1000;
 
 const silent = { info: () => {}, warn: () => {} };
+const constant =
+  (value: string): (() => string) =>
+  () =>
+    value;
 
 export function createApprovals(options: ApprovalsOptions): Approvals {
   if (options.linkSecret.length < 16) throw new Error('createApprovals: linkSecret must be at least 16 characters.');
@@ -21,7 +25,8 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     callbacks: options.callbacks,
     mailer: options.mailer ? createMailer(options.mailer) : undefined,
     chatWebhookUrl: options.chatWebhookUrl,
-    publicBaseUrl: options.publicBaseUrl,
+    publicBaseUrl:
+      typeof options.publicBaseUrl === 'function' ? options.publicBaseUrl : constant(options.publicBaseUrl),
     linkSecret: options.linkSecret,
     linkTtlMs: options.linkTtlMs ?? DEFAULT_LINK_TTL_MS,
     tenantId: options.tenantId ?? 'default',

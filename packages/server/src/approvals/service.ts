@@ -18,7 +18,7 @@ export interface ServiceDeps {
   callbacks: CallbackSink;
   mailer: Mailer | undefined;
   chatWebhookUrl: string | undefined;
-  publicBaseUrl: string;
+  publicBaseUrl: () => string;
   linkSecret: string;
   linkTtlMs: number;
   tenantId: string;
@@ -103,11 +103,11 @@ export class ApprovalService {
   }
 
   approvalUrl(id: string): string {
-    return `${this.deps.publicBaseUrl.replace(/\/$/, '')}/api/v1/approvals/${encodeURIComponent(id)}`;
+    return `${this.deps.publicBaseUrl().replace(/\/$/, '')}/api/v1/approvals/${encodeURIComponent(id)}`;
   }
 
   responseLinks(id: string, spec: ApprovalSpec, assignee: string): ResponseLink[] {
-    const base = this.deps.publicBaseUrl.replace(/\/$/, '');
+    const base = this.deps.publicBaseUrl().replace(/\/$/, '');
     const expiresAt = this.deps.now() + this.deps.linkTtlMs;
     return spec.responseOptions.map((option) => ({
       option,

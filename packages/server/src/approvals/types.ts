@@ -111,8 +111,9 @@ export interface ApprovalsOptions {
   auth?: Pick<Auth, 'authenticate'>;
   mailer?: { smtpUrl: string; from: string };
   chatWebhookUrl?: string;
-  /** Where people reach this server, for the links in mails (e.g. https://flows.example.com). */
-  publicBaseUrl: string;
+  /** Where people reach this server, for the links in mails (e.g. https://flows.example.com); a
+   * function when it is known only once the server listens. */
+  publicBaseUrl: string | (() => string);
   /** HMAC key for response links and for the signature of linked-host callbacks. */
   linkSecret: string;
   /** How long a response link stays valid (default 30 days). */

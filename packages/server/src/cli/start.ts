@@ -83,7 +83,9 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
             store,
             callbacks,
             auth,
-            publicBaseUrl: baseUrl,
+            publicBaseUrl: () => baseUrl,
+            ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
+            ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
             linkSecret,
             log,
           });
