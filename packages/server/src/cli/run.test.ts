@@ -20,7 +20,6 @@ async function file(name: string, content: unknown): Promise<string> {
   return path;
 }
 // The tests walk arbitrary run-result JSON; typing every path would only restate the assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string; result: Json }> {
   const io = capture();

@@ -59,7 +59,6 @@ describe('HTTP API (in process)', () => {
     });
     return {
       status: res.statusCode,
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON of any shape
       body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined,
       headers: res.headers,
     };
