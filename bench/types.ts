@@ -9,6 +9,8 @@ export interface BenchResult {
   referenceName?: string;
   /** How ours compares with the reference, oriented so that above 1 means ours is better: ours/ref for rates, ref/ours for latencies and memory. */
   ratio?: number;
+  /** Context printed under the table (a skipped case, how the figure was obtained). */
+  note?: string;
 }
 
 /** Runs `fn` repeatedly for about `ms` milliseconds after a warm-up; returns calls per second. */

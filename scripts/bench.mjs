@@ -46,6 +46,9 @@ const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(line(head));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(row));
+const notes = all.filter((r) => r.note);
+if (notes.length) console.log('');
+for (const r of notes) console.log(`note: ${r.bench}: ${r.name}: ${r.note}`);
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;

@@ -43,3 +43,4 @@ export {
   type DecimalLike,
   type Kind,
 } from './values.js';
+export { resolveTimeZone, type TimeZone } from './datetime/timezones.js';

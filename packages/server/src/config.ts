@@ -13,6 +13,8 @@ export interface ServerConfig {
   adminToken?: string;
   publicUrl?: string;
   logLevel: string;
+  /** Lease on claimed work and on runs held by a worker (FLOWBRIDGE_LEASE_MS; default 30000). */
+  leaseMs?: number;
   /** SMTP server for approval mails and the send-mail action (FLOWBRIDGE_SMTP_URL, e.g. smtp://127.0.0.1:25). */
   smtpUrl?: string;
   /** Sender address of those mails (FLOWBRIDGE_MAIL_FROM). */
@@ -57,6 +59,11 @@ export function parseConfig(
   if (!ROLES.includes(role))
     return { error: { code: 'InvalidConfig', message: `--role must be one of ${ROLES.join(', ')}.`, target: 'role' } };
   const databaseUrl = flags.get('database-url') ?? env.FLOWBRIDGE_DATABASE_URL;
+  const leaseMs = env.FLOWBRIDGE_LEASE_MS === undefined ? undefined : Number(env.FLOWBRIDGE_LEASE_MS);
+  if (leaseMs !== undefined && (!Number.isInteger(leaseMs) || leaseMs < 300))
+    return {
+      error: { code: 'InvalidConfig', message: 'FLOWBRIDGE_LEASE_MS must be an integer >= 300.', target: 'leaseMs' },
+    };
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
@@ -70,6 +77,7 @@ export function parseConfig(
       ...(env.FLOWBRIDGE_SMTP_URL ? { smtpUrl: env.FLOWBRIDGE_SMTP_URL } : {}),
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
+      ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(adminToken ? { adminToken } : {}),
       ...(publicUrl ? { publicUrl } : {}),
     },

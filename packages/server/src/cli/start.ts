@@ -75,6 +75,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       auth,
       log,
       roles,
+      ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       extensions: [
         // Approvals: the shared_approvals connector actions, its REST API and response pages.

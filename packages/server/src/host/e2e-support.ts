@@ -29,7 +29,8 @@ export async function startProcess(args: string[], env: Record<string, string>):
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const m = /"url":"([^"]+)"[^\n]*"msg":"flowbridge started"/.exec(out);
+      // A worker or scheduler without --port serves no HTTP: its url is "".
+      const m = /"url":"([^"]*)"[^\n]*"msg":"flowbridge started"/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

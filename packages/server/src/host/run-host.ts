@@ -9,8 +9,17 @@
  * keeps its engine state in memory, so steps never re-read the history.
  *
  * Stateless flows run in memory and write the run once, at the end.
+ *
+ * Scale-out (PostgreSQL, many processes): a process holds a durable run in memory only while it
+ * holds the lease on the run's ownership item (`run:<id>` in the queue), renewed while the run has
+ * effects in flight. The item is written with the run, and deleted in the same commit as the step
+ * that leaves the run only waiting (timers, callbacks) or finished. When a process dies, its leases
+ * expire, another worker claims the item, replays the run from the store and re-sends the
+ * unanswered effects with the same idempotency keys. A wake-up for a run no one holds takes the
+ * lease first. A caller waiting for a Response on another process polls the run's row.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   Run,
   replay,
@@ -76,6 +85,11 @@ export interface RunHostOptions {
   leaseMs?: number;
   /** How often workers and the timer loop look at the store without being woken (default 1000 ms). */
   pollMs?: number;
+  /**
+   * Whether durable runs started here are executed here (default true). False (an api-only process
+   * on PostgreSQL): the run is written with its ownership item for a worker to take.
+   */
+  executeRuns?: boolean;
 }
 
 export interface StartRunRequest {
@@ -108,6 +122,10 @@ interface Live {
   executor: EffectExecutor;
   /** The first Response the run sent (a waiter that comes late still gets it). */
   response?: RunResponse;
+  /** Scale-out: this process holds the lease on the run's ownership item (renewed while live). */
+  owned?: boolean;
+  /** Dropped from memory: events still queued for this copy go back to the queue. */
+  evicted?: boolean;
 }
 
 const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);
@@ -131,15 +149,22 @@ export class RunHost {
   private nextTimerWake = Infinity;
   private unsubscribeWork: (() => void) | undefined;
   private readonly activeWork = new Set<Promise<void>>();
+  /** PostgreSQL: other processes share the store, so runs are owned through leases. */
+  private readonly shared: boolean;
+  private readonly executeRuns: boolean;
+  private renewHandle: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RunHostOptions) {
     this.store = options.store;
     this.workflows = new WorkflowCache(options.store);
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    // Host and pid in the id: an operator (or a test) can tell which process holds a lease.
+    this.workerId = options.workerId ?? `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 1000;
+    this.shared = options.store.backend === 'postgres';
+    this.executeRuns = options.executeRuns ?? true;
   }
 
   /** Runs live in this process (for drain and tests). */
@@ -177,8 +202,14 @@ export class RunHost {
     const { run, step } = Run.start(compiled.workflow, init);
     const live = this.register(runId, flow.id, durable, compiled.workflow, init, run);
     this.options.observer?.runStarted?.(flow.id);
+    // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
+    // when this process does not execute runs, else this process leases it right away.
+    const handOff = durable && this.shared && !step.done && !this.idleAfter(live, step);
+    const here = !handOff || this.executeRuns;
     try {
       if (durable) {
+        const write = this.toWrite(live, step, []);
+        if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + this.leaseMs : now }];
         await this.store.createRun(
           {
             id: runId,
@@ -190,14 +221,20 @@ export class RunHost {
             clientTrackingId: request.clientTrackingId ?? null,
             init,
           },
-          this.toWrite(live, step, []),
+          write,
         );
+        if (handOff && here) live.owned = await this.acquire(runId);
       } else {
         this.remember(live, step, []);
       }
     } catch (error) {
       this.live.delete(runId);
       throw error;
+    }
+    if (handOff && !live.owned) {
+      // A worker performs the effects (the step and its Response, if any, are in the store).
+      this.evict(live);
+      return { runId };
     }
     await this.act(live, step);
     return { runId };
@@ -213,11 +250,38 @@ export class RunHost {
       if (stored && FINISHED.has(stored.status)) return { noResponse: true, status: stored.status };
       if (!stored) throw new HostError('NotFound', `Run ${runId} does not exist.`, runId);
     }
-    return new Promise((resolve) => {
+    const waiting = new Promise<RunResponse | NoResponse>((resolve) => {
       const list = this.waiters.get(runId) ?? [];
       list.push(resolve);
       this.waiters.set(runId, list);
     });
+    if (this.shared && !live) void this.pollResponse(runId);
+    return waiting;
+  }
+
+  /** Scale-out: the run executes in another process; its Response arrives in the run's row. */
+  private async pollResponse(runId: string): Promise<void> {
+    let delay = 20;
+    while (this.waiters.has(runId) && !this.stopping) {
+      await sleep(delay);
+      delay = Math.min(250, Math.round(delay * 1.5));
+      if (!this.waiters.has(runId) || this.live.has(runId)) return;
+      try {
+        const stored = await this.store.getRun(runId);
+        if (stored?.response) this.resolveWaiters(runId, stored.response as RunResponse);
+        else if (stored && FINISHED.has(stored.status))
+          this.resolveWaiters(runId, { noResponse: true, status: stored.status });
+      } catch (error) {
+        this.log?.warn({ err: error, runId }, 'polling for a response failed');
+      }
+    }
+  }
+
+  private resolveWaiters(runId: string, outcome: RunResponse | NoResponse): void {
+    const waiters = this.waiters.get(runId);
+    if (!waiters) return;
+    this.waiters.delete(runId);
+    for (const w of waiters) w(outcome);
   }
 
   /** Drops a waiter that gave up (504): the run goes on. */
@@ -292,6 +356,29 @@ export class RunHost {
   startWorker(concurrency = 16): void {
     this.unsubscribeWork = this.store.onWork(() => this.wakeWorker?.());
     this.loops.push(this.workLoop(concurrency));
+    if (this.shared && !this.renewHandle) {
+      this.renewHandle = setInterval(() => this.renewLeases(), Math.max(100, Math.floor(this.leaseMs / 3)));
+      this.renewHandle.unref();
+    }
+  }
+
+  /** Keeps the leases of the runs held here; a run whose lease was lost is dropped (another has it). */
+  private renewLeases(): void {
+    for (const live of this.live.values()) {
+      if (!live.owned || live.done || live.evicted) continue;
+      this.store.extendLease(ownershipId(live.runId), this.workerId, this.leaseMs).then(
+        (held) => {
+          if (held || live.done || live.evicted) return;
+          this.log?.warn({ runId: live.runId }, 'lost the lease on a run; another worker resumes it');
+          this.evict(live);
+        },
+        (error: unknown) => this.log?.warn({ err: error, runId: live.runId }, 'renewing a run lease failed'),
+      );
+    }
+  }
+
+  private async acquire(runId: string): Promise<boolean> {
+    return this.store.acquireLease(ownershipId(runId), this.workerId, this.leaseMs, ownershipItem(runId));
   }
 
   /** Turns due timers into work items (run by one scheduler at a time). */
@@ -309,6 +396,7 @@ export class RunHost {
     this.wakeWorker?.();
     this.wakeTimers?.();
     if (this.timerHandle) clearTimeout(this.timerHandle);
+    if (this.renewHandle) clearInterval(this.renewHandle);
     await Promise.all(this.loops);
     const deadline = this.now() + graceMs;
     while (this.now() < deadline && [...this.live.values()].some((l) => l.inflight.size > 0)) {
@@ -319,6 +407,9 @@ export class RunHost {
     await Promise.allSettled([...this.activeWork]);
     for (const live of this.live.values())
       if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
+    // Scale-out: hand the runs still held here to the other workers now, not when the leases expire.
+    const held = [...this.live.values()].filter((l) => l.owned && !l.done && !l.evicted);
+    await Promise.allSettled(held.map((l) => this.store.release(ownershipId(l.runId), this.workerId)));
   }
 
   private async workLoop(concurrency: number): Promise<void> {
@@ -345,7 +436,22 @@ export class RunHost {
   private async handleWork(item: WorkItem): Promise<void> {
     try {
       const runId = item.runId;
-      const live = runId ? await this.load(runId, false) : undefined;
+      if (item.kind === OWNERSHIP_KIND) {
+        await this.adopt(item);
+        return;
+      }
+      let live = runId ? this.live.get(runId) : undefined;
+      if (!live && runId && this.shared) {
+        if (!(await this.acquire(runId))) {
+          // Another process holds the run in memory: the wake-up comes back a little later.
+          await this.store.release(item.id, this.workerId, Math.min(2000, 100 * item.attempts));
+          return;
+        }
+        live = await this.load(runId, true);
+        if (!live) await this.store.complete(ownershipId(runId));
+      } else if (!live && runId) {
+        live = await this.load(runId, false);
+      }
       if (!live || live.done) {
         await this.store.complete(item.id);
         return;
@@ -365,10 +471,48 @@ export class RunHost {
         return;
       }
       await this.process(live, event, item.id);
+      await this.settle(live);
     } catch (error) {
       this.log?.error({ err: error, workId: item.id }, 'work item failed; handing it back');
       await this.store.release(item.id, this.workerId, 1000).catch(() => {});
     }
+  }
+
+  /** Scale-out: this worker claimed a run's ownership item (new, or its holder died): resume it. */
+  private async adopt(item: WorkItem): Promise<void> {
+    const runId = item.runId;
+    if (!runId || !this.shared) {
+      await this.store.complete(item.id);
+      return;
+    }
+    const existing = this.live.get(runId);
+    if (existing) {
+      existing.owned = true; // our own lease had lapsed and came back to us
+      return;
+    }
+    const live = await this.load(runId, true);
+    if (!live || live.done) {
+      await this.store.complete(item.id);
+      return;
+    }
+    await this.settle(live);
+  }
+
+  /**
+   * Scale-out: a run held here that only waits (no effect in flight) is let go: the ownership item
+   * first, then the copy in memory, on the run's chain so no step is under way meanwhile.
+   */
+  private settle(live: Live): Promise<void> {
+    if (!live.owned) return Promise.resolve();
+    const next = live.chain.then(async () => {
+      if (live.done || live.evicted || live.inflight.size > 0) return;
+      await this.store.complete(ownershipId(live.runId));
+      this.evict(live);
+    });
+    live.chain = next.catch((error: unknown) => {
+      this.log?.error({ err: error, runId: live.runId }, 'letting go of a run failed');
+    });
+    return live.chain;
   }
 
   private async timerLoop(): Promise<void> {
@@ -463,12 +607,15 @@ export class RunHost {
     const init = history.init as RunInit;
     const { run, step } = replay(workflow, init, history.events as RunEvent[]);
     const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
+    if (this.shared) live.owned = true;
     for (const r of step.records) live.records.set(r.name, r);
     for (const c of run.pending()) if (c.kind === 'awaitCallback') live.callbacks.set(c.path, callbackRef(c));
     if (step.done) {
       // The last event was committed but not the final status (cannot happen with one transaction
       // per step; kept so a store written by an older host still settles).
       await this.store.updateRun(runId, this.finalUpdate(live));
+      if (this.shared) await this.store.complete(ownershipId(runId));
       this.finish(live);
       return undefined;
     }
@@ -483,6 +630,11 @@ export class RunHost {
   /** Feeds one event to a run, one at a time per run: persist the step, then act on it. */
   private process(live: Live, event: RunEvent, workId?: string): Promise<void> {
     const next = live.chain.then(async () => {
+      if (live.evicted) {
+        // This copy was dropped (its lease lost, or it let go): whoever holds the run takes the event.
+        if (workId) await this.store.release(workId, this.workerId);
+        return;
+      }
       if (live.done || !this.awaits(live, event)) {
         if (workId) await this.store.complete(workId);
         return;
@@ -490,7 +642,7 @@ export class RunHost {
       const step = live.run.deliver(event);
       if (live.durable) {
         const write = this.toWrite(live, step, [event]);
-        if (workId) write.completeWork = [workId];
+        if (workId) write.completeWork = [...(write.completeWork ?? []), workId];
         await this.store.commitStep(live.runId, write);
       } else {
         this.remember(live, step, [event]);
@@ -531,7 +683,14 @@ export class RunHost {
     if (callbacks.length) write.callbacks = callbacks;
     if (cancels.length) write.cancelWaits = cancels;
     if (step.done) write.runUpdate = { ...write.runUpdate, ...this.finalUpdate(live) };
+    // Scale-out: the run is let go (finished, or only waiting) in the same commit; act() drops it.
+    if (live.owned && (step.done || this.idleAfter(live, step))) write.completeWork = [ownershipId(live.runId)];
     return write;
+  }
+
+  /** Whether the run will have no effect in flight after this step (only timers/callbacks left). */
+  private idleAfter(live: Live, step: Step): boolean {
+    return live.inflight.size === 0 && !step.commands.some((c) => c.kind === 'effect');
   }
 
   private finalUpdate(live: Live): NonNullable<StepWrite['runUpdate']> {
@@ -586,9 +745,9 @@ export class RunHost {
     if (step.done) {
       if (live.memory) await this.writeStateless(live);
       this.finish(live);
-    } else if (!live.memory && this.store.backend === 'postgres' && live.inflight.size === 0) {
+    } else if (!live.memory && this.shared && live.inflight.size === 0) {
       // Only waiting on timers/callbacks (rows in the store): another process may take the next
-      // wake-up, so this one must not keep a copy that could go stale.
+      // wake-up, so this one must not keep a copy that could go stale (toWrite let go of the lease).
       this.evict(live);
     }
   }
@@ -600,25 +759,21 @@ export class RunHost {
     this.live.delete(live.runId);
     const result = live.run.result();
     this.options.observer?.runEnded?.(live.flowId, result.status, live.runId);
-    const waiters = this.waiters.get(live.runId);
-    if (waiters) {
-      this.waiters.delete(live.runId);
-      for (const w of waiters) w(result.response ?? { noResponse: true, status: result.status });
-    }
+    this.resolveWaiters(live.runId, result.response ?? { noResponse: true, status: result.status });
   }
 
   private evict(live: Live): void {
+    live.evicted = true;
+    live.owned = false;
     if (this.live.get(live.runId) === live) this.live.delete(live.runId);
     for (const c of live.inflight.values()) c.abort();
+    // Scale-out: the Response may now be sent by another process; a caller here learns it from the store.
+    if (this.shared && this.waiters.has(live.runId)) void this.pollResponse(live.runId);
   }
 
   private respond(live: Live, response: RunResponse): void {
     live.response ??= response;
-    const runId = live.runId;
-    const waiters = this.waiters.get(runId);
-    if (!waiters) return;
-    this.waiters.delete(runId);
-    for (const w of waiters) w(response);
+    this.resolveWaiters(live.runId, response);
   }
 
   private async writeStateless(live: Live): Promise<void> {
@@ -747,6 +902,16 @@ function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { key: str
 
 function responseOf(c: Extract<Command, { kind: 'response' }>): RunResponse {
   return { statusCode: c.statusCode, headers: c.headers, body: c.body };
+}
+
+const OWNERSHIP_KIND = 'run';
+
+function ownershipId(runId: string): string {
+  return `run:${runId}`;
+}
+
+function ownershipItem(runId: string): { id: string; runId: string; kind: string } {
+  return { id: ownershipId(runId), runId, kind: OWNERSHIP_KIND };
 }
 
 function childRunId(idempotencyKey: string): string {

@@ -11,6 +11,7 @@ import type { CallbackSink } from '../approvals/types.js';
 import type { ConnectorHandler, EffectExecutorOptions } from '../effects/index.js';
 import type { EffectExecutor } from '../effects/types.js';
 import { RunHost } from '../host/run-host.js';
+import { RecurrenceScheduler } from '../host/scheduler.js';
 import type { Store } from '../store/index.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
@@ -72,12 +73,16 @@ export interface ServerOptions {
   /** Worker/timer polling interval when not woken (ms). */
   pollMs?: number;
   workerId?: string;
+  /** Lease on claimed work and on runs held in memory (ms): how soon a dead worker's runs move on. */
+  leaseMs?: number;
 }
 
 export interface FlowbridgeServer {
   app: FastifyInstance;
   host: RunHost;
   callbacks: CallbackSink;
+  /** Fires Recurrence triggers (started with the scheduler role). */
+  recurrences: RecurrenceScheduler;
   /** The routes registered so far (method, url in fastify's `:param` form). */
   routes: ReadonlyArray<{ method: string; url: string }>;
   /** Sets the public base URL once the listen address is known. */
@@ -123,6 +128,9 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     },
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    // An api-only process on PostgreSQL leaves durable runs to the workers.
+    executeRuns: roles.worker || store.backend === 'sqlite',
   });
   hostRef.current = host;
   const runHost = host;
@@ -209,15 +217,20 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     for (const routes of options.extraRoutes ?? []) await app.register(routes);
   }
 
+  const recurrences = new RecurrenceScheduler({ store, host: runHost, now, ...(log ? { log } : {}) });
+  // A flow created, saved, enabled or disabled here: the scheduler looks again at once.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300 && /^\/api\/v1\/flows\b/i.test(request.url)) {
+      recurrences.poke();
+    }
+  });
   let leaderLoop: Promise<void> | undefined;
   let closing = false;
   const startBackground = async (): Promise<void> => {
     if (roles.worker) {
-      // On SQLite this process owns the database; on PostgreSQL one process at a time resumes
-      // the runs left unfinished (the others would only issue the same effects twice).
-      if (store.backend === 'sqlite' || (await store.tryAcquireLeadership('flowbridge-recovery'))) {
-        await runHost.recover();
-      }
+      // On SQLite this process owns the database and resumes what was left unfinished. On
+      // PostgreSQL the runs of a dead process come back through their expired leases (RunHost).
+      if (store.backend === 'sqlite') await runHost.recover();
       runHost.startWorker();
     }
     if (roles.scheduler) {
@@ -225,6 +238,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
         while (!closing) {
           if (await store.tryAcquireLeadership('flowbridge-scheduler').catch(() => false)) {
             runHost.startTimers();
+            recurrences.start();
             return;
           }
           await new Promise((r) => setTimeout(r, 2000));
@@ -237,6 +251,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     app,
     host: runHost,
     callbacks,
+    recurrences,
     routes,
     setBaseUrl: (url) => {
       baseUrl = url.replace(/\/+$/, '');
@@ -246,6 +261,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
       closing = true;
       await app.close();
       await leaderLoop;
+      await recurrences.stop();
       await runHost.stop();
     },
   };

@@ -7,22 +7,29 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SqlStore } from './sql-store.js';
 import { openStore } from './open.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresAvailable } from './test-support/backends.js';
 
-const SECONDS = Number(process.argv[2] ?? 2.5);
-const CASES: Array<[writers: number, runs: number]> = [
+// Also imported by bench/store.bench.ts (`npm run bench`): benchStore() is the whole benchmark;
+// the command line below runs it when this file is the entry point.
+
+/** [writers, runs]: 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth. */
+export type StoreBenchCase = [writers: number, runs: number];
+export const DEFAULT_CASES: StoreBenchCase[] = [
   [1, 1],
   [50, 50],
   [50, 1],
 ];
-// Stop by ourselves whatever happens (a hung database must not hang CI).
-setTimeout(() => {
-  console.error('bench-store: time limit reached, stopping');
-  process.exit(2);
-}, 75_000).unref();
+
+export interface StoreBenchOptions {
+  /** Seconds per case. */
+  seconds?: number;
+  cases?: StoreBenchCase[];
+  backends?: Array<'sqlite' | 'postgres'>;
+}
 
 const event = (i: number) => ({
   kind: 'effectResult',
@@ -47,17 +54,23 @@ const record = (i: number) => ({
   retryHistory: [],
 });
 
-interface Row {
-  backend: string;
+export interface StoreBenchRow {
+  backend: 'sqlite' | 'postgres';
   case: string;
   perSecond: number;
+  /** Set for the store cases. */
+  steps?: { writers: number; runs: number; avgBatch: number; perCpuSecond: number };
+  /** Set for the raw driver cases: rows inserted per transaction. */
+  raw?: { perTransaction: number };
+  /** The backend could not be measured (PostgreSQL unreachable). */
+  skipped?: boolean;
   note?: string;
 }
-const rows: Row[] = [];
 
 // The machine may be shared: besides wall-clock rates, report steps per CPU-second of this
 // process (what one free core would sustain, database work included for SQLite).
 async function stepsPerSecond(
+  seconds: number,
   store: SqlStore,
   writers: number,
   runCount = writers,
@@ -70,7 +83,7 @@ async function stepsPerSecond(
   );
   const before = store.groupCommitStats;
   let steps = 0;
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   await Promise.all(
@@ -94,24 +107,25 @@ async function stepsPerSecond(
   };
 }
 
-function timed(fn: (stop: () => boolean) => number): number {
-  const end = performance.now() + SECONDS * 1000;
+function timed(seconds: number, fn: (stop: () => boolean) => number): number {
+  const end = performance.now() + seconds * 1000;
   const started = performance.now();
   const n = fn(() => performance.now() >= end);
   return n / ((performance.now() - started) / 1000);
 }
 
-async function benchSqlite(): Promise<void> {
+async function benchSqlite(seconds: number, cases: StoreBenchCase[], rows: StoreBenchRow[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
   try {
     const store = await openStore({ dataDir: dir });
     // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
-    for (const [writers, runCount] of CASES) {
-      const r = await stepsPerSecond(store, writers, runCount);
+    for (const [writers, runCount] of cases) {
+      const r = await stepsPerSecond(seconds, store, writers, runCount);
       rows.push({
         backend: 'sqlite',
         case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
         perSecond: r.rate,
+        steps: { writers, runs: runCount, avgBatch: r.batch, perCpuSecond: r.perCpuSecond },
         note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
       });
     }
@@ -127,7 +141,8 @@ async function benchSqlite(): Promise<void> {
     rows.push({
       backend: 'sqlite',
       case: 'raw inserts/s, 1 per transaction',
-      perSecond: timed((stop) => {
+      raw: { perTransaction: 1 },
+      perSecond: timed(seconds, (stop) => {
         let n = 0;
         while (!stop()) {
           ins.run('r', ++seq, payload);
@@ -142,7 +157,8 @@ async function benchSqlite(): Promise<void> {
     rows.push({
       backend: 'sqlite',
       case: 'raw inserts/s, 1000 per transaction',
-      perSecond: timed((stop) => {
+      raw: { perTransaction: 1000 },
+      perSecond: timed(seconds, (stop) => {
         let n = 0;
         while (!stop()) {
           many(1000);
@@ -157,9 +173,9 @@ async function benchSqlite(): Promise<void> {
   }
 }
 
-async function benchPostgres(): Promise<void> {
+async function benchPostgres(seconds: number, cases: StoreBenchCase[], rows: StoreBenchRow[]): Promise<void> {
   if (!(await postgresAvailable())) {
-    rows.push({ backend: 'postgres', case: 'skipped', perSecond: 0, note: 'server not reachable' });
+    rows.push({ backend: 'postgres', case: 'skipped', perSecond: 0, skipped: true, note: 'server not reachable' });
     return;
   }
   const name = await createDatabase();
@@ -167,12 +183,13 @@ async function benchPostgres(): Promise<void> {
     const url = databaseUrl(name);
     const store = await openStore({ databaseUrl: url });
     // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
-    for (const [writers, runCount] of CASES) {
-      const r = await stepsPerSecond(store, writers, runCount);
+    for (const [writers, runCount] of cases) {
+      const r = await stepsPerSecond(seconds, store, writers, runCount);
       rows.push({
         backend: 'postgres',
         case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
         perSecond: r.rate,
+        steps: { writers, runs: runCount, avgBatch: r.batch, perCpuSecond: r.perCpuSecond },
         note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
       });
     }
@@ -184,19 +201,20 @@ async function benchPostgres(): Promise<void> {
     let seq = 0;
     const start1 = performance.now();
     let n1 = 0;
-    while (performance.now() - start1 < SECONDS * 1000) {
+    while (performance.now() - start1 < seconds * 1000) {
       await client.query('INSERT INTO raw VALUES ($1, $2, $3)', ['r', ++seq, payload]);
       n1++;
     }
     rows.push({
       backend: 'postgres',
       case: 'raw inserts/s, 1 per transaction',
+      raw: { perTransaction: 1 },
       perSecond: n1 / ((performance.now() - start1) / 1000),
     });
     const values = Array.from({ length: 1000 }, (_, i) => `($1, $${i + 2}, $1002)`).join(', ');
     const start2 = performance.now();
     let n2 = 0;
-    while (performance.now() - start2 < SECONDS * 1000) {
+    while (performance.now() - start2 < seconds * 1000) {
       const seqs = Array.from({ length: 1000 }, () => ++seq);
       await client.query(`INSERT INTO raw VALUES ${values}`, ['r', ...seqs, payload]);
       n2 += 1000;
@@ -204,6 +222,7 @@ async function benchPostgres(): Promise<void> {
     rows.push({
       backend: 'postgres',
       case: 'raw inserts/s, 1000 per transaction',
+      raw: { perTransaction: 1000 },
       perSecond: n2 / ((performance.now() - start2) / 1000),
     });
     await client.end();
@@ -212,16 +231,36 @@ async function benchPostgres(): Promise<void> {
   }
 }
 
-await benchSqlite();
-await benchPostgres();
-for (const r of rows) {
+/** Runs the store benchmark: store cases, then the raw driver on the same settings, per backend. */
+export async function benchStore(options: StoreBenchOptions = {}): Promise<StoreBenchRow[]> {
+  const seconds = options.seconds ?? 2.5;
+  const cases = options.cases ?? DEFAULT_CASES;
+  const backends = options.backends ?? ['sqlite', 'postgres'];
+  const rows: StoreBenchRow[] = [];
+  if (backends.includes('sqlite')) await benchSqlite(seconds, cases, rows);
+  if (backends.includes('postgres')) await benchPostgres(seconds, cases, rows);
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 2.5);
+  // Stop by ourselves whatever happens (a hung database must not hang CI).
+  setTimeout(() => {
+    console.error('bench-store: time limit reached, stopping');
+    process.exit(2);
+  }, 75_000).unref();
+  const rows = await benchStore({ seconds });
+  for (const r of rows) {
+    console.log(
+      `${r.backend.padEnd(9)} ${r.case.padEnd(40)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(10)}${r.note ? `   (${r.note})` : ''}`,
+    );
+  }
   console.log(
-    `${r.backend.padEnd(9)} ${r.case.padEnd(40)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(10)}${r.note ? `   (${r.note})` : ''}`,
+    `(${seconds} s per case; node ${process.version}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
   );
 }
-console.log(
-  `(${SECONDS} s per case; node ${process.version}; load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')})`,
-);
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

@@ -474,6 +474,28 @@ const cases: Case[] = [
     },
   ],
   [
+    'work queue: acquireLease takes an item by id unless another worker holds it',
+    async (f, clock) => {
+      const { store } = f;
+      const other = await f.peer();
+      const item = { runId: null, kind: 'run', payload: { p: 1 } };
+      assert.equal(await store.acquireLease('own:1', 'w1', 1000, item), true); // inserted, leased
+      assert.equal(await other.acquireLease('own:1', 'w2', 1000, item), false);
+      assert.equal(await store.acquireLease('own:1', 'w1', 1000, item), true); // already mine
+      assert.equal((await store.claim('w3', 10, 1000)).length, 0);
+      clock.advance(1500); // w1's lease expired: the item is claimable, and acquirable
+      const raced = await Promise.all([other.acquireLease('own:1', 'w2', 1000, item), store.claim('w3', 10, 1000)]);
+      assert.equal(Number(raced[0]) + raced[1].length, 1);
+      clock.advance(1500);
+      const [claimed] = await store.claim('w3', 10, 1000);
+      assert.deepEqual([claimed?.id, claimed?.kind, claimed?.payload], ['own:1', 'run', { p: 1 }]);
+      assert.equal(await store.release('own:1', 'w3'), true);
+      assert.equal(await other.acquireLease('own:1', 'w2', 1000, item), true); // released: free
+      assert.equal(await store.extendLease('own:1', 'w2', 1000), true);
+      assert.equal(await store.complete('own:1'), true);
+    },
+  ],
+  [
     'work queue: concurrent claimers never get the same item',
     async (f) => {
       await f.store.enqueue(Array.from({ length: 60 }, (_, i) => ({ kind: 'k', payload: i })));

@@ -831,6 +831,28 @@ export class SqlStore implements Store {
     );
   }
 
+  async acquireLease(
+    id: string,
+    workerId: string,
+    leaseMs: number,
+    item: { runId?: string | null; kind: string; payload?: Json },
+  ): Promise<boolean> {
+    this.check();
+    const now = this.now();
+    // One statement: on PostgreSQL the upsert locks the row, so two racing workers get one true.
+    const rows = await this.driver.all(
+      `INSERT INTO work_items (id, run_id, kind, payload, available_at, attempts, lease_owner, lease_expires_at)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET lease_owner = excluded.lease_owner,
+         lease_expires_at = excluded.lease_expires_at, attempts = work_items.attempts + 1
+       WHERE work_items.lease_owner IS NULL OR work_items.lease_owner = excluded.lease_owner
+         OR work_items.lease_expires_at IS NULL OR work_items.lease_expires_at <= ?
+       RETURNING id`,
+      [id, item.runId ?? null, item.kind, toJsonOrNull(item.payload, 'payload'), now, workerId, now + leaseMs, now],
+    );
+    return rows.length > 0;
+  }
+
   onWork(callback: () => void): () => void {
     this.check();
     this.workCallbacks.add(callback);

@@ -338,6 +338,17 @@ export interface Store {
   /** Gives the item back (only by its lease owner), available again after delayMs. */
   release(id: string, workerId: string, delayMs?: number): Promise<boolean>;
   extendLease(id: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Takes the lease on the item `id` for workerId, inserting `item` when no such item exists;
+   * false when another worker holds an unexpired lease on it. (Scale-out: the lease on a run's
+   * ownership item says which process may hold that run in memory.)
+   */
+  acquireLease(
+    id: string,
+    workerId: string,
+    leaseMs: number,
+    item: { runId?: string | null; kind: string; payload?: Json },
+  ): Promise<boolean>;
   /** Called (at most once per commit) when work was enqueued, by this process or, on PostgreSQL, any. */
   onWork(callback: () => void): () => void;
 

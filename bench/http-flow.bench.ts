@@ -1,0 +1,47 @@
+// An HTTP-triggered flow end to end (Request trigger, Compose, InitializeVariable, Compose,
+// Response) at concurrency 1, 10 and 50: requests/s and p50/p99 latency, Stateless and Stateful,
+// against a bare node:http JSON echo server. Each server is its own child process, started the
+// same way; the load generator (bench/load.ts) is another. Cases run interleaved (echo, stateless,
+// stateful at each concurrency) so that noise from the shared machine falls on all three alike.
+// The server has a per-flow trigger rate limit, so each case spreads its calls over fresh copies
+// of the flow: the figure is the runtime's, not the limiter's.
+import { distNote, load, startEcho, startFlowbridge, type Flowbridge, type Server } from './harness.js';
+import { compare, type BenchResult } from './types.js';
+
+const CONCURRENCY = [1, 10, 50];
+const WARMUP_MS = 1000;
+const DURATION_MS = 3000;
+const COPIES = 4;
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  let echo: Server | undefined;
+  let flowbridge: Flowbridge | undefined;
+  try {
+    echo = await startEcho();
+    flowbridge = await startFlowbridge();
+    const stale = distNote();
+    for (const concurrency of CONCURRENCY) {
+      const options = { concurrency, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+      const ref = await load({ ...options, urls: [`${echo.url}/echo`] });
+      for (const kind of ['Stateless', 'Stateful'] as const) {
+        const urls = await flowbridge.deploy(kind, COPIES);
+        const ours = await load({ ...options, urls });
+        const errors = ours.errors
+          ? `${ours.errors} of ${ours.requests} calls failed (${JSON.stringify(ours.statuses)}); `
+          : '';
+        const note = `${errors}${ours.requests} calls in ${ours.seconds.toFixed(1)} s (echo ${ref.requests})${stale && !results.length ? `; ${stale}` : ''}`;
+        const label = `${kind}, c=${concurrency}`;
+        results.push(
+          { ...compare(`${label}: req/s`, ours.perSecond, 'req/s', ref.perSecond, 'node:http echo'), note },
+          compare(`${label}: p50`, ours.p50Ms, 'ms', ref.p50Ms, 'node:http echo', 'lower'),
+          compare(`${label}: p99`, ours.p99Ms, 'ms', ref.p99Ms, 'node:http echo', 'lower'),
+        );
+      }
+    }
+  } finally {
+    await flowbridge?.stop();
+    await echo?.stop();
+  }
+  return results;
+}
