@@ -17,6 +17,8 @@ export interface ServerConfig {
   leaseMs?: number;
   /** SMTP server for approval mails and the send-mail action (FLOWBRIDGE_SMTP_URL, e.g. smtp://127.0.0.1:25). */
   smtpUrl?: string;
+  /** Days finished runs are kept (FLOWBRIDGE_RETENTION_DAYS, default 30). */
+  retentionDays?: number;
   /** Sender address of those mails (FLOWBRIDGE_MAIL_FROM). */
   mailFrom: string;
   /** Incoming-webhook URL (Teams- or Slack-compatible) for approval notifications (FLOWBRIDGE_CHAT_WEBHOOK_URL). */
@@ -75,6 +77,7 @@ export function parseConfig(
       logLevel: flags.get('log-level') ?? env.FLOWBRIDGE_LOG_LEVEL ?? 'info',
       mailFrom: env.FLOWBRIDGE_MAIL_FROM ?? 'Flowbridge <flowbridge@localhost>',
       ...(env.FLOWBRIDGE_SMTP_URL ? { smtpUrl: env.FLOWBRIDGE_SMTP_URL } : {}),
+      ...(Number(env.FLOWBRIDGE_RETENTION_DAYS) > 0 ? { retentionDays: Number(env.FLOWBRIDGE_RETENTION_DAYS) } : {}),
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}),

@@ -75,6 +75,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       auth,
       log,
       roles,
+      ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
       ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       extensions: [

@@ -3,6 +3,7 @@
  * OpenAPI document, wired to a RunHost on the given store. Auth and approvals plug in through
  * injection (`auth`, `extensions`), so this module knows their contracts only.
  */
+import { RetentionPruner } from '../host/retention.js';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
@@ -75,6 +76,8 @@ export interface ServerOptions {
   workerId?: string;
   /** Lease on claimed work and on runs held in memory (ms): how soon a dead worker's runs move on. */
   leaseMs?: number;
+  /** Days finished runs are kept (default 30); the scheduler leader prunes older ones hourly. */
+  retentionDays?: number;
 }
 
 export interface FlowbridgeServer {
@@ -217,6 +220,12 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     for (const routes of options.extraRoutes ?? []) await app.register(routes);
   }
 
+  const retention = new RetentionPruner({
+    store,
+    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    now,
+    ...(log ? { log } : {}),
+  });
   const recurrences = new RecurrenceScheduler({ store, host: runHost, now, ...(log ? { log } : {}) });
   // A flow created, saved, enabled or disabled here: the scheduler looks again at once.
   app.addHook('onResponse', async (request, reply) => {
@@ -239,6 +248,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
           if (await store.tryAcquireLeadership('flowbridge-scheduler').catch(() => false)) {
             runHost.startTimers();
             recurrences.start();
+            retention.start();
             return;
           }
           await new Promise((r) => setTimeout(r, 2000));
@@ -262,6 +272,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
       await app.close();
       await leaderLoop;
       await recurrences.stop();
+      retention.stop();
       await runHost.stop();
     },
   };
