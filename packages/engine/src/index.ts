@@ -8,7 +8,7 @@ import { Run } from './run/run.js';
 import type { DefinitionError, RunEvent, RunInit, Step } from './types.js';
 
 export type * from './types.js';
-export type { Workflow } from './definition/model.js';
+export type { TriggerConcurrency, Workflow } from './definition/model.js';
 export type { CompileOptions } from './definition/compile.js';
 export { loadDefinition } from './definition/load.js';
 export { Run } from './run/run.js';

@@ -111,7 +111,15 @@ export interface ErrorData {
 export interface RunInit {
   runId: string;
   workflow: { id: string; name: string; version?: string };
-  trigger: { name: string; outputs: unknown; inputs?: unknown; startTime: string; clientTrackingId?: string };
+  trigger: {
+    name: string;
+    outputs: unknown;
+    inputs?: unknown;
+    startTime: string;
+    clientTrackingId?: string;
+    /** Recurrence: the occurrence this run was scheduled for (`trigger().scheduledTime`). */
+    scheduledTime?: string;
+  };
   parameters?: Record<string, unknown>;
   now: number;
   callbackBaseUrl?: string;

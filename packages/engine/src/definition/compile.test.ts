@@ -180,6 +180,26 @@ const invalid: Array<[string, unknown, string, string]> = [
     '/actions/L/runtimeConfiguration/concurrency/repetitions',
   ],
   [
+    'trigger concurrency runs out of range',
+    {
+      triggers: { manual: { type: 'Request', kind: 'Http', runtimeConfiguration: { concurrency: { runs: 101 } } } },
+      actions: {},
+    },
+    'InvalidConcurrency',
+    '/triggers/manual/runtimeConfiguration/concurrency/runs',
+  ],
+  [
+    'trigger maximumWaitingRuns out of range',
+    {
+      triggers: {
+        manual: { type: 'Request', kind: 'Http', runtimeConfiguration: { concurrency: { maximumWaitingRuns: 201 } } },
+      },
+      actions: {},
+    },
+    'InvalidConcurrency',
+    '/triggers/manual/runtimeConfiguration/concurrency/maximumWaitingRuns',
+  ],
+  [
     'duplicate switch case values',
     def({
       S: { type: 'Switch', expression: '@1', cases: { a: { case: 1, actions: {} }, b: { case: 1, actions: {} } } },
@@ -327,5 +347,44 @@ const validReferences: Array<[string, unknown]> = [
 for (const [name, file] of validReferences) {
   test(`valid reference: ${name}`, () => {
     assert.deepEqual(validateDefinition(file), []);
+  });
+}
+
+const triggerConcurrencyCases: Array<
+  [string, Record<string, unknown>, { runs: number; maximumWaitingRuns: number } | undefined]
+> = [
+  ['none: unlimited', {}, undefined],
+  [
+    'runs only: waiting defaults to 10 + runs',
+    { runtimeConfiguration: { concurrency: { runs: 5 } } },
+    { runs: 5, maximumWaitingRuns: 15 },
+  ],
+  [
+    'both',
+    { runtimeConfiguration: { concurrency: { runs: 2, maximumWaitingRuns: 0 } } },
+    { runs: 2, maximumWaitingRuns: 0 },
+  ],
+  [
+    'waiting only: runs default 25',
+    { runtimeConfiguration: { concurrency: { maximumWaitingRuns: 50 } } },
+    { runs: 25, maximumWaitingRuns: 50 },
+  ],
+  ['SingleInstance: one at a time', { operationOptions: 'SingleInstance' }, { runs: 1, maximumWaitingRuns: 11 }],
+  [
+    'numeric strings as some exports write them',
+    { runtimeConfiguration: { concurrency: { runs: '3' } } },
+    { runs: 3, maximumWaitingRuns: 13 },
+  ],
+  [
+    '100 runs: waiting capped at 110',
+    { runtimeConfiguration: { concurrency: { runs: 100 } } },
+    { runs: 100, maximumWaitingRuns: 110 },
+  ],
+];
+
+for (const [name, extra, expected] of triggerConcurrencyCases) {
+  test(`trigger concurrency: ${name}`, () => {
+    const wf = compileWorkflow({ triggers: { manual: { type: 'Request', kind: 'Http', ...extra } }, actions: {} });
+    assert.deepEqual(wf.triggers[0]?.concurrency, expected);
   });
 }

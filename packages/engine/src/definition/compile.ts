@@ -5,13 +5,24 @@ import { checkActionReferences } from './references.js';
 import type { Compiled } from '../expr.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
 import { getProp, ptr } from './load.js';
-import type { ActionNode, ContainerDef, ParameterDecl, TriggerNode, Workflow } from './model.js';
+import type { ActionNode, ContainerDef, ParameterDecl, TriggerConcurrency, TriggerNode, Workflow } from './model.js';
 import { actionType, isPushRequestTrigger, triggerType } from './types-table.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const LIMITS = { actions: 500, depth: 8, nameLength: 80, switchCases: 25, foreachMax: 50 } as const;
+export const LIMITS = {
+  actions: 500,
+  depth: 8,
+  nameLength: 80,
+  switchCases: 25,
+  foreachMax: 50,
+  // Trigger concurrency: runs 1..100 (default 25 when turned on); waiting runs up to 200 (LA Standard),
+  // default 10 + runs.
+  triggerRunsMax: 100,
+  triggerRunsDefault: 25,
+  waitingRunsMax: 200,
+} as const;
 const RUN_AFTER_STATUSES = new Map(['Succeeded', 'Failed', 'Skipped', 'TimedOut'].map((s) => [s.toLowerCase(), s]));
 
 export interface CompileOptions {
@@ -494,6 +505,8 @@ function triggerNodes(a: Analyzer, triggers: unknown): TriggerNode[] {
       );
     }
     const node: TriggerNode = { name, type: t, def, conditions: [] };
+    const concurrency = triggerConcurrency(a, p, oo, conc);
+    if (concurrency) node.concurrency = concurrency;
     const kind = getProp(def, 'kind');
     if (typeof kind === 'string') node.kind = kind;
     const conds = getProp(def, 'conditions');
@@ -516,6 +529,60 @@ function triggerNodes(a: Analyzer, triggers: unknown): TriggerNode[] {
     out.push(node);
   }
   return out;
+}
+
+/**
+ * The trigger's concurrency control: `runtimeConfiguration.concurrency` (runs, maximumWaitingRuns)
+ * or `operationOptions: SingleInstance` (one run at a time). Undefined = unlimited parallel runs.
+ */
+function triggerConcurrency(
+  a: Analyzer,
+  p: string,
+  operationOptions: unknown,
+  conc: unknown,
+): TriggerConcurrency | undefined {
+  const singleInstance =
+    typeof operationOptions === 'string' && /(^|,)\s*singleinstance\s*(,|$)/i.test(operationOptions);
+  if (conc !== undefined && !isObj(conc)) {
+    a.err(p + '/runtimeConfiguration/concurrency', 'InvalidConcurrency', 'concurrency must be an object.');
+    return undefined;
+  }
+  const runsRaw = conc ? getProp(conc, 'runs') : undefined;
+  const waitingRaw = conc ? getProp(conc, 'maximumWaitingRuns') : undefined;
+  if (!singleInstance && runsRaw === undefined && waitingRaw === undefined) return undefined;
+  let runs: number = singleInstance ? 1 : LIMITS.triggerRunsDefault;
+  if (runsRaw !== undefined && !singleInstance) {
+    const v = intIn(runsRaw, 1, LIMITS.triggerRunsMax);
+    if (v === undefined) {
+      a.err(
+        p + '/runtimeConfiguration/concurrency/runs',
+        'InvalidConcurrency',
+        `Trigger concurrency runs must be an integer from 1 to ${LIMITS.triggerRunsMax}.`,
+      );
+      return undefined;
+    }
+    runs = v;
+  }
+  let maximumWaitingRuns = Math.min(10 + runs, LIMITS.waitingRunsMax);
+  if (waitingRaw !== undefined) {
+    const v = intIn(waitingRaw, 0, LIMITS.waitingRunsMax);
+    if (v === undefined) {
+      a.err(
+        p + '/runtimeConfiguration/concurrency/maximumWaitingRuns',
+        'InvalidConcurrency',
+        `maximumWaitingRuns must be an integer from 0 to ${LIMITS.waitingRunsMax}.`,
+      );
+      return undefined;
+    }
+    maximumWaitingRuns = v;
+  }
+  return { runs, maximumWaitingRuns };
+}
+
+/** An integer in [min, max], also when written as a numeric string (as some exports do). */
+function intIn(v: unknown, min: number, max: number): number | undefined {
+  const x = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max ? x : undefined;
 }
 
 const PARAM_TYPES = new Map([

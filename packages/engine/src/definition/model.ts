@@ -67,6 +67,13 @@ export interface TriggerNode {
   def: Record<string, unknown>;
   conditions: Compiled[];
   splitOn?: Compiled;
+  /** Concurrency control: at most `runs` runs at once, up to `maximumWaitingRuns` waiting for a slot. */
+  concurrency?: TriggerConcurrency;
+}
+
+export interface TriggerConcurrency {
+  runs: number;
+  maximumWaitingRuns: number;
 }
 
 export interface ParameterDecl {

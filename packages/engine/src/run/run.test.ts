@@ -135,3 +135,17 @@ test('a webhook step waits for its callback and exposes the callback URL', () =>
   assert.equal(s3.status, 'Succeeded');
   assert.deepEqual(run.result().actions.Hook?.outputs, { body: { ok: true } });
 });
+
+test('trigger() carries the Recurrence occurrence as scheduledTime when the host gives one', () => {
+  const wf = compileWorkflow({
+    triggers: { Every: { type: 'Recurrence', recurrence: { frequency: 'Hour', interval: 1 } } },
+    actions: { When: { type: 'Compose', inputs: "@trigger()?['scheduledTime']" } },
+  });
+  const scheduled: RunInit = {
+    ...init,
+    trigger: { ...init.trigger, name: 'Every', scheduledTime: '2025-01-01T00:00:00.000Z' },
+  };
+  const { run } = Run.start(wf, scheduled);
+  assert.equal(run.result().actions.When?.outputs, '2025-01-01T00:00:00.000Z');
+  assert.equal(Run.start(wf, init).run.result().actions.When?.outputs, null);
+});

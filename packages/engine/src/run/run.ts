@@ -151,6 +151,7 @@ export class Run implements ContextHost {
       originHistoryName: init.runId,
     };
     if (t.clientTrackingId !== undefined) rec.clientTrackingId = t.clientTrackingId;
+    if (t.scheduledTime !== undefined) rec.scheduledTime = t.scheduledTime;
     this.triggerRecord = rec;
   }
 

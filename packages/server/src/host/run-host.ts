@@ -29,13 +29,14 @@ import {
   type RunInit,
   type Step,
 } from '@flowbridge/engine';
-import type { RunResult, Workflow } from '@flowbridge/engine';
+import type { RunResult, TriggerConcurrency, Workflow } from '@flowbridge/engine';
 import { createEffectExecutor, type ConnectorHandler, type EffectExecutorOptions } from '../effects/index.js';
 import type { WorkflowContextData } from '../effects/javascript.js';
 import type { EffectCommand, EffectContext, EffectExecutor, EffectResult } from '../effects/types.js';
 import type { ChildWorkflowOutcome, WorkflowResolver } from '../effects/workflow.js';
-import type { Flow, RunStatus, StepWrite, Store, WorkItem } from '../store/index.js';
+import type { Flow, Run as Run_, RunStatus, StepWrite, Store, WorkItem } from '../store/index.js';
 import { UNFINISHED_RUN_STATUSES } from '../store/index.js';
+import { ConcurrencyGates } from './concurrency-gates.js';
 import { HostError } from './errors.js';
 import { signRunCallback } from './signing.js';
 import { WorkflowCache, isRecord } from './workflows.js';
@@ -100,6 +101,8 @@ export interface StartRunRequest {
   clientTrackingId?: string | null;
   /** A fixed run id (child workflows derive it from the parent's idempotency key). */
   runId?: string;
+  /** Recurrence: the occurrence (epoch ms) the run is for, as `trigger().scheduledTime`. */
+  scheduledTime?: number;
 }
 
 type Waiter = (outcome: RunResponse | NoResponse) => void;
@@ -153,6 +156,8 @@ export class RunHost {
   private readonly shared: boolean;
   private readonly executeRuns: boolean;
   private renewHandle: NodeJS.Timeout | undefined;
+  /** Trigger concurrency of stateless flows (their runs are never in the store while they run). */
+  private readonly gates = new ConcurrencyGates();
 
   constructor(private readonly options: RunHostOptions) {
     this.store = options.store;
@@ -193,14 +198,51 @@ export class RunHost {
         outputs: request.outputs,
         startTime: new Date(now).toISOString(),
         ...(request.clientTrackingId ? { clientTrackingId: request.clientTrackingId } : {}),
+        ...(request.scheduledTime !== undefined
+          ? { scheduledTime: new Date(request.scheduledTime).toISOString() }
+          : {}),
       },
       ...(compiled.parameters ? { parameters: compiled.parameters } : {}),
       now,
       callbackBaseUrl: this.callbackBase(runId),
     };
     const durable = flow.kind !== 'Stateless';
-    const { run, step } = Run.start(compiled.workflow, init);
-    const live = this.register(runId, flow.id, durable, compiled.workflow, init, run);
+    const limit = concurrencyOf(compiled.workflow, request.triggerName);
+    if (limit && durable) {
+      await this.queue(request, init, limit);
+      return { runId };
+    }
+    if (limit) {
+      // Stateless runs live only in memory: so does their concurrency gate.
+      const startLater = (): void => {
+        // The clock of a run that waited for its slot starts when it starts.
+        this.launch(request, compiled.workflow, { ...init, now: this.now() }, false).catch((error: unknown) => {
+          this.log?.error({ err: error, runId }, 'could not start a waiting run');
+          this.gates.leave(flow.id);
+          this.resolveWaiters(runId, { noResponse: true, status: 'Failed' });
+        });
+      };
+      const entry = this.gates.enter(flow.id, runId, limit, startLater);
+      if (entry === 'full') throw tooManyRuns(flow.name, limit);
+      if (entry === 'queued') return { runId };
+      try {
+        await this.launch(request, compiled.workflow, init, false);
+      } catch (error) {
+        this.gates.leave(flow.id);
+        throw error;
+      }
+      return { runId };
+    }
+    await this.launch(request, compiled.workflow, init, durable);
+    return { runId };
+  }
+
+  /** Starts a run now: its first step is committed (durable) or kept (stateless), then acted on. */
+  private async launch(request: StartRunRequest, workflow: Workflow, init: RunInit, durable: boolean): Promise<void> {
+    const { flow } = request;
+    const { runId, now } = init;
+    const { run, step } = Run.start(workflow, init);
+    const live = this.register(runId, flow.id, durable, workflow, init, run);
     this.options.observer?.runStarted?.(flow.id);
     // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
     // when this process does not execute runs, else this process leases it right away.
@@ -234,17 +276,121 @@ export class RunHost {
     if (handOff && !live.owned) {
       // A worker performs the effects (the step and its Response, if any, are in the store).
       this.evict(live);
-      return { runId };
+      return;
     }
     await this.act(live, step);
-    return { runId };
+  }
+
+  // ---------------------------------------------------------------- trigger concurrency
+
+  /**
+   * A durable run of a flow whose trigger limits concurrent runs: written as Queued, then admitted
+   * (oldest first) while the flow has fewer active runs than the limit. 429 when the waiting-runs
+   * queue is full. The count is read before the insert, so racing triggers may overfill the queue
+   * by a few; the runs limit itself is enforced in the store, one admission at a time per flow.
+   */
+  private async queue(request: StartRunRequest, init: RunInit, limit: TriggerConcurrency): Promise<void> {
+    const { flow } = request;
+    const counts = await this.store.countUnfinishedRuns(flow.id);
+    if (counts.active + counts.queued >= limit.runs + limit.maximumWaitingRuns) throw tooManyRuns(flow.name, limit);
+    await this.store.createRun({
+      id: init.runId,
+      flowId: flow.id,
+      flowVersion: request.version,
+      triggerName: request.triggerName,
+      status: 'Queued',
+      startTime: init.now,
+      clientTrackingId: request.clientTrackingId ?? null,
+      init,
+    });
+    await this.admit(flow.id, limit.runs);
+  }
+
+  /** Starts the flow's oldest queued runs that fit under its limit. */
+  private async admit(flowId: string, runs: number): Promise<void> {
+    const ownership = this.shared
+      ? {
+          workerId: this.workerId,
+          // An api-only process admits but does not execute: the item is free for a worker at once.
+          leaseMs: this.executeRuns ? this.leaseMs : 0,
+          item: (runId: string) => ({ id: ownershipId(runId), kind: OWNERSHIP_KIND }),
+        }
+      : undefined;
+    const ids = await this.store.admitQueuedRuns(flowId, runs, ownership);
+    if (this.shared && !this.executeRuns) return;
+    for (const id of ids) {
+      try {
+        await this.begin(id);
+      } catch (error) {
+        // The run is Running in the store: recovery (or, scale-out, its ownership item) resumes it.
+        this.log?.error({ err: error, runId: id }, 'could not start an admitted run');
+      }
+    }
+  }
+
+  /** Runs the first step of an admitted run, with its clock starting now. */
+  private async begin(runId: string): Promise<void> {
+    const stored = await this.store.getRun(runId);
+    if (!stored || stored.status !== 'Running' || this.live.has(runId)) return;
+    const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
+    const init: RunInit = { ...(stored.init as RunInit), now: this.now() };
+    const { run, step } = Run.start(workflow, init);
+    const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    if (this.shared) live.owned = true;
+    this.options.observer?.runStarted?.(stored.flowId);
+    const write = this.toWrite(live, step, []);
+    write.runUpdate = { ...write.runUpdate, init };
+    try {
+      await this.store.commitStep(runId, write);
+    } catch (error) {
+      this.live.delete(runId);
+      throw error;
+    }
+    await this.act(live, step);
+  }
+
+  /** After a run of a limited flow ended: the next queued ones may start. */
+  private admitNext(live: Live): void {
+    const limit = concurrencyOf(live.workflow, live.init.trigger.name);
+    if (!limit) return;
+    if (!live.durable) {
+      this.gates.leave(live.flowId);
+      return;
+    }
+    if (this.stopping) return;
+    this.admit(live.flowId, limit.runs).catch((error: unknown) =>
+      this.log?.error({ err: error, flowId: live.flowId }, 'admitting queued runs failed'),
+    );
+  }
+
+  /**
+   * Queued runs nobody admitted (their flow's last run ended in a process that died, or before a
+   * restart): admits what fits. Called at start and now and then by the timer loop.
+   */
+  async admitQueued(): Promise<number> {
+    const page = await this.store.listRuns({ status: 'Queued', limit: 1000 });
+    const flows = new Map<string, Run_>();
+    for (const r of page.items) if (!flows.has(r.flowId)) flows.set(r.flowId, r);
+    let admitted = 0;
+    for (const r of flows.values()) {
+      try {
+        const { workflow } = await this.workflows.get(r.flowId, r.flowVersion);
+        const limit = concurrencyOf(workflow, r.triggerName);
+        const before = (await this.store.countUnfinishedRuns(r.flowId)).queued;
+        await this.admit(r.flowId, limit?.runs ?? Number.MAX_SAFE_INTEGER);
+        admitted += before - (await this.store.countUnfinishedRuns(r.flowId)).queued;
+      } catch (error) {
+        this.log?.error({ err: error, flowId: r.flowId }, 'admitting queued runs failed');
+      }
+    }
+    return admitted;
   }
 
   /** Resolves with the run's Response (or NoResponse when it ended without one). */
   async waitForResponse(runId: string): Promise<RunResponse | NoResponse> {
     const live = this.live.get(runId);
     if (live?.response) return live.response;
-    if (!live) {
+    if (!live && !this.gates.isWaiting(runId)) {
       const stored = await this.store.getRun(runId);
       if (stored?.response) return stored.response as RunResponse;
       if (stored && FINISHED.has(stored.status)) return { noResponse: true, status: stored.status };
@@ -316,8 +462,17 @@ export class RunHost {
       await this.process(live, { kind: 'cancel', now: this.now() });
       return true;
     }
+    if (this.gates.cancel(runId)) {
+      this.resolveWaiters(runId, { noResponse: true, status: 'Cancelled' });
+      return true;
+    }
     const run = await this.store.getRun(runId);
     if (!run || !UNFINISHED_RUN_STATUSES.includes(run.status)) return false;
+    if (run.status === 'Queued' && (await this.store.cancelQueuedRun(runId, this.now()))) {
+      this.options.observer?.runEnded?.(run.flowId, 'Cancelled', runId);
+      this.resolveWaiters(runId, { noResponse: true, status: 'Cancelled' });
+      return true;
+    }
     await this.store.enqueue([{ runId, kind: 'cancel' }]);
     return true;
   }
@@ -328,6 +483,18 @@ export class RunHost {
     if (live) return live.run.result();
     const stored = await this.store.getRun(runId);
     if (!stored) return undefined;
+    if (stored.status === 'Queued' || (stored.status === 'Cancelled' && stored.lastSeq === 0)) {
+      // Never started (waiting for a concurrency slot, or cancelled while waiting): no actions yet.
+      const init = stored.init as RunInit;
+      return {
+        status: stored.status === 'Queued' ? 'Waiting' : 'Cancelled',
+        error: null,
+        trigger: { name: stored.triggerName, outputs: init.trigger?.outputs ?? null },
+        actions: {},
+        response: null,
+        outputs: {},
+      };
+    }
     const history = await this.store.loadRunHistory(runId);
     const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
     const { run } = replay(workflow, history.init as RunInit, history.events as RunEvent[]);
@@ -341,6 +508,7 @@ export class RunHost {
     const runs = await this.store.listUnfinishedRuns();
     let resumed = 0;
     for (const r of runs) {
+      if (r.status === 'Queued') continue; // admitted below, as slots allow
       try {
         const live = await this.load(r.id, true);
         if (live) resumed++;
@@ -349,6 +517,7 @@ export class RunHost {
       }
     }
     if (resumed > 0) this.log?.info({ resumed }, 'resumed unfinished runs');
+    if (runs.some((r) => r.status === 'Queued')) resumed += await this.admitQueued();
     return resumed;
   }
 
@@ -516,7 +685,12 @@ export class RunHost {
   }
 
   private async timerLoop(): Promise<void> {
+    let nextAdmitSweep = this.now() + ADMIT_SWEEP_MS;
     while (!this.stopping) {
+      if (this.now() >= nextAdmitSweep) {
+        nextAdmitSweep = this.now() + ADMIT_SWEEP_MS;
+        await this.admitQueued().catch((error: unknown) => this.log?.error({ err: error }, 'admit sweep failed'));
+      }
       try {
         for (;;) {
           const due = await this.store.dueTimers(this.now(), 100);
@@ -760,6 +934,7 @@ export class RunHost {
     const result = live.run.result();
     this.options.observer?.runEnded?.(live.flowId, result.status, live.runId);
     this.resolveWaiters(live.runId, result.response ?? { noResponse: true, status: result.status });
+    this.admitNext(live);
   }
 
   private evict(live: Live): void {
@@ -896,6 +1071,20 @@ export class RunHost {
   }
 }
 
+/** The trigger's concurrency control, if it has one. */
+function concurrencyOf(workflow: Workflow, triggerName: string): TriggerConcurrency | undefined {
+  const lower = triggerName.toLowerCase();
+  return workflow.triggers.find((t) => t.name.toLowerCase() === lower)?.concurrency;
+}
+
+function tooManyRuns(flowName: string, limit: TriggerConcurrency): HostError {
+  return new HostError(
+    'TooManyRuns',
+    `The flow '${flowName}' already has ${limit.runs} running and ${limit.maximumWaitingRuns} waiting runs ` +
+      '(its trigger concurrency limit); try again later.',
+  );
+}
+
 function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { key: string; url?: string } {
   return c.callbackUrl ? { key: c.key, url: c.callbackUrl } : { key: c.key };
 }
@@ -905,6 +1094,12 @@ function responseOf(c: Extract<Command, { kind: 'response' }>): RunResponse {
 }
 
 const OWNERSHIP_KIND = 'run';
+
+/**
+ * How often the timer loop admits queued runs nobody admitted (their flow's last run ended in a
+ * process that died). Normally a run's end admits the next at once.
+ */
+const ADMIT_SWEEP_MS = 10_000;
 
 function ownershipId(runId: string): string {
   return `run:${runId}`;

@@ -102,6 +102,11 @@ for (const backend of [sqliteBackend, postgresBackend]) {
       }
       assert.ok(started.every((r) => r.flow.id === flow.id && r.triggerName === 'Every' && r.version === 1));
       assert.deepEqual(started[0]!.outputs, {});
+      // trigger().scheduledTime: the occurrence, not the (later) moment the scheduler saw it.
+      assert.deepEqual(
+        started.map((r) => iso(r.scheduledTime!)),
+        ['2024-06-03T10:03:00.000Z', '2024-06-03T10:08:00.000Z'],
+      );
       await store.updateFlow(flow.id, { state: 'Disabled' });
     });
 

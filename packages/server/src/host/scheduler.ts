@@ -22,6 +22,7 @@
 import { evaluateTriggerConditions } from '@flowbridge/engine';
 import type { Flow, RecurrenceState, Store } from '../store/index.js';
 import type { HostLogger, StartRunRequest } from './run-host.js';
+import { HostError } from './errors.js';
 import { nextOccurrence, parseRecurrence, previousOccurrence, type Recurrence } from './recurrence.js';
 import type { WorkflowCache } from './workflows.js';
 
@@ -196,7 +197,23 @@ export class RecurrenceScheduler {
       this.log?.debug({ flowId: flow.id, trigger: triggerName, scheduledTime }, 'trigger conditions not met');
       return;
     }
-    const { runId } = await this.host.startRun({ flow, version: flow.currentVersion, triggerName, outputs });
+    let runId: string;
+    try {
+      ({ runId } = await this.host.startRun({
+        flow,
+        version: flow.currentVersion,
+        triggerName,
+        outputs,
+        scheduledTime,
+      }));
+    } catch (error) {
+      // The flow's concurrency queue is full: this occurrence is skipped, as Logic Apps skips a poll.
+      if (error instanceof HostError && error.code === 'TooManyRuns') {
+        this.log?.warn({ flowId: flow.id, trigger: triggerName, scheduledTime }, error.message);
+        return;
+      }
+      throw error;
+    }
     this.log?.info(
       { flowId: flow.id, trigger: triggerName, scheduledTime: new Date(scheduledTime).toISOString(), runId },
       'recurrence fired',

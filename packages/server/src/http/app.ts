@@ -73,6 +73,8 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** Worker/timer polling interval when not woken (ms). */
   pollMs?: number;
+  /** How long close() lets in-flight effects finish before aborting them (default 10 s). */
+  drainMs?: number;
   workerId?: string;
   /** Lease on claimed work and on runs held in memory (ms): how soon a dead worker's runs move on. */
   leaseMs?: number;
@@ -273,7 +275,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
       await leaderLoop;
       await recurrences.stop();
       retention.stop();
-      await runHost.stop();
+      await runHost.stop(options.drainMs);
     },
   };
 }

@@ -71,6 +71,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     if (error.code === 'NotFound') [status, code] = [404, 'NotFound'];
     else if (error.code === 'TriggerNotFound') [status, code] = [404, 'TriggerNotFound'];
     else if (error.code === 'Stopping') [status, code] = [503, 'ServiceUnavailable'];
+    else if (error.code === 'TooManyRuns') [status, code] = [429, 'TooManyRequests'];
     else if (error.code === 'InvalidTemplate' || error.code === 'InvalidSplitOn') [status, code] = [400, error.code];
     else [status, code] = [409, 'Conflict'];
   } else if (isStoreError(error)) {

@@ -24,7 +24,8 @@ export function runJson(run: Run): Record<string, unknown> {
     flowId: run.flowId,
     flowVersion: run.flowVersion,
     triggerName: run.triggerName,
-    status: run.status,
+    // A run queued behind the trigger's concurrency limit shows as Waiting, as in Logic Apps.
+    status: run.status === 'Queued' ? 'Waiting' : run.status,
     startTime: new Date(run.startTime).toISOString(),
     endTime: run.endTime === null ? null : new Date(run.endTime).toISOString(),
     error: run.error ?? null,
@@ -75,6 +76,7 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (statuses.some((s) => s === undefined))
         throw new ApiError(400, 'InvalidRequest', `Unknown status in '${q.status}'.`, 'status');
       query.status = statuses as RunStatus[];
+      if (query.status.includes('Waiting') && !query.status.includes('Queued')) query.status.push('Queued');
     }
     const from = time(q.from, 'from');
     const to = time(q.to, 'to');

@@ -429,6 +429,57 @@ const cases: Case[] = [
     },
   ],
   [
+    'trigger concurrency: queued runs are admitted oldest first while active runs stay under the limit',
+    async ({ store }, clock) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const { flow: other } = await store.createFlow({ name: 'g', definition: {} });
+      const mk = (id: string, startTime: number, status: 'Running' | 'Waiting' | 'Queued', flowId = flow.id) =>
+        store.createRun({ id, flowId, flowVersion: 1, triggerName: 't', startTime, status, init: { id } });
+      await mk('active-1', 1, 'Running');
+      await mk('active-2', 2, 'Waiting');
+      await mk('q-3', 30, 'Queued');
+      await mk('q-1', 10, 'Queued');
+      await mk('q-2', 20, 'Queued');
+      await mk('other-q', 5, 'Queued', other.id);
+      assert.deepEqual(await store.countUnfinishedRuns(flow.id), { queued: 3, active: 2 });
+      assert.deepEqual(await store.admitQueuedRuns(flow.id, 2), []);
+      assert.deepEqual(await store.admitQueuedRuns(flow.id, 3), ['q-1']);
+      assert.equal((await store.getRun('q-1'))?.status, 'Running');
+      await store.updateRun('active-1', { status: 'Succeeded', endTime: 100 });
+      clock.set(1000);
+      const owned = await store.admitQueuedRuns(flow.id, 4, {
+        workerId: 'w1',
+        leaseMs: 500,
+        item: (runId) => ({ id: `run:${runId}`, kind: 'own' }),
+      });
+      assert.deepEqual(owned, ['q-2', 'q-3']);
+      // The ownership items are leased to the admitting worker: nobody else claims them before expiry.
+      assert.deepEqual(await store.claim('w2', 10, 1000), []);
+      clock.set(1600);
+      assert.deepEqual((await store.claim('w2', 10, 1000)).map((w) => w.id).sort(), ['run:q-2', 'run:q-3']);
+      assert.deepEqual(await store.countUnfinishedRuns(flow.id), { queued: 0, active: 4 });
+      assert.deepEqual(await store.countUnfinishedRuns(other.id), { queued: 1, active: 0 });
+      // A queued run can be cancelled until it is admitted, once.
+      assert.equal(await store.cancelQueuedRun('other-q', 1700), true);
+      assert.equal(await store.cancelQueuedRun('other-q', 1800), false);
+      assert.equal(await store.cancelQueuedRun('q-2'), false);
+      const cancelled = await store.getRun('other-q');
+      assert.equal(cancelled?.status, 'Cancelled');
+      assert.equal(cancelled?.endTime, 1700);
+    },
+  ],
+  [
+    'a step may replace the run init (a queued run starts later than it was accepted)',
+    async ({ store }) => {
+      await flowWithRun(store, 'run-1', { status: 'Queued' });
+      await store.commitStep('run-1', { runUpdate: { status: 'Running', init: { runId: 'run-1', now: 42 } } });
+      const history = await store.loadRunHistory('run-1');
+      assert.deepEqual(history.init, { runId: 'run-1', now: 42 });
+      await store.commitStep('run-1', { runUpdate: { init: { big: 'x'.repeat(300 * 1024) } } });
+      assert.equal(((await store.getRun('run-1'))?.init as { big: string }).big.length, 300 * 1024);
+    },
+  ],
+  [
     'work queue: claim leases, expired leases come back, release, extend, complete',
     async ({ store }, clock) => {
       const ids = await store.enqueue([

@@ -744,6 +744,75 @@ export class SqlStore implements Store {
     return rows.map(toRun);
   }
 
+  async countUnfinishedRuns(flowId: string): Promise<{ queued: number; active: number }> {
+    this.check();
+    const rows = await this.driver.all<{ status: string; n: unknown }>(
+      `SELECT status, COUNT(*) AS n FROM runs WHERE status IN (${UNFINISHED_SQL}) AND flow_id = ? GROUP BY status`,
+      [flowId],
+    );
+    let queued = 0;
+    let active = 0;
+    for (const r of rows) {
+      if (r.status === 'Queued') queued += n(r.n);
+      else active += n(r.n);
+    }
+    return { queued, active };
+  }
+
+  async admitQueuedRuns(
+    flowId: string,
+    limit: number,
+    ownership?: { workerId: string; leaseMs: number; item: (runId: string) => { id: string; kind: string } },
+  ): Promise<string[]> {
+    this.check();
+    const now = this.now();
+    return this.driver.transaction(
+      async (c) => {
+        // PostgreSQL: the flow's row lock makes admissions for one flow take turns across processes
+        // (SQLite's write transaction already excludes every other writer).
+        if (this.driver.dialect === 'postgres') await c.all('SELECT id FROM flows WHERE id = ? FOR UPDATE', [flowId]);
+        const counts = await c.all<{ status: string; n: unknown }>(
+          `SELECT status, COUNT(*) AS n FROM runs WHERE status IN (${UNFINISHED_SQL}) AND flow_id = ? GROUP BY status`,
+          [flowId],
+        );
+        const active = counts.filter((r) => r.status !== 'Queued').reduce((sum, r) => sum + n(r.n), 0);
+        const room = limit - active;
+        if (room <= 0) return [];
+        const rows = await c.all<{ id: string }>(
+          `SELECT id FROM runs WHERE flow_id = ? AND status = 'Queued' ORDER BY start_time, id LIMIT ?`,
+          [flowId, room],
+        );
+        const ids = rows.map((r) => r.id);
+        if (ids.length === 0) return [];
+        await c.run(`UPDATE runs SET status = 'Running' WHERE id IN (${placeholders(ids.length)})`, ids);
+        if (ownership) {
+          for (const id of ids) {
+            const item = ownership.item(id);
+            await c.run(
+              `INSERT INTO work_items (id, run_id, kind, payload, available_at, attempts, lease_owner, lease_expires_at)
+               VALUES (?, ?, ?, NULL, ?, 1, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET lease_owner = excluded.lease_owner,
+                 lease_expires_at = excluded.lease_expires_at`,
+              [item.id, id, item.kind, now, ownership.workerId, now + ownership.leaseMs],
+            );
+          }
+        }
+        return ids;
+      },
+      { retryable: true },
+    );
+  }
+
+  async cancelQueuedRun(runId: string, at?: number): Promise<boolean> {
+    this.check();
+    return (
+      (await this.driver.run(`UPDATE runs SET status = 'Cancelled', end_time = ? WHERE id = ? AND status = 'Queued'`, [
+        at ?? this.now(),
+        runId,
+      ])) > 0
+    );
+  }
+
   async pruneRunsOlderThan(before: number | Date): Promise<PruneCounts> {
     this.check();
     const cutoff = typeof before === 'number' ? before : before.getTime();

@@ -124,7 +124,7 @@ export function prepareUnit(
     if (u.status !== undefined) unit.runUpdate.push(['status', u.status]);
     if (u.endTime !== undefined) unit.runUpdate.push(['end_time', u.endTime]);
     if (u.error !== undefined) unit.runUpdate.push(['error', toJsonOrNull(u.error, 'runUpdate.error')]);
-    for (const key of ['response', 'outputs'] as const) {
+    for (const key of ['response', 'outputs', 'init'] as const) {
       const v = u[key];
       if (v === undefined) continue;
       const b = v === null ? { inline: null, ref: null } : blob(v, `runUpdate.${key}`);

@@ -131,6 +131,8 @@ export interface RunUpdate {
   error?: Json | null;
   response?: Json | null;
   outputs?: Json | null;
+  /** Replaces the engine's RunInit (a run admitted after waiting for a concurrency slot starts now). */
+  init?: Json;
 }
 
 export interface RunHistory {
@@ -327,6 +329,21 @@ export interface Store {
   getRun(id: string, options?: { withActions?: boolean }): Promise<RunDetail | undefined>;
   listRuns(query?: RunQuery): Promise<Page<Run>>;
   listUnfinishedRuns(): Promise<Run[]>;
+  /** Trigger concurrency: a flow's unfinished runs, as `queued` (waiting for a slot) and `active`. */
+  countUnfinishedRuns(flowId: string): Promise<{ queued: number; active: number }>;
+  /**
+   * Trigger concurrency: moves the flow's oldest Queued runs to Running while fewer than `limit` of
+   * its runs are active, one caller at a time per flow, and returns their ids in order. With
+   * `ownership`, each admitted run's ownership item is written in the same transaction, leased to
+   * the caller, so a process that dies right after admitting hands the run to another worker.
+   */
+  admitQueuedRuns(
+    flowId: string,
+    limit: number,
+    ownership?: { workerId: string; leaseMs: number; item: (runId: string) => { id: string; kind: string } },
+  ): Promise<string[]>;
+  /** Cancels a run still Queued (never started); false when it was admitted or ended meanwhile. */
+  cancelQueuedRun(runId: string, at?: number): Promise<boolean>;
   /** Retention: deletes finished runs that started before `before`, with everything that hangs off them. */
   pruneRunsOlderThan(before: number | Date): Promise<PruneCounts>;
 
