@@ -19,6 +19,8 @@ export interface ServerConfig {
   smtpUrl?: string;
   /** Days finished runs are kept (FLOWBRIDGE_RETENTION_DAYS, default 30). */
   retentionDays?: number;
+  /** Calls per minute each flow's trigger URLs accept before 429 (FLOWBRIDGE_TRIGGER_RATE_LIMIT; 0 = no limit). */
+  triggerRateLimit?: number;
   /** Sender address of those mails (FLOWBRIDGE_MAIL_FROM). */
   mailFrom: string;
   /** Incoming-webhook URL (Teams- or Slack-compatible) for approval notifications (FLOWBRIDGE_CHAT_WEBHOOK_URL). */
@@ -66,6 +68,16 @@ export function parseConfig(
     return {
       error: { code: 'InvalidConfig', message: 'FLOWBRIDGE_LEASE_MS must be an integer >= 300.', target: 'leaseMs' },
     };
+  const rateText = env.FLOWBRIDGE_TRIGGER_RATE_LIMIT;
+  const triggerRateLimit = rateText === undefined || rateText === '' ? undefined : Number(rateText);
+  if (triggerRateLimit !== undefined && (!Number.isInteger(triggerRateLimit) || triggerRateLimit < 0))
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: 'FLOWBRIDGE_TRIGGER_RATE_LIMIT must be a whole number of calls per minute (0 = no limit).',
+        target: 'triggerRateLimit',
+      },
+    };
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
@@ -81,6 +93,7 @@ export function parseConfig(
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}),
+      ...(triggerRateLimit !== undefined ? { triggerRateLimit } : {}),
       ...(adminToken ? { adminToken } : {}),
       ...(publicUrl ? { publicUrl } : {}),
     },

@@ -77,6 +77,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       roles,
       ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
       ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+      ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       extensions: [
         // Approvals: the shared_approvals connector actions, its REST API and response pages.

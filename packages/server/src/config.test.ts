@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from './config.js';
+
+const ok: Array<[string, string[], Record<string, string>, Record<string, unknown>]> = [
+  ['defaults', [], {}, { port: 7780, host: '127.0.0.1', dataDir: './.flowbridge', role: 'all', logLevel: 'info' }],
+  ['flags win over the environment', ['--port', '8080'], { FLOWBRIDGE_PORT: '9090' }, { port: 8080 }],
+  ['--name=value form', ['--role=worker', '--host=0.0.0.0'], {}, { role: 'worker', host: '0.0.0.0' }],
+  ['environment', [], { FLOWBRIDGE_DATA_DIR: '/data', FLOWBRIDGE_ROLE: 'api' }, { dataDir: '/data', role: 'api' }],
+  ['trigger rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '120' }, { triggerRateLimit: 120 }],
+  ['trigger rate limit off', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '0' }, { triggerRateLimit: 0 }],
+  [
+    'retention and lease',
+    [],
+    { FLOWBRIDGE_RETENTION_DAYS: '7', FLOWBRIDGE_LEASE_MS: '5000' },
+    { retentionDays: 7, leaseMs: 5000 },
+  ],
+];
+
+for (const [name, args, env, expected] of ok) {
+  test(`config: ${name}`, () => {
+    const r = parseConfig(args, env);
+    assert.ok('config' in r, JSON.stringify(r));
+    for (const [k, v] of Object.entries(expected))
+      assert.deepEqual((r.config as unknown as Record<string, unknown>)[k], v, k);
+  });
+}
+
+const bad: Array<[string, string[], Record<string, string>, string]> = [
+  ['port out of range', ['--port', '70000'], {}, 'port'],
+  ['unknown role', ['--role', 'boss'], {}, 'role'],
+  ['unknown flag', ['--colour', 'red'], {}, 'colour'],
+  ['flag without value', ['--port'], {}, 'port'],
+  ['stray argument', ['serve'], {}, 'serve'],
+  ['lease too short', [], { FLOWBRIDGE_LEASE_MS: '10' }, 'leaseMs'],
+  ['negative rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '-1' }, 'triggerRateLimit'],
+  ['rate limit not a number', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: 'lots' }, 'triggerRateLimit'],
+];
+
+for (const [name, args, env, target] of bad) {
+  test(`config error: ${name}`, () => {
+    const r = parseConfig(args, env);
+    assert.ok('error' in r, JSON.stringify(r));
+    assert.equal(r.error.code, 'InvalidConfig');
+    assert.equal(r.error.target, target);
+  });
+}
