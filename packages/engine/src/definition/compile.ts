@@ -1,7 +1,7 @@
 // Validates a loaded definition (spec §15) and builds its executable graph in one walk, so the
 // rules and the executor can never disagree about the shape of a definition.
 import { compileCondition, compileFailure, compileValue } from '../expr.js';
-import { checkActionReferences } from './references.js';
+import { checkActionReferences, inputReads } from './references.js';
 import type { Compiled } from '../expr.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
 import { getProp, ptr } from './load.js';
@@ -196,11 +196,7 @@ class Analyzer {
     const oo = getProp(def, 'operationOptions');
     if (typeof oo === 'string') for (const o of oo.split(',')) if (o.trim()) opts.add(o.trim().toLowerCase());
     const rc = getProp(def, 'runtimeConfiguration');
-    const secure = isObj(rc) ? getProp(rc, 'secureData') : undefined;
-    const secureProps =
-      isObj(secure) && Array.isArray(getProp(secure, 'properties'))
-        ? (getProp(secure, 'properties') as unknown[]).map((p) => String(p).toLowerCase())
-        : [];
+    const secureProps = secureDataProperties(rc);
     const node: ActionNode = {
       name,
       lower,
@@ -504,7 +500,15 @@ function triggerNodes(a: Analyzer, triggers: unknown): TriggerNode[] {
         `Trigger '${name}' sets both SingleInstance and concurrency.runs.`,
       );
     }
-    const node: TriggerNode = { name, type: t, def, conditions: [] };
+    const secureProps = secureDataProperties(rc);
+    const node: TriggerNode = {
+      name,
+      type: t,
+      def,
+      conditions: [],
+      secureInputs: secureProps.includes('inputs'),
+      secureOutputs: secureProps.includes('outputs'),
+    };
     const concurrency = triggerConcurrency(a, p, oo, conc);
     if (concurrency) node.concurrency = concurrency;
     const kind = getProp(def, 'kind');
@@ -577,6 +581,13 @@ function triggerConcurrency(
     maximumWaitingRuns = v;
   }
   return { runs, maximumWaitingRuns };
+}
+
+/** `runtimeConfiguration.secureData.properties`, lower-cased ('inputs', 'outputs'). */
+function secureDataProperties(rc: unknown): string[] {
+  const secure = isObj(rc) ? getProp(rc, 'secureData') : undefined;
+  const props = isObj(secure) ? getProp(secure, 'properties') : undefined;
+  return Array.isArray(props) ? props.map((p) => String(p).toLowerCase()) : [];
 }
 
 /** An integer in [min, max], also when written as a numeric string (as some exports do). */
@@ -736,6 +747,7 @@ export function analyze(
       if ([...refs].some((r) => secureParameterNames.has(r))) node.secureInputs = true;
     }
   }
+  maskSecuredReads(a.byName, triggers);
   return {
     errors: [],
     workflow: {
@@ -750,6 +762,22 @@ export function analyze(
       defaultForeachConcurrency: options.defaultForeachConcurrency ?? 20,
     },
   };
+}
+
+/**
+ * Inputs that use secured outputs (of an action, or of the trigger) are hidden in run history too,
+ * as in Logic Apps, without turning on the reading action's own secureData.
+ */
+function maskSecuredReads(byName: Map<string, ActionNode>, triggers: TriggerNode[]): void {
+  const securedActions = new Set([...byName.values()].filter((n) => n.secureOutputs).map((n) => n.lower));
+  const securedTrigger = triggers.some((t) => t.secureOutputs);
+  if (securedActions.size === 0 && !securedTrigger) return;
+  for (const node of byName.values()) {
+    if (node.secureInputs) continue;
+    const reads = inputReads(node);
+    if ((securedTrigger && reads.trigger) || [...reads.actions].some((n) => securedActions.has(n)))
+      node.secureInputs = true;
+  }
 }
 
 function attachStaticResult(a: Analyzer, node: ActionNode, staticResults: Obj | undefined): void {

@@ -67,6 +67,9 @@ export interface TriggerNode {
   def: Record<string, unknown>;
   conditions: Compiled[];
   splitOn?: Compiled;
+  /** secureData: the trigger's inputs/outputs are hidden in run history. */
+  secureInputs: boolean;
+  secureOutputs: boolean;
   /** Concurrency control: at most `runs` runs at once, up to `maximumWaitingRuns` waiting for a slot. */
   concurrency?: TriggerConcurrency;
 }

@@ -37,8 +37,12 @@ interface Reference {
   name: string;
 }
 
-/** Calls with a literal string first argument, anywhere in one definition string. */
-function references(text: string): Reference[] {
+/**
+ * Every function call in one definition string, as its lower-cased name and its first argument
+ * when that is a literal string (`outputs('A')` → {fn: 'outputs', name: 'A'}; `triggerBody()` →
+ * {fn: 'triggerbody', name: undefined}). Unparsable strings have none (compilation reports them).
+ */
+function calls(text: string): Array<{ fn: string; name: string | undefined }> {
   if (!text.includes('@')) return [];
   let template;
   try {
@@ -46,13 +50,14 @@ function references(text: string): Reference[] {
   } catch {
     return [];
   }
-  const out: Reference[] = [];
+  const out: Array<{ fn: string; name: string | undefined }> = [];
   const visit = (n: Node): void => {
     if (n.kind === 'call') {
       const first = n.args[0];
-      if (first?.kind === 'literal' && typeof first.value === 'string') {
-        out.push({ fn: n.name.toLowerCase(), name: first.value });
-      }
+      out.push({
+        fn: n.name.toLowerCase(),
+        name: first?.kind === 'literal' && typeof first.value === 'string' ? first.value : undefined,
+      });
       n.args.forEach(visit);
     } else if (n.kind === 'access') {
       visit(n.target);
@@ -62,6 +67,41 @@ function references(text: string): Reference[] {
   if (template.kind === 'expression') visit(template.node);
   else if (template.kind === 'interpolation') for (const p of template.parts) if (typeof p !== 'string') visit(p);
   return out;
+}
+
+/** Calls with a literal string first argument, anywhere in one definition string. */
+function references(text: string): Reference[] {
+  return calls(text).flatMap((c) => (c.name === undefined ? [] : [{ fn: c.fn, name: c.name }]));
+}
+
+/** Functions that read the trigger's outputs. */
+const TRIGGER_FUNCTIONS = new Set(
+  [
+    'trigger',
+    'triggerBody',
+    'triggerOutputs',
+    'triggerFormDataValue',
+    'triggerFormDataMultiValues',
+    'triggerMultipartBody',
+  ].map((f) => f.toLowerCase()),
+);
+
+/**
+ * What an action's inputs read: the actions named in outputs()/body()/actions()... (lower-cased)
+ * and whether they read the trigger. Logic Apps hides an action's inputs in run history when they
+ * use outputs that another action or the trigger secured.
+ */
+export function inputReads(node: ActionNode): { actions: Set<string>; trigger: boolean } {
+  const actions = new Set<string>();
+  let trigger = false;
+  const inputs = (node.def as { inputs?: unknown }).inputs;
+  for (const [text] of strings(inputs, '', false)) {
+    for (const c of calls(text)) {
+      if (ACTION_FUNCTIONS.has(c.fn) && c.name !== undefined) actions.add(c.name.toLowerCase());
+      else if (TRIGGER_FUNCTIONS.has(c.fn)) trigger = true;
+    }
+  }
+  return { actions, trigger };
 }
 
 /** Every string inside `value` with its JSON pointer, not descending into child-action keys at the top. */

@@ -149,3 +149,25 @@ test('trigger() carries the Recurrence occurrence as scheduledTime when the host
   assert.equal(run.result().actions.When?.outputs, '2025-01-01T00:00:00.000Z');
   assert.equal(Run.start(wf, init).run.result().actions.When?.outputs, null);
 });
+
+test('inputs that use secured outputs (of an action or of the trigger) are hidden in run history too', () => {
+  const secure = (props: string[]) => ({ runtimeConfiguration: { secureData: { properties: props } } });
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request', kind: 'Http', ...secure(['outputs']) } },
+    actions: {
+      Secret: { type: 'Compose', inputs: 'swordfish', ...secure(['outputs']) },
+      UsesSecret: { type: 'Compose', inputs: "@{outputs('Secret')}!", runAfter: { Secret: ['Succeeded'] } },
+      UsesTrigger: { type: 'Compose', inputs: "@triggerBody()?['u']" },
+      Plain: { type: 'Compose', inputs: 'visible', runAfter: { Secret: ['Succeeded'] } },
+    },
+  });
+  const result = Run.start(wf, init).run.result();
+  const mask = '*** secured ***';
+  assert.equal(result.actions.Secret?.inputs, 'swordfish');
+  assert.equal(result.actions.Secret?.outputs, mask);
+  assert.equal(result.actions.UsesSecret?.inputs, mask);
+  assert.equal(result.actions.UsesSecret?.outputs, 'swordfish!', 'only the inputs are hidden, as in Logic Apps');
+  assert.equal(result.actions.UsesTrigger?.inputs, mask);
+  assert.equal(result.actions.Plain?.inputs, 'visible');
+  assert.equal(result.trigger.outputs, mask);
+});

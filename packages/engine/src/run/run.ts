@@ -212,11 +212,16 @@ export class Run implements ContextHost {
     return {
       status: this.status,
       error: this.error,
-      trigger: { name: this.init.trigger.name, outputs: this.init.trigger.outputs },
+      trigger: { name: this.init.trigger.name, outputs: this.triggerSecured() ? MASK : this.init.trigger.outputs },
       actions,
       response: this.response,
       outputs: this.runOutputs,
     };
+  }
+
+  private triggerSecured(): boolean {
+    const lower = this.init.trigger.name.toLowerCase();
+    return this.workflow.triggers.some((t) => t.secureOutputs && t.name.toLowerCase() === lower);
   }
 
   // ---- ContextHost (what expressions read)

@@ -150,6 +150,33 @@ describe('HTTP API (in process)', () => {
     assert.equal(run.flowId, id);
   });
 
+  it('a trigger with secured outputs keeps them out of run history; actions reading them hide their inputs', async () => {
+    const id = await create('secret-in', {
+      definition: {
+        triggers: {
+          manual: {
+            type: 'Request',
+            kind: 'Http',
+            runtimeConfiguration: { secureData: { properties: ['inputs', 'outputs'] } },
+          },
+        },
+        actions: { Use: { type: 'Compose', inputs: "@triggerBody()?['password']" } },
+      },
+    });
+    const res = await t.server.app.inject({
+      method: 'POST',
+      url: await signedUrl(id),
+      payload: { password: 'hunter2' },
+    });
+    assert.equal(res.statusCode, 202);
+    const runId = res.headers['x-ms-workflow-run-id'] as string;
+    const run = await waitForStatus(runId, (s) => s === 'Succeeded');
+    assert.equal(run.trigger.outputs, '*** secured ***');
+    const full = await api('GET', `/api/v1/runs/${runId}?expand=actions`);
+    assert.equal(full.body!.trigger.outputs, '*** secured ***');
+    assert.equal(full.body!.actions.Use.inputs, '*** secured ***');
+  });
+
   it('tampered or missing signature: 401 and no run', async () => {
     const id = await create('guarded', echoFlow);
     const url = await signedUrl(id);

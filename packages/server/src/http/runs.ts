@@ -18,6 +18,9 @@ const STATUSES: RunStatus[] = [
   'Aborted',
 ];
 
+/** What run history shows instead of secured data (the engine's mask). */
+const SECURED = '*** secured ***';
+
 export function runJson(run: Run): Record<string, unknown> {
   return {
     id: run.id,
@@ -102,9 +105,14 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const run = await runOr404(ctx, request, request.params.id, 'runs.read');
       const init = isRecord(run.init) ? run.init : {};
       const trigger = isRecord(init.trigger) ? init.trigger : {};
+      // A trigger with secureData outputs keeps them out of run history (as the expanded result does).
+      const { workflow } = await ctx.host.workflows.get(run.flowId, run.flowVersion);
+      const secured = workflow.triggers.some(
+        (t) => t.secureOutputs && t.name.toLowerCase() === run.triggerName.toLowerCase(),
+      );
       const body: Record<string, unknown> = {
         ...runJson(run),
-        trigger: { name: run.triggerName, outputs: trigger.outputs ?? null },
+        trigger: { name: run.triggerName, outputs: secured ? SECURED : (trigger.outputs ?? null) },
         response: run.response ?? null,
         outputs: run.outputs ?? {},
       };
