@@ -388,3 +388,15 @@ for (const [name, extra, expected] of triggerConcurrencyCases) {
     assert.deepEqual(wf.triggers[0]?.concurrency, expected);
   });
 }
+
+test('loops without concurrency run 20 at a time, or one at a time in a Power Automate export', () => {
+  const definition = {
+    triggers: { manual: { type: 'Request', kind: 'Button' } },
+    actions: { L: { type: 'Foreach', foreach: '@createArray(1)', actions: {} } },
+  };
+  assert.equal(compileWorkflow(definition).defaultForeachConcurrency, 20);
+  const exported = { properties: { definition, connectionReferences: {} } };
+  assert.equal(compileWorkflow(exported).loaded.wrapper, 'powerautomate');
+  assert.equal(compileWorkflow(exported).defaultForeachConcurrency, 1);
+  assert.equal(compileWorkflow(exported, { defaultForeachConcurrency: 5 }).defaultForeachConcurrency, 5);
+});

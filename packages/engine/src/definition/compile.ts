@@ -583,6 +583,15 @@ function triggerConcurrency(
   return { runs, maximumWaitingRuns };
 }
 
+/**
+ * Foreach parallelism when a loop sets none: Power Automate runs loops one at a time by default,
+ * Logic Apps 20 at a time (spec §14 item 14). A definition is Power Automate's when it comes in a
+ * Power Automate export or Dataverse clientdata wrapper.
+ */
+function defaultLoopConcurrency(loaded: LoadedDefinition): number {
+  return loaded.wrapper === 'powerautomate' || loaded.wrapper === 'clientdata' ? 1 : 20;
+}
+
 /** `runtimeConfiguration.secureData.properties`, lower-cased ('inputs', 'outputs'). */
 function secureDataProperties(rc: unknown): string[] {
   const secure = isObj(rc) ? getProp(rc, 'secureData') : undefined;
@@ -759,7 +768,7 @@ export function analyze(
       outputs,
       hasResponse: a.hasResponse,
       secureParameterNames,
-      defaultForeachConcurrency: options.defaultForeachConcurrency ?? 20,
+      defaultForeachConcurrency: options.defaultForeachConcurrency ?? defaultLoopConcurrency(loaded),
     },
   };
 }
