@@ -118,6 +118,31 @@ describe('HTTP API (in process)', () => {
     assert.equal((await api('GET', `/api/v1/flows/${id}`)).status, 404);
   });
 
+  it('a rejected update saves nothing; an unknown environment is a 400 naming it; flow changes are audited', async () => {
+    const id = await create('careful', echoFlow);
+    const bad = await api('PUT', `/api/v1/flows/${id}`, { ...echoFlow, kind: 'Sideways' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body!.error.target, 'kind');
+    assert.equal((await api('GET', `/api/v1/flows/${id}`)).body!.version, 1, 'no version was saved');
+    const noEnv = await api('POST', '/api/v1/flows', { name: 'lost', environmentId: 'nowhere', ...echoFlow });
+    assert.equal(noEnv.status, 400);
+    assert.equal(noEnv.body!.error.target, 'environmentId');
+    assert.doesNotMatch(noEnv.body!.error.message as string, /SQLite|FOREIGN KEY/);
+    await api('PUT', `/api/v1/flows/${id}`, echoFlow);
+    await api('POST', `/api/v1/flows/${id}/disable`);
+    await api('POST', `/api/v1/flows/${id}/regenerateAccessKey`);
+    await api('DELETE', `/api/v1/flows/${id}`);
+    const entries = await t.store.listAudit({ limit: 50 });
+    const mine = entries.filter((e) => e.target === `flow:${id}`).map((e) => e.action);
+    assert.deepEqual(mine.reverse(), [
+      'flow.create',
+      'flow.update',
+      'flow.disable',
+      'flow.regenerateAccessKey',
+      'flow.delete',
+    ]);
+  });
+
   it('rejects an invalid definition with pointers', async () => {
     const res = await api('POST', '/api/v1/flows', {
       name: 'bad',

@@ -5,6 +5,7 @@ import type { Flow, FlowKind, FlowState, FlowVersion } from '../store/index.js';
 import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
 import { newAccessKey } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
+import { audit } from '../auth/audit.js';
 import { ApiError } from './errors.js';
 import { requirePermission, principalOf, type RouteContext } from './context.js';
 
@@ -82,13 +83,17 @@ function enumOf<T extends string>(value: unknown, allowed: readonly T[], target:
 export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/api/v1/flows', async (request: FastifyRequest<{ Body: FlowBody }>, reply) => {
     const body = isRecord(request.body) ? (request.body as FlowBody) : {};
-    const environmentId = typeof body.environmentId === 'string' ? body.environmentId : DEFAULT_ENVIRONMENT_ID;
+    if (body.environmentId !== undefined && typeof body.environmentId !== 'string')
+      throw new ApiError(400, 'InvalidRequest', "'environmentId' must be a string.", 'environmentId');
+    const environmentId = body.environmentId ?? DEFAULT_ENVIRONMENT_ID;
     const principal = requirePermission(ctx, request, 'flows.write', environmentId);
     if (typeof body.name !== 'string' || !body.name.trim())
       throw new ApiError(400, 'InvalidRequest', "'name' is required.", 'name');
     const checked = checkDefinition(body);
     const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind') ?? checked.kind ?? 'Stateful';
     const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state') ?? 'Enabled';
+    if (!(await ctx.store.getEnvironment(environmentId)))
+      throw new ApiError(400, 'InvalidRequest', `There is no environment '${environmentId}'.`, 'environmentId');
     const ownerId = principal.kind === 'user' ? principal.id : null;
     const { flow, version } = await ctx.store.createFlow({
       environmentId,
@@ -100,6 +105,12 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       definition: body.definition,
       ...(checked.parameters ? { parameters: checked.parameters } : {}),
       createdBy: principal.id,
+    });
+    await audit(ctx.store, principal, 'flow.create', `flow:${flow.id}`, {
+      name: flow.name,
+      environmentId,
+      kind,
+      state,
     });
     return reply.status(201).send(flowJson(flow, version));
   });
@@ -127,16 +138,19 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       let flow = await flowOr404(ctx, request.params.id);
       const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
       const body = isRecord(request.body) ? (request.body as FlowBody & { expectedVersion?: unknown }) : {};
+      // Everything is checked before anything is saved: a 400 leaves the flow as it was.
       const checked = checkDefinition(body);
+      const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind');
+      const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state');
+      const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined;
+      if (body.expectedVersion !== undefined && typeof body.expectedVersion !== 'number')
+        throw new ApiError(400, 'InvalidRequest', "'expectedVersion' must be a number.", 'expectedVersion');
       const version = await ctx.store.saveFlowVersion(flow.id, {
         definition: body.definition,
         ...(checked.parameters ? { parameters: checked.parameters } : {}),
         createdBy: principal.id,
         ...(typeof body.expectedVersion === 'number' ? { expectedVersion: body.expectedVersion } : {}),
       });
-      const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind');
-      const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state');
-      const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : undefined;
       if (kind || state || name) {
         flow = await ctx.store.updateFlow(flow.id, {
           ...(kind ? { kind } : {}),
@@ -146,6 +160,12 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       } else {
         flow = await flowOr404(ctx, flow.id);
       }
+      await audit(ctx.store, principal, 'flow.update', `flow:${flow.id}`, {
+        version: version.version,
+        ...(kind ? { kind } : {}),
+        ...(state ? { state } : {}),
+        ...(name ? { name } : {}),
+      });
       return flowJson(flow, version);
     },
   );
@@ -158,23 +178,28 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.delete('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const flow = await flowOr404(ctx, request.params.id);
-    requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
     await ctx.store.deleteFlow(flow.id);
+    await audit(ctx.store, principal, 'flow.delete', `flow:${flow.id}`, { name: flow.name });
     return reply.status(204).send();
   });
 
   const setState = (state: FlowState) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const flow = await flowOr404(ctx, request.params.id);
-    requirePermission(ctx, request, 'flows.write', flow.environmentId);
-    return flowJson(await ctx.store.updateFlow(flow.id, { state }));
+    const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    const updated = await ctx.store.updateFlow(flow.id, { state });
+    await audit(ctx.store, principal, state === 'Enabled' ? 'flow.enable' : 'flow.disable', `flow:${flow.id}`);
+    return flowJson(updated);
   };
   app.post('/api/v1/flows/:id/enable', setState('Enabled'));
   app.post('/api/v1/flows/:id/disable', setState('Disabled'));
 
   app.post('/api/v1/flows/:id/regenerateAccessKey', async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const flow = await flowOr404(ctx, request.params.id);
-    requirePermission(ctx, request, 'flows.write', flow.environmentId);
+    const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
     // A new key invalidates every callback URL handed out before (spec §4.1).
-    return flowJson(await ctx.store.updateFlow(flow.id, { accessKey: newAccessKey() }));
+    const updated = await ctx.store.updateFlow(flow.id, { accessKey: newAccessKey() });
+    await audit(ctx.store, principal, 'flow.regenerateAccessKey', `flow:${flow.id}`);
+    return flowJson(updated);
   });
 }

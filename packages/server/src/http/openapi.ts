@@ -1,187 +1,92 @@
 /**
- * The OpenAPI 3.1 document of the routes this module registers (served at /api/v1/openapi.json).
- * openapi.test.ts checks that every registered /api/v1 route appears here.
+ * The OpenAPI 3.1 document served at /api/v1/openapi.json: every route `flowbridge start`
+ * registers (core, auth and approvals), one section per area (openapi-<area>.ts) merged here with
+ * the document-wide parts: security schemes and the error shape. openapi.test.ts checks the
+ * document against the routes a real server registers, both ways.
  */
-interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head' | 'options';
-  path: string;
-  summary: string;
-  tag: string;
-  auth?: 'bearer' | 'signature' | 'none';
-  body?: object;
-  responses?: Record<string, string>;
-}
+import { buildSections } from './openapi-build.js';
+import { adminSection } from './openapi-admin.js';
+import { approvalsSection } from './openapi-approvals.js';
+import { authSection } from './openapi-auth.js';
+import { flowsSection } from './openapi-flows.js';
+import { metaSection } from './openapi-meta.js';
+import type { Operation, Section } from './openapi-model.js';
+import { oauthSection } from './openapi-oauth.js';
+import { runsSection } from './openapi-runs.js';
+import { triggersSection } from './openapi-triggers.js';
 
-const error = { $ref: '#/components/schemas/Error' };
-const flowInput = {
-  type: 'object',
-  required: ['name', 'definition'],
-  properties: {
-    name: { type: 'string' },
-    definition: { type: 'object', description: 'A WDL definition, bare or in any wrapper form' },
-    kind: { enum: ['Stateful', 'Stateless'] },
-    state: { enum: ['Enabled', 'Disabled'] },
-    parameters: { type: 'object' },
-    environmentId: { type: 'string' },
+export const sections: readonly Section[] = [
+  metaSection,
+  flowsSection,
+  triggersSection,
+  runsSection,
+  authSection,
+  oauthSection,
+  adminSection,
+  approvalsSection,
+];
+
+export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);
+
+const TOKEN_URL = '/oauth2/v2.0/token';
+
+const securitySchemes = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'The admin token (FLOWBRIDGE_ADMIN_TOKEN), the one-time setup token (fbs_...), a personal access token ' +
+      `(fbp_..., POST /api/v1/users/{id}/tokens) or a JWT an OAuth client got from ${TOKEN_URL}.`,
+  },
+  oauth2: {
+    type: 'oauth2',
+    description: 'OAuth 2.0 client credentials; the token is then sent as a bearer token.',
+    flows: { clientCredentials: { tokenUrl: TOKEN_URL, scopes: {} } },
+  },
+  clientBasic: {
+    type: 'http',
+    scheme: 'basic',
+    description: `OAuth client authentication at ${TOKEN_URL}: client_id and client_secret (RFC 6749 §2.3.1).`,
   },
 };
 
-const invokeMethods = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options'] as const;
-const invoke = (path: string): Operation[] =>
-  invokeMethods.map((method) => ({
-    method,
-    path,
-    summary: 'Call a Request trigger through its signed URL (spec §4.1); answers with the Response, 202 or an error',
-    tag: 'triggers',
-    auth: 'signature' as const,
-    responses: {
-      '200': 'The Response action',
-      '202': 'Accepted',
-      '400': 'Schema',
-      '401': 'Bad signature',
-      '413': 'Too large',
-      '429': 'Throttled',
-      '502': 'No response',
-      '504': 'Timed out',
-    },
-  }));
-
-export const operations: Operation[] = [
-  {
-    method: 'post',
-    path: '/api/v1/flows',
-    summary: 'Create a flow',
-    tag: 'flows',
-    body: flowInput,
-    responses: { '201': 'Created', '400': 'Invalid definition' },
-  },
-  { method: 'get', path: '/api/v1/flows', summary: 'List flows', tag: 'flows' },
-  { method: 'get', path: '/api/v1/flows/{id}', summary: 'Read a flow with its current definition', tag: 'flows' },
-  { method: 'put', path: '/api/v1/flows/{id}', summary: 'Save a new version of a flow', tag: 'flows', body: flowInput },
-  {
-    method: 'delete',
-    path: '/api/v1/flows/{id}',
-    summary: 'Delete a flow',
-    tag: 'flows',
-    responses: { '204': 'Deleted' },
-  },
-  { method: 'get', path: '/api/v1/flows/{id}/versions', summary: 'List the versions of a flow', tag: 'flows' },
-  { method: 'post', path: '/api/v1/flows/{id}/enable', summary: 'Turn a flow on', tag: 'flows' },
-  { method: 'post', path: '/api/v1/flows/{id}/disable', summary: 'Turn a flow off', tag: 'flows' },
-  {
-    method: 'post',
-    path: '/api/v1/flows/{id}/regenerateAccessKey',
-    summary: 'New access key: invalidates every trigger URL',
-    tag: 'flows',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/flows/{id}/triggers/{name}/listCallbackUrl',
-    summary: 'The signed URL of a Request trigger',
-    tag: 'triggers',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/flows/{id}/triggers/{name}/run',
-    summary: 'Run a manual trigger with typed inputs',
-    tag: 'triggers',
-    body: { type: 'object' },
-    responses: { '202': 'Run started' },
-  },
-  {
-    method: 'get',
-    path: '/api/v1/flows/{id}/triggers/{name}/histories',
-    summary: 'Trigger history (the runs it fired)',
-    tag: 'triggers',
-  },
-  ...invoke('/api/v1/workflows/{flowId}/triggers/{trigger}/paths/invoke'),
-  ...invoke('/api/v1/workflows/{flowId}/triggers/{trigger}/paths/invoke/{relativePath}'),
-  {
-    method: 'get',
-    path: '/api/v1/runs',
-    summary: 'List runs (filters flowId, status, from, to; cursor paging)',
-    tag: 'runs',
-  },
-  {
-    method: 'get',
-    path: '/api/v1/runs/{id}',
-    summary: 'A run; with ?expand=actions the run result JSON with every action',
-    tag: 'runs',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/runs/{id}/cancel',
-    summary: 'Cancel a run',
-    tag: 'runs',
-    responses: { '202': 'Cancelling', '409': 'Already ended' },
-  },
-  {
-    method: 'post',
-    path: '/api/v1/runs/{id}/resubmit',
-    summary: 'Start a new run with the same trigger outputs',
-    tag: 'runs',
-    responses: { '202': 'Run started' },
-  },
-  {
-    method: 'post',
-    path: '/api/v1/callbacks/{runId}/{sig}/{key}',
-    summary: 'Deliver a webhook callback to a waiting run',
-    tag: 'runs',
-    auth: 'signature',
-    responses: { '202': 'Delivered', '401': 'Bad signature', '404': 'Nobody waits' },
-  },
-  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', auth: 'none' },
-];
-
-export function openApiDocument(version: string): object {
-  const paths: Record<string, Record<string, object>> = {};
-  for (const op of operations) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const responses: Record<string, object> = {};
-    for (const [code, description] of Object.entries(op.responses ?? { '200': 'OK' }))
-      responses[code] = { description, content: { 'application/json': { schema: Number(code) >= 400 ? error : {} } } };
-    if (op.auth !== 'signature' && op.auth !== 'none') {
-      responses['401'] ??= {
-        description: 'Missing or invalid bearer token',
-        content: { 'application/json': { schema: error } },
-      };
-      responses['403'] ??= { description: 'Not allowed', content: { 'application/json': { schema: error } } };
-    }
-    (paths[op.path] ??= {})[op.method] = {
-      summary: op.summary,
-      tags: [op.tag],
-      ...(params.length ? { parameters: params } : {}),
-      ...(op.auth === 'signature' || op.auth === 'none' ? { security: [] } : {}),
-      ...(op.body ? { requestBody: { content: { 'application/json': { schema: op.body } } } } : {}),
-      responses,
-    };
-  }
-  return {
-    openapi: '3.1.0',
-    info: { title: 'Flowbridge API', version },
-    servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' } },
-            },
-          },
-        },
+/** `{error: {code, message, target?}}` of every 4xx/5xx (http/errors.ts, auth/errors.ts, approvals/errors.ts). */
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'From a closed set, e.g. NotFound, InvalidRequest, Forbidden.' },
+        message: { type: 'string' },
+        target: { type: 'string', description: 'The field, JSON pointer or id the error is about.' },
+        details: { description: 'More about the error, e.g. every definition error of InvalidDefinition.' },
       },
     },
+  },
+};
+
+export function openApiDocument(version: string): object {
+  // The error shape goes in as a section of its own, so a section cannot redefine it unnoticed.
+  const { tags, schemas, paths } = buildSections([
+    { tags: [], schemas: { Error: errorSchema }, operations: [] },
+    ...sections,
+  ]);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Flowbridge API',
+      version,
+      description:
+        'A self-hosted runtime for Logic Apps / Power Automate workflow definitions. Routes need a bearer ' +
+        'token unless they say `security: []` (health, signed trigger and callback URLs, one-click approval links).',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }, { oauth2: [] }],
+    tags,
     paths,
+    components: { securitySchemes, schemas },
   };
 }
