@@ -13,6 +13,24 @@ export const allowedImports = {
 };
 const all = Object.keys(allowedImports);
 
+/**
+ * Large libraries that few processes need, and none at start (README "Performance"): their types
+ * may be imported anywhere, their code is loaded where it is first used (dynamic import(), or
+ * `createRequire(import.meta.url)(id)` where the caller is synchronous).
+ */
+export const loadedLazily = [
+  'quickjs-emscripten',
+  'nodemailer',
+  'marked',
+  '@xmldom/xmldom',
+  'xpath',
+  'luxon',
+  'windows-iana',
+  'ajv',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+];
+
 function boundaryRules(pkg, { pureCore }) {
   const forbidden = all.filter((p) => p !== pkg && !allowedImports[pkg].includes(p));
   const patterns = [];
@@ -94,6 +112,22 @@ export default tseslint.config(
     files: [`packages/${pkg}/**/*.ts`, `packages/${pkg}/**/*.tsx`],
     rules: boundaryRules(pkg, { pureCore: pkg === 'expression' || pkg === 'engine' }),
   })),
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: loadedLazily.map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'Load it where it is first used, not at start (see loadedLazily in eslint.config.js).',
+          })),
+        },
+      ],
+    },
+  },
   {
     // Tests of the pure core may read fixtures from disk; package directions still hold.
     files: [

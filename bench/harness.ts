@@ -15,6 +15,8 @@ import type { LoadOptions, LoadResult } from './load.js';
 const ROOT = new URL('../', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/server/bin/flowbridge.js');
 const DIST = join(ROOT, 'packages/server/dist/cli/main.js');
+/** What the bin runs when it is there (scripts/build.mjs bundles dist/ into it). */
+const BUNDLE = join(ROOT, 'packages/server/dist/bundle/cli.js');
 const SOURCE_CLI = join(ROOT, 'packages/server/src/host/test-cli.ts');
 
 /** Trigger, three actions, Response: the flow of DESIGN §6. */
@@ -119,6 +121,8 @@ export function distNote(): string | undefined {
     const found = newer(join(ROOT, 'packages', p, 'src'));
     if (found) return `the compiled server is older than ${found.slice(ROOT.length)}: run \`npm run build\` first`;
   }
+  if (!existsSync(BUNDLE)) return 'no bundle in packages/server/dist/bundle: the bin ran dist/ unbundled';
+  if (statSync(BUNDLE).mtimeMs < built) return 'the bundle is older than packages/server/dist: run `npm run build`';
   return undefined;
 }
 

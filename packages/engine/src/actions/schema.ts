@@ -1,9 +1,28 @@
 // JSON Schema validation for ParseJson (spec §6.17), with validators cached by schema text so a
 // schema is compiled once however many runs use it.
-import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false, validateSchema: false });
+let ajv: Ajv | undefined;
+/**
+ * ajv is loaded when the first schema is compiled, not when the package is imported: it costs
+ * tens of milliseconds and several MiB at start, and many processes never validate a schema.
+ * Validation is synchronous, so it is required (ajv is CommonJS), not imported. (Written as
+ * `createRequire(import.meta.url)(id)` so that scripts/build.mjs bundles it lazily.)
+ */
+function compiler(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as { Ajv: typeof Ajv };
+    ajv = new AjvClass({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+      logger: false,
+      validateSchema: false,
+    });
+  }
+  return ajv;
+}
 const cache = new Map<string, ValidateFunction>();
 const MAX_CACHE = 500;
 
@@ -32,7 +51,7 @@ export function validateSchema(schema: unknown, data: unknown): string[] {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = ajv.compile(normalise(schema) as object);
+    validate = compiler().compile(normalise(schema) as object);
     if (cache.size >= MAX_CACHE) cache.clear();
     cache.set(key, validate);
   }

@@ -1,5 +1,6 @@
-import { IANAZone } from 'luxon';
-import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
+import { createRequire } from 'node:module';
+import type { IANAZone } from 'luxon';
+import type { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { ExpressionError } from '../errors.js';
 import { TICKS_PER_MILLISECOND, TICKS_PER_MINUTE, UNIX_EPOCH_TICKS } from './core.js';
 
@@ -14,17 +15,40 @@ export interface TimeZone {
   readonly zone: IANAZone;
 }
 
-const WINDOWS_IDS = new Map<string, string>();
-for (const entry of WINDOWS_TO_IANA_MAP) {
-  const key = entry.windowsName.toLowerCase();
-  // The '001' territory row holds the zone's canonical IANA city.
-  const iana = entry.iana[0];
-  if (iana !== undefined && (entry.territory === '001' || !WINDOWS_IDS.has(key))) WINDOWS_IDS.set(key, iana);
+interface Zones {
+  IANAZone: typeof IANAZone;
+  /** Windows ID (lower case) to IANA name. */
+  windowsIds: Map<string, string>;
+}
+
+let zones: Zones | undefined;
+/**
+ * luxon and the Windows zone table are loaded the first time a time zone is named, not when the
+ * package is imported: most processes never convert a time zone. Evaluation is synchronous, so
+ * they are required (luxon's CommonJS build; windows-iana is CommonJS), not imported. (Written as
+ * `createRequire(import.meta.url)(id)` so that scripts/build.mjs bundles it lazily.)
+ */
+function loadZones(): Zones {
+  if (zones) return zones;
+  const luxon = createRequire(import.meta.url)('luxon') as { IANAZone: typeof IANAZone };
+  const { WINDOWS_TO_IANA_MAP: map } = createRequire(import.meta.url)('windows-iana') as {
+    WINDOWS_TO_IANA_MAP: typeof WINDOWS_TO_IANA_MAP;
+  };
+  const windowsIds = new Map<string, string>();
+  for (const entry of map) {
+    const key = entry.windowsName.toLowerCase();
+    // The '001' territory row holds the zone's canonical IANA city.
+    const iana = entry.iana[0];
+    if (iana !== undefined && (entry.territory === '001' || !windowsIds.has(key))) windowsIds.set(key, iana);
+  }
+  zones = { IANAZone: luxon.IANAZone, windowsIds };
+  return zones;
 }
 
 export function resolveTimeZone(name: string): TimeZone {
+  const { IANAZone, windowsIds } = loadZones();
   const trimmed = name.trim();
-  const iana = WINDOWS_IDS.get(trimmed.toLowerCase()) ?? trimmed;
+  const iana = windowsIds.get(trimmed.toLowerCase()) ?? trimmed;
   if (iana !== '' && IANAZone.isValidZone(iana)) return { name, zone: IANAZone.create(iana) };
   throw new ExpressionError('InvalidArgument', `The provided time zone '${name}' is not valid.`);
 }

@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
-import { DOMImplementation } from '@xmldom/xmldom';
-import type { Document as DomDocument, Element as DomElement, Node as DomNode } from '@xmldom/xmldom';
+import type {
+  DOMImplementation,
+  Document as DomDocument,
+  Element as DomElement,
+  Node as DomNode,
+} from '@xmldom/xmldom';
 import { ExpressionError } from '../errors.js';
 import type { Value } from '../values.js';
 import { Float } from '../values.js';
@@ -15,7 +19,28 @@ import { serializeXml } from './serialize.js';
 interface XPathLib {
   select(expression: string, node: unknown): unknown;
 }
-const xpathLib = createRequire(import.meta.url)('xpath') as XPathLib;
+
+interface XmlLibs {
+  xpath: XPathLib;
+  DOMImplementation: typeof DOMImplementation;
+}
+
+let libs: XmlLibs | undefined;
+/**
+ * xmldom and xpath are loaded the first time an xpath() runs, not when the package is imported:
+ * together they cost tens of milliseconds and several MiB at start, and most processes never run
+ * an xpath(). Evaluation is synchronous, so they are required (both are CommonJS), not imported.
+ * (Written as `createRequire(import.meta.url)(id)` so that scripts/build.mjs bundles it lazily.)
+ */
+function xmlLibs(): XmlLibs {
+  libs ??= {
+    xpath: createRequire(import.meta.url)('xpath') as XPathLib,
+    DOMImplementation: (
+      createRequire(import.meta.url)('@xmldom/xmldom') as { DOMImplementation: typeof DOMImplementation }
+    ).DOMImplementation,
+  };
+  return libs;
+}
 
 /**
  * xpath(xml, expression) (spec §9.8): XPath 1.0 over the document. Node-sets become arrays —
@@ -25,10 +50,11 @@ const xpathLib = createRequire(import.meta.url)('xpath') as XPathLib;
  * `local-name()` tests: there is no prefix binding, as in Logic Apps.
  */
 export function evaluateXPath(doc: XmlDocument, expression: string): Value {
-  const { dom, origin } = toDom(doc);
+  const { xpath, DOMImplementation } = xmlLibs();
+  const { dom, origin } = toDom(doc, DOMImplementation);
   let result: unknown;
   try {
-    result = xpathLib.select(expression, dom);
+    result = xpath.select(expression, dom);
   } catch (e) {
     throw new ExpressionError(
       'InvalidArgument',
@@ -57,8 +83,11 @@ function nodeValue(node: DomNode, origin: Map<DomNode, XmlNode>): Value {
 }
 
 /** Builds an xmldom tree for the xpath engine, remembering which of our nodes each element came from. */
-function toDom(doc: XmlDocument): { dom: DomDocument; origin: Map<DomNode, XmlNode> } {
-  const dom = new DOMImplementation().createDocument(null, '');
+function toDom(
+  doc: XmlDocument,
+  Implementation: typeof DOMImplementation,
+): { dom: DomDocument; origin: Map<DomNode, XmlNode> } {
+  const dom = new Implementation().createDocument(null, '');
   const origin = new Map<DomNode, XmlNode>([[dom, doc]]);
   const build = (node: XmlContentNode): DomNode => {
     switch (node.type) {

@@ -2,7 +2,7 @@
  * Approval details are Markdown written by flow authors from run data (form answers, list items),
  * so they are untrusted: raw HTML is shown as text and only http(s)/mailto links survive.
  */
-import { Marked } from 'marked';
+import type { Marked } from 'marked';
 
 export function escapeHtml(value: string): string {
   return value
@@ -17,23 +17,31 @@ export function isSafeHref(href: string): boolean {
   return /^(https?:|mailto:)/i.test(href.trim());
 }
 
-const markdown = new Marked({
-  gfm: true,
-  breaks: true,
-  async: false,
-  renderer: {
-    html({ text }) {
-      return escapeHtml(text);
-    },
-    link({ href, text }) {
-      return isSafeHref(href) ? false : escapeHtml(text);
-    },
-    image({ href, text }) {
-      return isSafeHref(href) ? false : escapeHtml(text);
-    },
-  },
-});
+// marked is loaded when the first details text is rendered (a page or a mail), not at server start.
+let markdown: Promise<Marked> | undefined;
+function markdownRenderer(): Promise<Marked> {
+  markdown ??= import('marked').then(
+    ({ Marked }) =>
+      new Marked({
+        gfm: true,
+        breaks: true,
+        async: false,
+        renderer: {
+          html({ text }) {
+            return escapeHtml(text);
+          },
+          link({ href, text }) {
+            return isSafeHref(href) ? false : escapeHtml(text);
+          },
+          image({ href, text }) {
+            return isSafeHref(href) ? false : escapeHtml(text);
+          },
+        },
+      }),
+  );
+  return markdown;
+}
 
-export function renderMarkdown(source: string): string {
-  return markdown.parse(source, { async: false });
+export async function renderMarkdown(source: string): Promise<string> {
+  return (await markdownRenderer()).parse(source, { async: false });
 }

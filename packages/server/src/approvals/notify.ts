@@ -1,10 +1,10 @@
 /**
  * Notifications: approval request mails (one per assignee, with personal one-click links), the
  * plain send-mail action, and a chat message through an incoming-webhook URL. Delivery is over
- * real SMTP with nodemailer; the transport is created on first use.
+ * real SMTP with nodemailer; nodemailer is loaded and the transport created on first use.
  */
 import { createHash } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { MailSpec } from './inputs.js';
 import { escapeHtml, isSafeHref, renderMarkdown } from './markdown.js';
 import type { ApprovalSpec } from './types.js';
@@ -15,7 +15,7 @@ export interface ResponseLink {
 }
 
 export interface Mailer {
-  send(message: nodemailer.SendMailOptions): Promise<void>;
+  send(message: SendMailOptions): Promise<void>;
   close(): void;
 }
 
@@ -23,7 +23,10 @@ export function createMailer(config: { smtpUrl: string; from: string }): Mailer 
   let transport: Transporter | undefined;
   return {
     async send(message) {
-      transport ??= nodemailer.createTransport(config.smtpUrl);
+      if (!transport) {
+        const { default: nodemailer } = await import('nodemailer');
+        transport ??= nodemailer.createTransport(config.smtpUrl);
+      }
       await transport.sendMail({ from: config.from, ...message });
     },
     close() {
@@ -37,13 +40,13 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@flowbridge>`;
 }
 
-export function approvalMail(
+export async function approvalMail(
   approvalId: string,
   spec: ApprovalSpec,
   assignee: string,
   links: ResponseLink[],
   approvalUrl: string,
-): nodemailer.SendMailOptions {
+): Promise<SendMailOptions> {
   const item =
     spec.itemLink !== '' && isSafeHref(spec.itemLink)
       ? `<p><a href="${escapeHtml(spec.itemLink)}">${escapeHtml(spec.itemLinkDescription || spec.itemLink)}</a></p>`
@@ -59,7 +62,7 @@ export function approvalMail(
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<h2>${escapeHtml(spec.title)}</h2>`,
     requestor,
-    spec.details !== '' ? `<div>${renderMarkdown(spec.details)}</div>` : '',
+    spec.details !== '' ? `<div>${await renderMarkdown(spec.details)}</div>` : '',
     item,
     `<p>${buttons}</p>`,
     `<p style="color:#666;font-size:small">Approval ${escapeHtml(approvalId)}. Each button opens a confirmation page; the links are personal to ${escapeHtml(assignee)} and work once.</p>`,
@@ -84,7 +87,7 @@ export function approvalMail(
   };
 }
 
-export function plainMail(mail: MailSpec, idempotencyKey: string): nodemailer.SendMailOptions {
+export function plainMail(mail: MailSpec, idempotencyKey: string): SendMailOptions {
   return {
     to: mail.to,
     ...(mail.cc.length ? { cc: mail.cc } : {}),

@@ -19,7 +19,12 @@ function page(title: string, body: string): string {
   ].join('\n');
 }
 
-export function confirmPage(input: { spec: ApprovalSpec; option: string; assignee: string; token: string }): string {
+export async function confirmPage(input: {
+  spec: ApprovalSpec;
+  option: string;
+  assignee: string;
+  token: string;
+}): Promise<string> {
   const { spec } = input;
   const item =
     spec.itemLink !== '' && isSafeHref(spec.itemLink)
@@ -29,7 +34,7 @@ export function confirmPage(input: { spec: ApprovalSpec; option: string; assigne
     `Confirm: ${spec.title}`,
     [
       `<h1>${escapeHtml(spec.title)}</h1>`,
-      spec.details !== '' ? `<div>${renderMarkdown(spec.details)}</div>` : '',
+      spec.details !== '' ? `<div>${await renderMarkdown(spec.details)}</div>` : '',
       item,
       `<p>Responding as <strong>${escapeHtml(input.assignee)}</strong>: <strong>${escapeHtml(input.option)}</strong></p>`,
       '<form method="post" action="/approvals/respond">',

@@ -261,7 +261,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       return html(
         reply,
         200,
-        confirmPage({
+        await confirmPage({
           spec: checked.loaded.details.spec,
           option: checked.option,
           assignee: checked.assignee,

@@ -121,7 +121,7 @@ export class ApprovalService {
     if (!this.deps.mailer) return;
     try {
       const links = this.responseLinks(id, spec, assignee);
-      await this.deps.mailer.send(approvalMail(id, spec, assignee, links, this.approvalUrl(id)));
+      await this.deps.mailer.send(await approvalMail(id, spec, assignee, links, this.approvalUrl(id)));
     } catch (error) {
       // A mail outage must not lose the approval: it stays answerable through the API.
       this.deps.log.warn({ approvalId: id, assignee, err: String(error) }, 'approval mail failed');

@@ -45,7 +45,8 @@ export interface RunningServer {
 /** Starts the server per config (exported for tests and embedding). */
 export async function startServer(config: ServerConfig, io: CliIO): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
-  const [{ pino }, { openStore }, { createServer }, { createAuth }, approvalsModule] = await Promise.all([
+  // pino's CommonJS function is its default export both in Node and in the bundled bin.
+  const [{ default: pino }, { openStore }, { createServer }, { createAuth }, approvalsModule] = await Promise.all([
     import('pino'),
     import('../store/index.js'),
     import('../http/app.js'),

@@ -4,13 +4,7 @@
  * is a function body that sees a read-only `workflowContext`; what it returns becomes
  * outputs.body.
  */
-import {
-  getQuickJS,
-  shouldInterruptAfterDeadline,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSWASMModule,
-} from 'quickjs-emscripten';
+import type { InterruptHandler, QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
 import { toJsonText } from './content.js';
 import { failed, isRecord, prop, type EffectCommand, type EffectContext, type EffectResult } from './types.js';
 
@@ -45,12 +39,21 @@ export interface JavaScriptEffectOptions {
   workflowContext?: (command: EffectCommand) => WorkflowContextData;
 }
 
+interface QuickJS {
+  module: QuickJSWASMModule;
+  shouldInterruptAfterDeadline: (deadline: number) => InterruptHandler;
+}
+
 // One WASM module for the process; each run gets its own runtime, so limits and globals never
-// leak between snippets.
-let modulePromise: Promise<QuickJSWASMModule> | undefined;
-function quickJS(): Promise<QuickJSWASMModule> {
-  modulePromise ??= getQuickJS();
-  return modulePromise;
+// leak between snippets. The library and its WASM load when the first snippet runs, not at server
+// start: most servers never run one.
+let quickJSPromise: Promise<QuickJS> | undefined;
+function quickJS(): Promise<QuickJS> {
+  quickJSPromise ??= import('quickjs-emscripten').then(async (lib) => ({
+    module: await lib.getQuickJS(),
+    shouldInterruptAfterDeadline: lib.shouldInterruptAfterDeadline,
+  }));
+  return quickJSPromise;
 }
 
 const prelude = `
@@ -101,7 +104,7 @@ export async function runScript(
   limits: Required<JavaScriptLimits>,
   actionName = 'script',
 ): Promise<EffectResult> {
-  const module = await quickJS();
+  const { module, shouldInterruptAfterDeadline } = await quickJS();
   const runtime = module.newRuntime();
   runtime.setMemoryLimit(limits.memoryLimitBytes);
   runtime.setMaxStackSize(1024 * 1024);

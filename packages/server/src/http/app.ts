@@ -5,7 +5,8 @@
  */
 import { RetentionPruner } from '../host/retention.js';
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Auth } from '../auth/types.js';
 import type { CallbackSink } from '../approvals/types.js';
@@ -20,7 +21,6 @@ import { setPrincipal, type RouteContext } from './context.js';
 import { errorBody, handleError } from './errors.js';
 import { flowRoutes } from './flows.js';
 import { createMetrics } from './metrics.js';
-import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import { runRoutes } from './runs.js';
 import { invokeRoutes, triggerRoutes } from './triggers.js';
@@ -147,6 +147,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     bodyLimit,
     // Trigger URLs are case-sensitive in their signature only; paths compare as Logic Apps does.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   }) as unknown as FastifyInstance; // the pino Logger type is wider than FastifyBaseLogger
   const ctx: RouteContext = {
     store,
@@ -203,8 +204,12 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
   app.get('/metrics', async (_request, reply) => {
     return reply.header('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const document = openApiDocument(version);
-  app.get('/api/v1/openapi.json', async () => document);
+  // Built on first request: most processes are never asked for it.
+  let document: Promise<unknown> | undefined;
+  app.get('/api/v1/openapi.json', async () => {
+    document ??= import('./openapi.js').then((m) => m.openApiDocument(version));
+    return document;
+  });
 
   if (roles.api) {
     flowRoutes(app, ctx);
@@ -278,6 +283,32 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
       await runHost.stop(options.drainMs);
     },
   };
+}
+
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+
+/**
+ * fastify's default compiler factories (ajv for request validation, fast-json-stringify for
+ * response serialization), loaded when a route first declares a schema. fastify requires both as
+ * an app is created, about 90 ms and several MiB at start, and our routes declare no schemas. They
+ * are required from fastify's own location: the very versions fastify would have used (they are
+ * its dependencies, not ours), also from the bundled bin, which leaves them out.
+ */
+function lazySchemaCompilers(): CompilersFactory {
+  const load = (id: string): unknown => createRequire(createRequire(import.meta.url).resolve('fastify'))(id);
+  type Build = (...args: unknown[]) => unknown;
+  let buildValidator: Build | undefined;
+  let buildSerializer: Build | undefined;
+  return {
+    buildValidator: (...args: unknown[]) => {
+      buildValidator ??= (load('@fastify/ajv-compiler') as () => Build)();
+      return buildValidator(...args);
+    },
+    buildSerializer: (...args: unknown[]) => {
+      buildSerializer ??= (load('@fastify/fast-json-stringify-compiler') as () => Build)();
+      return buildSerializer(...args);
+    },
+  } as CompilersFactory;
 }
 
 async function ensureSecret(store: Store): Promise<string> {
