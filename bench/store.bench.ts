@@ -1,5 +1,5 @@
-// Persisted steps/s through the store (one event + one action record committed per step, what a
-// stateful run does), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers. The
+// Persisted steps/s through the store (one event + one action record + the run's status committed
+// per step, what a stateful run does), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers. The
 // reference is the same driver inserting raw rows on the same settings: one row per transaction
 // for a single writer (nothing to batch), 1,000 rows per transaction for 50 writers (the ceiling
 // group commit can approach). The logic is packages/server/src/store/bench-store.ts, which also

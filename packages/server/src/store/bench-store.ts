@@ -1,7 +1,11 @@
 // Persisted steps/s through the store (group commit), with 1 and 50 concurrent writers, on both
-// backends, next to the raw insert rate of the same driver. A step = one event appended + one
-// action record upserted, committed before the writer goes on (what a stateful run does).
+// backends, next to the raw insert rate of the same driver. A step is what RunHost.toWrite
+// commits for a stateful run's effect result, before the writer goes on: one event appended, one
+// action record upserted and the run's status (unchanged: Running). Runs start with a RunInit of
+// a typical HTTP trigger (~1.4 KB: headers, a small body).
 // Run: node --conditions=source --import tsx packages/server/src/store/bench-store.ts [seconds-per-case]
+//   [--events-only] (steps without the action record: what writing records lazily would save)
+//   [--sqlite | --postgres] (one backend only)
 // PostgreSQL: FLOWBRIDGE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable.
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -29,6 +33,8 @@ export interface StoreBenchOptions {
   seconds?: number;
   cases?: StoreBenchCase[];
   backends?: Array<'sqlite' | 'postgres'>;
+  /** Steps without their action record (default false). */
+  eventsOnly?: boolean;
 }
 
 const event = (i: number) => ({
@@ -41,6 +47,25 @@ const event = (i: number) => ({
     outputs: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: { id: i, ok: true } },
   },
   now: 1_767_225_600_000 + i,
+});
+/** What RunHost writes as a run's init: the trigger's outputs (headers, body) and the run's context. */
+const init = (k: number) => ({
+  runId: `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`,
+  workflow: { id: '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e', name: 'orders', version: '3' },
+  trigger: {
+    name: 'manual',
+    startTime: '2026-01-01T00:00:00.000Z',
+    outputs: {
+      headers: Object.fromEntries(Array.from({ length: 14 }, (_, h) => [`x-header-${h}`, 'v'.repeat(40)])),
+      body: {
+        orderId: 12345 + k,
+        customer: { name: 'Ann Example', email: 'ann@example.com' },
+        items: Array.from({ length: 5 }, (_, j) => ({ sku: `SKU-${j}`, qty: j + 1, price: 9.99 })),
+      },
+    },
+  },
+  now: 1_767_225_600_000,
+  callbackBaseUrl: `https://flowbridge.example.test/runs/${k}`,
 });
 const record = (i: number) => ({
   name: 'Http',
@@ -74,11 +99,12 @@ async function stepsPerSecond(
   store: SqlStore,
   writers: number,
   runCount = writers,
+  eventsOnly = false,
 ): Promise<{ rate: number; batch: number; perCpuSecond: number }> {
   const { flow } = await store.createFlow({ name: `bench-${writers}`, definition: {} });
   const runs = await Promise.all(
-    Array.from({ length: runCount }, () =>
-      store.createRun({ flowId: flow.id, flowVersion: 1, triggerName: 't', init: { x: 1 } }),
+    Array.from({ length: runCount }, (_, k) =>
+      store.createRun({ flowId: flow.id, flowVersion: 1, triggerName: 't', init: init(k) }),
     ),
   );
   const before = store.groupCommitStats;
@@ -87,9 +113,14 @@ async function stepsPerSecond(
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: writers }, (_, k) => runs[k % runs.length] as (typeof runs)[number]).map(async (run) => {
-      for (let i = 0; performance.now() < end; i++) {
-        await store.commitStep(run.id, { events: [event(i)], records: [record(i)] });
+    Array.from({ length: writers }, (_, k) => runs[k % runs.length] as (typeof runs)[number]).map(async (run, k) => {
+      // Writers sharing a run are the iterations of one For_each: each writes its own action paths.
+      for (let i = k; performance.now() < end; i += writers) {
+        await store.commitStep(run.id, {
+          events: [event(i)],
+          ...(eventsOnly ? {} : { records: [record(i)] }),
+          runUpdate: { status: 'Running' },
+        });
         steps++;
       }
     }),
@@ -114,16 +145,21 @@ function timed(seconds: number, fn: (stop: () => boolean) => number): number {
   return n / ((performance.now() - started) / 1000);
 }
 
-async function benchSqlite(seconds: number, cases: StoreBenchCase[], rows: StoreBenchRow[]): Promise<void> {
+async function benchSqlite(
+  seconds: number,
+  cases: StoreBenchCase[],
+  eventsOnly: boolean,
+  rows: StoreBenchRow[],
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
   try {
     const store = await openStore({ dataDir: dir });
     // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
     for (const [writers, runCount] of cases) {
-      const r = await stepsPerSecond(seconds, store, writers, runCount);
+      const r = await stepsPerSecond(seconds, store, writers, runCount, eventsOnly);
       rows.push({
         backend: 'sqlite',
-        case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
+        case: `${eventsOnly ? 'events-only ' : ''}steps/s, ${writers} writer(s), ${runCount} run(s)`,
         perSecond: r.rate,
         steps: { writers, runs: runCount, avgBatch: r.batch, perCpuSecond: r.perCpuSecond },
         note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
@@ -173,7 +209,12 @@ async function benchSqlite(seconds: number, cases: StoreBenchCase[], rows: Store
   }
 }
 
-async function benchPostgres(seconds: number, cases: StoreBenchCase[], rows: StoreBenchRow[]): Promise<void> {
+async function benchPostgres(
+  seconds: number,
+  cases: StoreBenchCase[],
+  eventsOnly: boolean,
+  rows: StoreBenchRow[],
+): Promise<void> {
   if (!(await postgresAvailable())) {
     rows.push({ backend: 'postgres', case: 'skipped', perSecond: 0, skipped: true, note: 'server not reachable' });
     return;
@@ -184,10 +225,10 @@ async function benchPostgres(seconds: number, cases: StoreBenchCase[], rows: Sto
     const store = await openStore({ databaseUrl: url });
     // 50 writers on 50 runs is the real case; on one run it shows what B-tree locality is worth.
     for (const [writers, runCount] of cases) {
-      const r = await stepsPerSecond(seconds, store, writers, runCount);
+      const r = await stepsPerSecond(seconds, store, writers, runCount, eventsOnly);
       rows.push({
         backend: 'postgres',
-        case: `steps/s, ${writers} writer(s), ${runCount} run(s)`,
+        case: `${eventsOnly ? 'events-only ' : ''}steps/s, ${writers} writer(s), ${runCount} run(s)`,
         perSecond: r.rate,
         steps: { writers, runs: runCount, avgBatch: r.batch, perCpuSecond: r.perCpuSecond },
         note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
@@ -237,22 +278,29 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
   const cases = options.cases ?? DEFAULT_CASES;
   const backends = options.backends ?? ['sqlite', 'postgres'];
   const rows: StoreBenchRow[] = [];
-  if (backends.includes('sqlite')) await benchSqlite(seconds, cases, rows);
-  if (backends.includes('postgres')) await benchPostgres(seconds, cases, rows);
+  const eventsOnly = options.eventsOnly ?? false;
+  if (backends.includes('sqlite')) await benchSqlite(seconds, cases, eventsOnly, rows);
+  if (backends.includes('postgres')) await benchPostgres(seconds, cases, eventsOnly, rows);
   return rows;
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 2.5);
+  const args = process.argv.slice(2);
+  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 2.5);
+  const only = (['sqlite', 'postgres'] as const).filter((b) => args.includes(`--${b}`));
   // Stop by ourselves whatever happens (a hung database must not hang CI).
   setTimeout(() => {
     console.error('bench-store: time limit reached, stopping');
     process.exit(2);
   }, 75_000).unref();
-  const rows = await benchStore({ seconds });
+  const rows = await benchStore({
+    seconds,
+    eventsOnly: args.includes('--events-only'),
+    ...(only.length ? { backends: [...only] } : {}),
+  });
   for (const r of rows) {
     console.log(
-      `${r.backend.padEnd(9)} ${r.case.padEnd(40)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(10)}${r.note ? `   (${r.note})` : ''}`,
+      `${r.backend.padEnd(9)} ${r.case.padEnd(52)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(10)}${r.note ? `   (${r.note})` : ''}`,
     );
   }
   console.log(

@@ -4,7 +4,13 @@ import type { Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { migrations, postgresTypes, sqliteTypes, LATEST_SCHEMA_VERSION } from './schema.js';
 
-export async function migrate(driver: Driver, now: number): Promise<{ from: number; to: number }> {
+/** `to` stops at an older version (tests of upgrades); by default the newest. */
+export async function migrate(
+  driver: Driver,
+  now: number,
+  options: { to?: number } = {},
+): Promise<{ from: number; to: number }> {
+  const target = options.to ?? LATEST_SCHEMA_VERSION;
   const types = driver.dialect === 'postgres' ? postgresTypes : sqliteTypes;
   let from = 0;
   await driver.transaction(async (c) => {
@@ -24,7 +30,7 @@ export async function migrate(driver: Driver, now: number): Promise<{ from: numb
     );
   }
   for (const m of migrations) {
-    if (m.version <= from) continue;
+    if (m.version <= from || m.version > target) continue;
     await driver.transaction(async (c) => {
       if (driver.dialect === 'postgres') await c.all(`SELECT pg_advisory_xact_lock(hashtext('flowbridge:migrate'))`);
       const done = await c.all('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
@@ -37,5 +43,5 @@ export async function migrate(driver: Driver, now: number): Promise<{ from: numb
       ]);
     });
   }
-  return { from, to: LATEST_SCHEMA_VERSION };
+  return { from, to: Math.max(from, target) };
 }

@@ -14,6 +14,11 @@ export interface ColumnTypes {
   bigint: string;
   /** An auto-incrementing integer primary key. */
   serial: string;
+  /**
+   * An increasing integer primary key with no bookkeeping of its own (SQLite: the rowid, reused
+   * after the table empties, without AUTOINCREMENT's extra write to sqlite_sequence per insert).
+   */
+  rowid: string;
   /** Table suffix for tables keyed by their primary key alone (SQLite: one B-tree instead of two). */
   clustered: string;
 }
@@ -23,6 +28,7 @@ export const sqliteTypes: ColumnTypes = {
   jsonb: 'TEXT',
   bigint: 'INTEGER',
   serial: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  rowid: 'INTEGER PRIMARY KEY',
   clustered: ' WITHOUT ROWID',
 };
 
@@ -31,6 +37,7 @@ export const postgresTypes: ColumnTypes = {
   jsonb: 'jsonb',
   bigint: 'BIGINT',
   serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  rowid: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
   clustered: '',
 };
 
@@ -199,6 +206,41 @@ export const migrations: Migration[] = [
         at ${t.bigint} NOT NULL)`,
       `CREATE INDEX approval_responses_approval ON approval_responses(approval_id)`,
       `INSERT INTO environments (id, name, created_at) VALUES ('default', 'Default', 0)`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'recent steps staging',
+    // Group commit writes the events and action records of many runs per transaction. Inserted
+    // straight into run_events / action_records (clustered by run), a batch of 50 runs' steps
+    // dirties ~50 leaf pages per table, each written whole to the WAL: ~260 pages per batch of 50.
+    // SQLite appends them here instead (a few pages per batch, in commit order) and moves them
+    // to the clustered tables in bulk every few thousand rows (step-batch.ts, mergeRecent). Reads
+    // see both. Likewise each run's event counter: run_seqs_recent holds, for the runs with staged
+    // events, runs.last_seq when the row was made (base) and the events staged since (n), so a
+    // batch writes one small page instead of each of its runs' (wide) rows in runs.
+    // PostgreSQL writes the clustered tables and runs.last_seq directly; there these stay empty.
+    statements: (t) => [
+      `CREATE TABLE run_events_recent (
+        id ${t.rowid},
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        seq INTEGER NOT NULL,
+        event ${t.json},
+        event_ref TEXT)`,
+      `CREATE TABLE action_records_recent (
+        id ${t.rowid},
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record ${t.json},
+        record_ref TEXT,
+        start_time TEXT,
+        end_time TEXT)`,
+      `CREATE TABLE run_seqs_recent (
+        run_id TEXT PRIMARY KEY,
+        base INTEGER NOT NULL,
+        n INTEGER NOT NULL)${t.clustered}`,
     ],
   },
 ];

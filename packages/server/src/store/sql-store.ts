@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { DEFAULT_PAYLOAD_THRESHOLD, fromJson, toJson, toJsonOrNull } from './json.js';
-import { applyUnits, prepareUnit } from './step-batch.js';
+import { applyUnits, mergeRecent, prepareUnit, staged } from './step-batch.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
 import { GroupCommitter } from './writer.js';
 import type { GroupCommitOptions } from './writer.js';
@@ -51,15 +51,60 @@ export interface SqlStoreOptions {
   /** JSON larger than this many bytes is stored out of line (default 256 KiB). */
   payloadThreshold?: number;
   groupCommit?: GroupCommitOptions;
+  /**
+   * SQLite: how many staged event and action-record rows (schema.ts, migration 2) the commit that
+   * passes it moves to the tables clustered by run (default 8192). Larger moves cost less per row
+   * (fewer pages written per row) but stall that one commit longer, and reads scan the staged rows.
+   */
+  mergeThreshold?: number;
 }
+
+/** See SqlStoreOptions.mergeThreshold: ~20-30 ms of work per move on the 2-core VM. */
+export const DEFAULT_MERGE_THRESHOLD = 8192;
 
 const n = (v: unknown): number => Number(v);
 const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 const UNFINISHED_SQL = UNFINISHED_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
-const RUN_COLUMNS = `id, flow_id, flow_version, environment_id, trigger_name, status, start_time, end_time, error,
-  client_tracking_id, last_seq`;
+/**
+ * The reads of run history. SQLite's newest events, action records and event counts are staged in
+ * the *_recent tables until they are moved in bulk (schema.ts, migration 2; step-batch.ts): its
+ * reads see both. PostgreSQL writes the clustered tables directly and reads them alone.
+ */
+function historySql(staged: boolean) {
+  /** A run's last_seq; `runs` is the table's name or alias in the query. */
+  const lastSeq = (runs: string): string =>
+    staged
+      ? `COALESCE((SELECT s.base + s.n FROM run_seqs_recent s WHERE s.run_id = ${runs}.id), ${runs}.last_seq) AS last_seq`
+      : `${runs}.last_seq`;
+  return {
+    lastSeq,
+    runColumns: `id, flow_id, flow_version, environment_id, trigger_name, status, start_time, end_time, error,
+      client_tracking_id, ${lastSeq('runs')}`,
+    /** Params: runId (twice when staged). Staged events are the newest: seqs above the moved ones. */
+    events: staged
+      ? `SELECT e.seq, COALESCE(e.event, p.data) AS event FROM (
+           SELECT seq, event, event_ref FROM run_events WHERE run_id = ?
+           UNION ALL SELECT seq, event, event_ref FROM run_events_recent WHERE run_id = ?) e
+         LEFT JOIN payloads p ON p.id = e.event_ref ORDER BY e.seq`
+      : `SELECT e.seq, COALESCE(e.event, p.data) AS event FROM run_events e LEFT JOIN payloads p ON p.id = e.event_ref
+         WHERE e.run_id = ? ORDER BY e.seq`,
+    /** Params: runId (three times when staged). A staged record replaces the moved one; the newest staged wins. */
+    actions: staged
+      ? `SELECT COALESCE(a.record, p.data) AS record FROM (
+           SELECT path, record, record_ref, start_time FROM action_records
+           WHERE run_id = ? AND path NOT IN (SELECT path FROM action_records_recent WHERE run_id = ?)
+           UNION ALL
+           SELECT path, record, record_ref, start_time FROM action_records_recent
+           WHERE id IN (SELECT MAX(id) FROM action_records_recent WHERE run_id = ? GROUP BY path)) a
+         LEFT JOIN payloads p ON p.id = a.record_ref ORDER BY COALESCE(a.start_time, '~'), a.path`
+      : `SELECT COALESCE(a.record, p.data) AS record FROM action_records a LEFT JOIN payloads p ON p.id = a.record_ref
+         WHERE a.run_id = ? ORDER BY COALESCE(a.start_time, '~'), a.path`,
+    /** How many times each history statement takes the run id. */
+    idParams: staged ? { events: 2, actions: 3 } : { events: 1, actions: 1 },
+  };
+}
 
 function toRun(r: Row): Run {
   return {
@@ -208,6 +253,10 @@ export class SqlStore implements Store {
   private readonly workCallbacks = new Set<() => void>();
   private listenStart: Promise<() => Promise<void>> | null = null;
   private closed = false;
+  private readonly mergeThreshold: number;
+  private readonly sql: ReturnType<typeof historySql>;
+  /** Rows in the *_recent tables (SQLite), counted on first use; null = unknown. */
+  private stagedRows: number | null = null;
 
   constructor(
     private readonly driver: Driver,
@@ -216,6 +265,8 @@ export class SqlStore implements Store {
     this.backend = driver.dialect;
     this.now = options.now ?? Date.now;
     this.threshold = options.payloadThreshold ?? DEFAULT_PAYLOAD_THRESHOLD;
+    this.mergeThreshold = options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD;
+    this.sql = historySql(staged(driver));
     this.writer = new GroupCommitter((units) => this.applyBatch(units), options.groupCommit);
   }
 
@@ -225,12 +276,42 @@ export class SqlStore implements Store {
   }
 
   private async applyBatch(units: PreparedUnit[]): Promise<UnitResult[]> {
-    const results = await this.driver.transaction((c) => applyUnits(this.driver, c, units, this.now()), {
-      retryable: true,
-    });
+    const results = await this.driver.transaction(
+      async (c) => {
+        const r = await applyUnits(this.driver, c, units, this.now());
+        await this.mergeWhenDue(c, units);
+        return r;
+      },
+      { retryable: true },
+    );
     // PostgreSQL tells every process (this one too) through NOTIFY; SQLite has only this process.
     if (this.driver.dialect === 'sqlite' && units.some((u) => u.enqueue.length)) this.emitWork();
     return results;
+  }
+
+  /** SQLite: after units were staged in this transaction, moves the staged rows once there are enough. */
+  private async mergeWhenDue(c: Conn, units: PreparedUnit[]): Promise<void> {
+    if (!staged(this.driver)) return;
+    let rows = 0;
+    for (const u of units) rows += u.events.length + u.records.length;
+    if (rows === 0) return;
+    try {
+      if (this.stagedRows === null) {
+        const [r] = await c.all<{ n: unknown }>(
+          'SELECT (SELECT COUNT(*) FROM run_events_recent) + (SELECT COUNT(*) FROM action_records_recent) AS n',
+        );
+        this.stagedRows = n(r?.n); // this transaction's rows included
+      } else {
+        this.stagedRows += rows;
+      }
+      if (this.stagedRows >= this.mergeThreshold) {
+        await mergeRecent(c);
+        this.stagedRows = 0;
+      }
+    } catch (e) {
+      this.stagedRows = null; // rolled back: count again next time
+      throw e;
+    }
   }
 
   private emitWork(): void {
@@ -628,7 +709,7 @@ export class SqlStore implements Store {
     const id = run.id ?? randomUUID();
     const r = await this.submit(id, run, step);
     // Read back: the environment comes from the flow, and the step may have changed the status.
-    const [row] = await this.driver.all(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
+    const [row] = await this.driver.all(`SELECT ${this.sql.runColumns} FROM runs WHERE id = ?`, [id]);
     if (!row) throw new StoreError('NotFound', `run ${id} vanished after it was created (pruned?)`, { target: id });
     return { ...toRun(row), seqs: r.seqs, workIds: r.workIds };
   }
@@ -653,16 +734,12 @@ export class SqlStore implements Store {
   async loadRunHistory(runId: string): Promise<RunHistory> {
     this.check();
     const [run] = await this.driver.all(
-      `SELECT COALESCE(r.init, p.data) AS init, r.last_seq FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
+      `SELECT COALESCE(r.init, p.data) AS init, ${this.sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
        WHERE r.id = ?`,
       [runId],
     );
     if (!run) throw new StoreError('NotFound', `run ${runId} does not exist`, { target: runId });
-    const rows = await this.driver.all(
-      `SELECT e.seq, COALESCE(e.event, p.data) AS event FROM run_events e LEFT JOIN payloads p ON p.id = e.event_ref
-       WHERE e.run_id = ? ORDER BY e.seq`,
-      [runId],
-    );
+    const rows = await this.driver.all(this.sql.events, new Array(this.sql.idParams.events).fill(runId));
     return { init: fromJson(run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
   }
 
@@ -670,7 +747,7 @@ export class SqlStore implements Store {
     this.check();
     const [r] = await this.driver.all(
       `SELECT r.id, r.flow_id, r.flow_version, r.environment_id, r.trigger_name, r.status, r.start_time, r.end_time,
-         r.error, r.client_tracking_id, r.last_seq, COALESCE(r.init, pi.data) AS init_v,
+         r.error, r.client_tracking_id, ${this.sql.lastSeq('r')}, COALESCE(r.init, pi.data) AS init_v,
          COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v
        FROM runs r LEFT JOIN payloads pi ON pi.id = r.init_ref LEFT JOIN payloads pr ON pr.id = r.response_ref
          LEFT JOIN payloads po ON po.id = r.outputs_ref
@@ -685,11 +762,7 @@ export class SqlStore implements Store {
       outputs: fromJson(r.outputs_v),
     };
     if (options.withActions) {
-      const rows = await this.driver.all(
-        `SELECT COALESCE(a.record, p.data) AS record FROM action_records a LEFT JOIN payloads p ON p.id = a.record_ref
-         WHERE a.run_id = ? ORDER BY COALESCE(a.start_time, '~'), a.path`,
-        [id],
-      );
+      const rows = await this.driver.all(this.sql.actions, new Array(this.sql.idParams.actions).fill(id));
       detail.actions = rows.map((row) => fromJson(row.record) as ActionRecordInput);
     }
     return detail;
@@ -727,7 +800,7 @@ export class SqlStore implements Store {
       params.push(t, t, id);
     }
     const rows = await this.driver.all(
-      `SELECT ${RUN_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${this.sql.runColumns} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
        ORDER BY start_time DESC, id DESC LIMIT ?`,
       [...params, limit + 1],
     );
@@ -739,7 +812,7 @@ export class SqlStore implements Store {
   async listUnfinishedRuns(): Promise<Run[]> {
     this.check();
     const rows = await this.driver.all(
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN (${UNFINISHED_SQL}) ORDER BY start_time, id`,
+      `SELECT ${this.sql.runColumns} FROM runs WHERE status IN (${UNFINISHED_SQL}) ORDER BY start_time, id`,
     );
     return rows.map(toRun);
   }
@@ -839,6 +912,11 @@ export class SqlStore implements Store {
         async (c) => {
           counts.events += await c.run(`DELETE FROM run_events WHERE ${inList}`, ids);
           counts.actionRecords += await c.run(`DELETE FROM action_records WHERE ${inList}`, ids);
+          if (staged(this.driver)) {
+            counts.events += await c.run(`DELETE FROM run_events_recent WHERE ${inList}`, ids);
+            counts.actionRecords += await c.run(`DELETE FROM action_records_recent WHERE ${inList}`, ids);
+            await c.run(`DELETE FROM run_seqs_recent WHERE ${inList}`, ids);
+          }
           counts.payloads += await c.run(`DELETE FROM payloads WHERE ${inList}`, ids);
           counts.workItems += await c.run(`DELETE FROM work_items WHERE ${inList}`, ids);
           counts.timers += await c.run(`DELETE FROM timers WHERE ${inList}`, ids);
@@ -847,6 +925,7 @@ export class SqlStore implements Store {
         },
         { retryable: false },
       );
+      this.stagedRows = null; // some staged rows went with their runs
     }
   }
 
@@ -998,6 +1077,7 @@ export class SqlStore implements Store {
         if (then) {
           const unit = prepareUnit(runId, null, then, now, this.threshold);
           await applyUnits(this.driver, c, [unit], now);
+          await this.mergeWhenDue(c, [unit]);
           enqueued = unit.enqueue.length > 0;
         }
         return true;

@@ -5,11 +5,27 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { WalCheckpointer } from './checkpointer.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import type { StoreErrorCode } from './errors.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
+
+/** SQLite's own autocheckpoint mark (pages in the WAL), used until the checkpoint worker runs. */
+const AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * With the checkpoint worker running (checkpointer.ts): the WAL size (pages) from which this
+ * connection catches up the rest of a checkpoint itself, so that the WAL starts over (128 MiB at
+ * 4 KiB pages). Each catch-up costs two fsyncs on the event loop (~50 ms on the 2-core VM under a
+ * 50-writer load, once every 1-2 s there); under a lighter load the worker's passes catch up and
+ * the WAL starts over by itself. Also how large the WAL file stays after a peak.
+ */
+const CATCH_UP_PAGES = 32_768;
+/** Commits before the checkpoint worker starts: a store written a little never needs one. */
+const CHECKPOINTER_AFTER_WRITES = 64;
+/** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
+const CHECKPOINTER_IDLE_MS = 60_000;
 
 function codeOf(e: unknown): StoreErrorCode {
   const code = e !== null && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
@@ -47,12 +63,35 @@ export class SqliteDriver implements Driver {
   private locked = false;
   private readonly waiters: Array<() => void> = [];
   private readonly direct: Conn;
+  private readonly file: string;
+  private writes = 0;
+  private checkpointer: WalCheckpointer | null = null;
+  private background: boolean;
+  private catchingUp = false;
+  private readonly catchUpPages: number;
+  private readonly idleMs: number;
+  private lastWrite = 0;
+  private idleCheck: NodeJS.Timeout | null = null;
 
-  /** Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:'). */
-  constructor(options: { dataDir: string; file?: string }) {
+  /**
+   * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
+   * `backgroundCheckpoints: false` keeps SQLite's own checkpointing on this thread;
+   * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS (tests).
+   */
+  constructor(options: {
+    dataDir: string;
+    file?: string;
+    backgroundCheckpoints?: boolean;
+    walCatchUpPages?: number;
+    checkpointerIdleMs?: number;
+  }) {
     const dir = resolve(options.dataDir);
     const file = options.file ?? join(dir, SQLITE_FILE_NAME);
     this.place = `SQLite database ${file}`;
+    this.file = file;
+    this.catchUpPages = options.walCatchUpPages ?? CATCH_UP_PAGES;
+    this.idleMs = options.checkpointerIdleMs ?? CHECKPOINTER_IDLE_MS;
+    this.background = (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '';
     if (options.file === undefined) {
       try {
         mkdirSync(dir, { recursive: true });
@@ -74,6 +113,10 @@ export class SqliteDriver implements Driver {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      // After a load peak the WAL file shrinks back to this size when it starts over.
+      const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+      this.db.pragma(`journal_size_limit = ${this.catchUpPages * pageSize}`);
     } catch (e) {
       this.db.close();
       throw sqliteError(e, this.place);
@@ -93,8 +136,13 @@ export class SqliteDriver implements Driver {
   private execAll<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     try {
       const s = this.stmt(sql);
-      if (s.reader) return Promise.resolve(s.all(...params) as T[]);
+      if (s.reader) {
+        const rows = s.all(...params) as T[];
+        if (!s.readonly && !this.db.inTransaction) this.wrote(); // INSERT ... RETURNING and the like
+        return Promise.resolve(rows);
+      }
       s.run(...params);
+      if (!this.db.inTransaction) this.wrote();
       return Promise.resolve([]);
     } catch (e) {
       return Promise.reject(sqliteError(e, this.place));
@@ -104,10 +152,83 @@ export class SqliteDriver implements Driver {
   private execRun(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
       const s = this.stmt(sql);
-      if (s.reader) return Promise.resolve(s.all(...params).length);
-      return Promise.resolve(s.run(...params).changes);
+      if (s.reader) {
+        const n = s.all(...params).length;
+        if (!s.readonly && !this.db.inTransaction) this.wrote();
+        return Promise.resolve(n);
+      }
+      const { changes } = s.run(...params);
+      if (!this.db.inTransaction) this.wrote(); // a statement of its own, or a COMMIT
+      return Promise.resolve(changes);
     } catch (e) {
       return Promise.reject(sqliteError(e, this.place));
+    }
+  }
+
+  /** Checkpoint passes the running worker has completed (0 while none runs). */
+  get checkpointPasses(): number {
+    return this.checkpointer?.passes ?? 0;
+  }
+
+  get checkpointWorkerRunning(): boolean {
+    return this.checkpointer !== null;
+  }
+
+  /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
+  private wrote(): void {
+    if (this.checkpointer) {
+      this.lastWrite = Date.now();
+      this.checkpointer.wrote();
+      return;
+    }
+    if (!this.background || ++this.writes < CHECKPOINTER_AFTER_WRITES) return;
+    this.background = false;
+    try {
+      this.checkpointer = new WalCheckpointer(this.file, {
+        onPass: (pass) => {
+          if (pass.ok && (pass.log ?? 0) >= this.catchUpPages) void this.catchUp();
+        },
+        onFailure: () => this.stopCheckpointer(false), // and no second try
+      });
+      this.db.pragma(`wal_autocheckpoint = ${2 * this.catchUpPages}`); // a backstop only: see catchUp
+      this.lastWrite = Date.now();
+      this.idleCheck = setInterval(() => {
+        if (Date.now() - this.lastWrite >= this.idleMs) void this.stopCheckpointer(true);
+      }, this.idleMs / 4);
+      this.idleCheck.unref();
+      this.checkpointer.wrote();
+    } catch {
+      this.checkpointer = null;
+    }
+  }
+
+  /** Back to SQLite's own checkpoints on this thread; `again`: the worker may start again later. */
+  private stopCheckpointer(again: boolean): Promise<void> {
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    if (this.idleCheck) clearInterval(this.idleCheck);
+    this.idleCheck = null;
+    this.background = again;
+    this.writes = 0;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    return checkpointer ? checkpointer.close() : Promise.resolve();
+  }
+
+  /**
+   * Right after a worker's pass over a large WAL: copies what was committed during that pass, on
+   * this connection between two transactions, so that the next write starts the WAL over.
+   */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    await this.acquire();
+    try {
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // the next pass tries again
+    } finally {
+      this.release();
+      this.catchingUp = false;
     }
   }
 
@@ -177,6 +298,8 @@ export class SqliteDriver implements Driver {
   async releaseLeadership(): Promise<void> {}
 
   async close(): Promise<void> {
+    // Its connection closes first: the last one to close checkpoints the WAL and removes it.
+    if (this.db.open) await this.stopCheckpointer(false);
     if (this.db.open) {
       this.statements.clear();
       this.db.close();

@@ -3,6 +3,10 @@
 // so a caller's bad input fails that caller alone and no JSON work happens inside a transaction.
 // Inside the transaction the rows of all units go out as a few multi-row statements, so a batch
 // of 50 steps costs about as many round trips as a batch of one.
+//
+// SQLite appends events and action records to the *_recent tables (in commit order, a few pages
+// per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
+// migration 2, says why). PostgreSQL writes the clustered tables directly.
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -33,6 +37,9 @@ export interface PreparedUnit {
   } | null;
   events: Blob[];
   records: PreparedRecord[];
+  /** runUpdate.status, written with the batch's seq bump (one statement for all runs). */
+  status: string | null;
+  /** The other runUpdate columns, one statement per unit. */
   runUpdate: Array<[column: string, value: unknown]>;
   enqueue: Array<{ id: string; runId: string | null; kind: string; payload: string | null; availableAt: number }>;
   timers: Array<{ key: string; dueAt: number }>;
@@ -93,6 +100,7 @@ export function prepareUnit(
         data: blob(r, `records[${i}]`),
       };
     }),
+    status: null,
     runUpdate: [],
     enqueue: (step.enqueue ?? []).map((item) => ({
       id: item.id ?? sortableId(),
@@ -121,7 +129,9 @@ export function prepareUnit(
   }
   const u = step.runUpdate;
   if (u) {
-    if (u.status !== undefined) unit.runUpdate.push(['status', u.status]);
+    // Every step of a run sets its status: it goes with the seq bump, in one statement per batch.
+    if (typeof u.status === 'string') unit.status = u.status;
+    else if (u.status !== undefined) unit.runUpdate.push(['status', u.status]); // fails as InvalidArgument
     if (u.endTime !== undefined) unit.runUpdate.push(['end_time', u.endTime]);
     if (u.error !== undefined) unit.runUpdate.push(['error', toJsonOrNull(u.error, 'runUpdate.error')]);
     for (const key of ['response', 'outputs', 'init'] as const) {
@@ -141,32 +151,123 @@ export async function insertMany(c: Conn, head: string, width: number, rows: unk
   const per = Math.max(1, Math.floor(MAX_PARAMS / width));
   const tuple = `(${new Array(width).fill('?').join(', ')})`;
   for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    await c.run(`${head} VALUES ${new Array(chunk.length).fill(tuple).join(', ')} ${tail}`, chunk.flat());
+    const count = Math.min(per, rows.length - i);
+    const params: unknown[] = [];
+    for (let r = i; r < i + count; r++) for (const v of rows[r] as unknown[]) params.push(v);
+    await c.run(`${head} VALUES ${new Array(count).fill(tuple).join(', ')} ${tail}`, params);
   }
 }
 
-/** Adds n to each run's last_seq; returns the new last_seq per run. The only dialect-specific bit here. */
-async function bumpSeqs(driver: Driver, c: Conn, counts: Map<string, number>): Promise<Map<string, number>> {
-  const params: unknown[] = [];
-  for (const [id, n] of counts) params.push(id, n);
-  const rows =
-    driver.dialect === 'postgres'
+/** Whether events and action records go through the *_recent tables (SQLite). */
+export function staged(driver: Driver): boolean {
+  return driver.dialect === 'sqlite';
+}
+
+const RECORD_COLUMNS = 'run_id, path, name, status, record, record_ref, start_time, end_time';
+const UPSERT_RECORD = `ON CONFLICT (run_id, path) DO UPDATE SET name = excluded.name, status = excluded.status,
+  record = excluded.record, record_ref = excluded.record_ref, start_time = excluded.start_time,
+  end_time = excluded.end_time`;
+
+/**
+ * Moves every staged event and action record to the tables clustered by run, in one go (inside
+ * the caller's transaction): sorted by run, each run's rows land together on few pages. Of a
+ * record staged more than once, the newest wins. The runs' event counters go back to
+ * runs.last_seq. Returns the number of staged rows moved.
+ */
+export async function mergeRecent(c: Conn): Promise<number> {
+  let moved = await c.run(
+    `INSERT INTO run_events (run_id, seq, event, event_ref)
+     SELECT run_id, seq, event, event_ref FROM run_events_recent ORDER BY run_id, seq`,
+  );
+  await c.run('DELETE FROM run_events_recent');
+  // A path staged twice is upserted twice, oldest first: the newest wins. (WHERE true: SQLite
+  // needs a WHERE before ON CONFLICT to parse an upsert from a SELECT.)
+  await c.run(
+    `INSERT INTO action_records (${RECORD_COLUMNS})
+     SELECT ${RECORD_COLUMNS} FROM action_records_recent
+     WHERE true ORDER BY run_id, path, id ${UPSERT_RECORD}`,
+  );
+  moved += await c.run('DELETE FROM action_records_recent');
+  await c.run('UPDATE runs SET last_seq = s.base + s.n FROM run_seqs_recent s WHERE runs.id = s.run_id');
+  await c.run('DELETE FROM run_seqs_recent');
+  return moved;
+}
+
+/**
+ * A VALUES list of `count` rows as a table `v` whose columns are named `names`: PostgreSQL takes
+ * the names (and the types, for parameters) in the alias; SQLite calls them column1, column2...
+ */
+function valuesTable(driver: Driver, count: number, columns: Array<[name: string, pgType: string]>): string {
+  if (driver.dialect === 'postgres') {
+    const tuple = `(${columns.map(([, t]) => `?::${t}`).join(', ')})`;
+    return `(VALUES ${new Array(count).fill(tuple).join(', ')}) AS v(${columns.map(([name]) => name).join(', ')})`;
+  }
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const names = columns.map(([name], i) => `column${i + 1} AS ${name}`).join(', ');
+  return `(SELECT ${names} FROM (VALUES ${new Array(count).fill(tuple).join(', ')})) AS v`;
+}
+
+/**
+ * Per run: adds n to its event counter, and sets the status where one was given and it differs;
+ * returns the new last_seq per run. A statement each for the whole batch, not one per step: every
+ * step of a run sets its status, nearly always to the one it has, and a row left alone is not
+ * written (nor its runs_unfinished index entry). SQLite counts in run_seqs_recent (schema.ts,
+ * migration 2), PostgreSQL in runs.last_seq.
+ */
+async function updateRuns(
+  driver: Driver,
+  c: Conn,
+  bumps: Map<string, { n: number; status: string | null }>,
+): Promise<Map<string, number>> {
+  const seqs: unknown[] = [];
+  const statuses: unknown[] = [];
+  const statusOnly: string[] = [];
+  for (const [id, b] of bumps) {
+    if (b.n > 0) seqs.push(id, b.n);
+    else statusOnly.push(id);
+    if (b.status !== null) statuses.push(id, b.status);
+  }
+  const result = new Map<string, number>();
+  if (seqs.length) {
+    const v = valuesTable(driver, seqs.length / 2, [
+      ['id', 'text'],
+      ['n', 'int'],
+    ]);
+    // The join with runs: a run that does not exist gets no row back (NotFound below).
+    const rows = staged(driver)
       ? await c.all<{ id: string; last_seq: number }>(
-          `UPDATE runs SET last_seq = runs.last_seq + v.n
-           FROM (VALUES ${Array.from(counts, () => '(?::text, ?::int)').join(', ')}) AS v(id, n)
-           WHERE runs.id = v.id RETURNING runs.id, runs.last_seq`,
-          params,
+          `INSERT INTO run_seqs_recent (run_id, base, n)
+           SELECT v.id, runs.last_seq, v.n FROM ${v} JOIN runs ON runs.id = v.id WHERE true
+           ON CONFLICT (run_id) DO UPDATE SET n = run_seqs_recent.n + excluded.n
+           RETURNING run_id AS id, base + n AS last_seq`,
+          seqs,
         )
       : await c.all<{ id: string; last_seq: number }>(
-          `UPDATE runs SET last_seq = runs.last_seq + v.column2
-           FROM (VALUES ${Array.from(counts, () => '(?, ?)').join(', ')}) AS v
-           WHERE runs.id = v.column1 RETURNING runs.id, runs.last_seq`,
-          params,
+          `UPDATE runs SET last_seq = runs.last_seq + v.n FROM ${v} WHERE runs.id = v.id
+           RETURNING runs.id, runs.last_seq`,
+          seqs,
         );
-  const result = new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
-  for (const id of counts.keys()) {
+    for (const r of rows) result.set(r.id, Number(r.last_seq));
+  }
+  if (statusOnly.length) {
+    const rows = await c.all<{ id: string }>(
+      `SELECT id FROM runs WHERE id IN (${new Array(statusOnly.length).fill('?').join(', ')})`,
+      statusOnly,
+    );
+    for (const r of rows) result.set(r.id, 0); // no events: its seq is not needed
+  }
+  for (const id of bumps.keys()) {
     if (!result.has(id)) throw new StoreError('NotFound', `run ${id} does not exist`, { target: id });
+  }
+  if (statuses.length) {
+    const v = valuesTable(driver, statuses.length / 2, [
+      ['id', 'text'],
+      ['status', 'text'],
+    ]);
+    await c.run(
+      `UPDATE runs SET status = v.status FROM ${v} WHERE runs.id = v.id AND runs.status <> v.status`,
+      statuses,
+    );
   }
   return result;
 }
@@ -202,14 +303,20 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   }
 
   // Seqs: one counter per run, bumped once per batch; each unit gets the next range in batch order.
-  const counts = new Map<string, number>();
+  // Statuses: the newest of each run in the batch, in one statement (each unit's runUpdate is a
+  // plain assignment per column, so applying each column's last value equals applying them in order).
+  const bumps = new Map<string, { n: number; status: string | null }>();
   for (const u of units) {
-    if (u.events.length && u.runId) counts.set(u.runId, (counts.get(u.runId) ?? 0) + u.events.length);
+    if (!u.runId || (!u.events.length && u.status === null)) continue;
+    const b = bumps.get(u.runId) ?? { n: 0, status: null };
+    b.n += u.events.length;
+    if (u.status !== null) b.status = u.status;
+    bumps.set(u.runId, b);
   }
-  if (counts.size) {
-    const last = await bumpSeqs(driver, c, counts);
+  if (bumps.size) {
+    const last = await updateRuns(driver, c, bumps);
     const next = new Map<string, number>();
-    for (const [id, n] of counts) next.set(id, (last.get(id) ?? 0) - n + 1);
+    for (const [id, b] of bumps) next.set(id, (last.get(id) ?? 0) - b.n + 1);
     const eventRows: unknown[][] = [];
     units.forEach((u, i) => {
       if (!u.events.length || !u.runId) return;
@@ -221,10 +328,12 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
       }
       next.set(u.runId, seq);
     });
-    await insertMany(c, 'INSERT INTO run_events (run_id, seq, event, event_ref)', 4, eventRows);
+    const table = staged(driver) ? 'run_events_recent' : 'run_events';
+    if (eventRows.length) await insertMany(c, `INSERT INTO ${table} (run_id, seq, event, event_ref)`, 4, eventRows);
   }
 
-  // Records: the last write of a path in the batch wins (one row may not be upserted twice in one statement).
+  // Records: the last write of a path in the batch wins (one row may not be upserted twice in one
+  // statement, and an older version of it is no use in the staging table either).
   const records = new Map<string, unknown[]>();
   for (const u of units) {
     for (const r of u.records) {
@@ -240,16 +349,10 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
       ]);
     }
   }
-  if (records.size) {
-    await insertMany(
-      c,
-      'INSERT INTO action_records (run_id, path, name, status, record, record_ref, start_time, end_time)',
-      8,
-      [...records.values()],
-      `ON CONFLICT (run_id, path) DO UPDATE SET name = excluded.name, status = excluded.status,
-         record = excluded.record, record_ref = excluded.record_ref,
-         start_time = excluded.start_time, end_time = excluded.end_time`,
-    );
+  if (records.size && staged(driver)) {
+    await insertMany(c, `INSERT INTO action_records_recent (${RECORD_COLUMNS})`, 8, [...records.values()]);
+  } else if (records.size) {
+    await insertMany(c, `INSERT INTO action_records (${RECORD_COLUMNS})`, 8, [...records.values()], UPSERT_RECORD);
   }
 
   for (const u of units) {
