@@ -119,6 +119,12 @@ interface Live {
   status: RunStatus;
   inflight: Map<string, AbortController>;
   records: Map<string, ActionRecord>;
+  /**
+   * Action records not yet written, by path. Records are derived data (replaying the events gives
+   * them back), so a durable run writes them when it ends or goes idle, not with every step: the
+   * events alone make a step durable, and the writes stay small.
+   */
+  unwritten: Map<string, ActionRecord>;
   callbacks: Map<string, { key: string; url?: string }>; // by action path
   // Stateless runs keep their history here until the single write at the end.
   memory?: { events: RunEvent[]; records: ActionRecord[]; timers: Map<string, NodeJS.Timeout> };
@@ -752,6 +758,7 @@ export class RunHost {
       status: 'Running',
       inflight: new Map(),
       records: new Map(),
+      unwritten: new Map(),
       callbacks: new Map(),
       ...(durable ? {} : { memory: { events: [], records: [], timers: new Map() } }),
       executor: undefined as unknown as EffectExecutor,
@@ -784,11 +791,16 @@ export class RunHost {
     // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
     if (this.shared) live.owned = true;
     for (const r of step.records) live.records.set(r.name, r);
+    // What the crashed process may not have written yet: written with the next idle or final step.
+    for (const r of step.records) live.unwritten.set(r.path, r);
     for (const c of run.pending()) if (c.kind === 'awaitCallback') live.callbacks.set(c.path, callbackRef(c));
     if (step.done) {
       // The last event was committed but not the final status (cannot happen with one transaction
       // per step; kept so a store written by an older host still settles).
-      await this.store.updateRun(runId, this.finalUpdate(live));
+      await this.store.commitStep(runId, {
+        records: step.records as unknown as StepWrite['records'],
+        runUpdate: this.finalUpdate(live),
+      });
       if (this.shared) await this.store.complete(ownershipId(runId));
       this.finish(live);
       return undefined;
@@ -839,11 +851,12 @@ export class RunHost {
   }
 
   private toWrite(live: Live, step: Step, events: RunEvent[]): StepWrite {
-    const write: StepWrite = {
-      events,
-      records: step.records as unknown as StepWrite['records'],
-      runUpdate: { status: step.status },
-    };
+    for (const r of step.records) live.unwritten.set(r.path, r);
+    const write: StepWrite = { events, runUpdate: { status: step.status } };
+    if (step.done || this.idleAfter(live, step)) {
+      write.records = [...live.unwritten.values()] as unknown as StepWrite['records'];
+      live.unwritten.clear();
+    }
     const timers: Array<{ key: string; dueAt: number }> = [];
     const callbacks: Array<{ key: string; path: string }> = [];
     const cancels: string[] = [];

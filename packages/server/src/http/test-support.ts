@@ -2,7 +2,10 @@
  * Test helpers: an Auth that accepts one admin token (until tests use the real createAuth), and a
  * server on a fresh SQLite store with its teardown.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Auth, Principal } from '../auth/types.js';
@@ -41,6 +44,40 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
       await server.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An HTTP server that answers a request only when the test releases it. */
+export async function holdingServer() {
+  const held: Array<{ n: string; res: ServerResponse }> = [];
+  const seen: string[] = [];
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const n = new URL(req.url ?? '/', 'http://x').searchParams.get('n') ?? '?';
+    seen.push(n);
+    const entry = { n, res };
+    held.push(entry);
+    // A caller that gave up (the server stopped) is no longer held.
+    res.on('close', () => {
+      const i = held.indexOf(entry);
+      if (i >= 0) held.splice(i, 1);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    seen,
+    release(n: string) {
+      const i = held.findIndex((h) => h.n === n);
+      assert.ok(i >= 0, `request ${n} is not held (held: ${held.map((h) => h.n).join(',')})`);
+      const [h] = held.splice(i, 1);
+      h!.res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ n }));
+    },
+    async close() {
+      for (const h of held.splice(0)) h.res.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     },
   };
 }

@@ -4,46 +4,10 @@
 // test decides when a run ends.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { postgresAvailable, postgresBackend, sqliteBackend } from '../store/test-support/backends.js';
 import type { Backend, Fresh } from '../store/test-support/backends.js';
 import { createServer, type FlowbridgeServer } from './app.js';
-import { TEST_TOKEN, testAuth } from './test-support.js';
-
-/** An HTTP server that answers a request only when the test releases it. */
-async function holdingServer() {
-  const held: Array<{ n: string; res: ServerResponse }> = [];
-  const seen: string[] = [];
-  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    const n = new URL(req.url ?? '/', 'http://x').searchParams.get('n') ?? '?';
-    seen.push(n);
-    const entry = { n, res };
-    held.push(entry);
-    // A caller that gave up (the server stopped) is no longer held.
-    res.on('close', () => {
-      const i = held.indexOf(entry);
-      if (i >= 0) held.splice(i, 1);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    seen,
-    release(n: string) {
-      const i = held.findIndex((h) => h.n === n);
-      assert.ok(i >= 0, `request ${n} is not held (held: ${held.map((h) => h.n).join(',')})`);
-      const [h] = held.splice(i, 1);
-      h!.res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ n }));
-    },
-    async close() {
-      for (const h of held.splice(0)) h.res.destroy();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
+import { TEST_TOKEN, holdingServer, testAuth } from './test-support.js';
 
 function limitedFlow(base: string, trigger: Record<string, unknown>, withResponse = false) {
   return {
