@@ -1,9 +1,11 @@
-// Persisted steps/s through the store (one event + one action record + the run's status committed
-// per step, what a stateful run does), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers. The
-// reference is the same driver inserting raw rows on the same settings: one row per transaction
-// for a single writer (nothing to batch), 1,000 rows per transaction for 50 writers (the ceiling
-// group commit can approach). The logic is packages/server/src/store/bench-store.ts, which also
-// runs on its own. PostgreSQL: FLOWBRIDGE_TEST_PG_URL; skipped with a note when unreachable.
+// Persisted steps/s through the store: one event plus the run's status committed per step, which
+// is what a stateful run writes per step (its action records are written when it goes idle or
+// ends: see host/run-host.ts), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers.
+// The reference is the same driver inserting raw rows on the same settings: one row per
+// transaction for a single writer (nothing to batch), 1,000 rows per transaction for 50 writers
+// (the ceiling group commit can approach). The logic is packages/server/src/store/bench-store.ts,
+// which also runs on its own (with records per step unless --events-only). PostgreSQL:
+// FLOWBRIDGE_TEST_PG_URL; skipped with a note when unreachable.
 import { benchStore, type StoreBenchRow } from '../packages/server/src/store/bench-store.js';
 import { compare, type BenchResult } from './types.js';
 
@@ -23,6 +25,7 @@ export async function run(): Promise<BenchResult[]> {
         [1, 1],
         [50, 50],
       ],
+      eventsOnly: true,
     });
     return [...results(rows, 'sqlite', 'embedded'), ...results(rows, 'postgres', 'PostgreSQL')];
   } finally {
