@@ -258,7 +258,7 @@ for (const backend of [sqliteBackend, postgresBackend]) {
 
     it('consumes an occurrence whose trigger conditions do not hold, and skips invalid recurrences', async () => {
       now = ms('2024-06-03T18:00:00Z');
-      await store.createFlow({
+      const { flow: conditional } = await store.createFlow({
         name: 'conditions',
         definition: definition({ frequency: 'Minute', interval: 1 }, { conditions: [{ expression: '@equals(1, 2)' }] }),
       });
@@ -269,6 +269,12 @@ for (const backend of [sqliteBackend, postgresBackend]) {
       const { scheduler: s, fired } = scheduler(store, clock);
       assert.equal(iso(await s.tick()), '2024-06-03T18:01:00.000Z');
       assert.equal(fired.length, 0);
+      // The skipped occurrence is in the trigger's history.
+      const history = await store.listTriggerHistory(conditional.id, 'Every');
+      assert.deepEqual(
+        history.map((h) => [iso(h.at), h.status]),
+        [['2024-06-03T18:00:00.000Z', 'Skipped']],
+      );
     });
   });
 }

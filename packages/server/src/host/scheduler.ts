@@ -195,6 +195,10 @@ export class RecurrenceScheduler {
     const { workflow } = await this.host.workflows.get(flow.id, flow.currentVersion);
     if (!evaluateTriggerConditions(workflow, outputs, triggerName, this.now())) {
       this.log?.debug({ flowId: flow.id, trigger: triggerName, scheduledTime }, 'trigger conditions not met');
+      // The trigger's history shows the occurrence as Skipped (a failure to say so is only logged).
+      await this.store
+        .recordTriggerHistory({ flowId: flow.id, triggerName, at: scheduledTime, status: 'Skipped' })
+        .catch((err: unknown) => this.log?.warn({ err, flowId: flow.id }, 'could not record the skipped occurrence'));
       return;
     }
     let runId: string;

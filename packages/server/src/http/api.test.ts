@@ -281,7 +281,61 @@ describe('HTTP API (in process)', () => {
     const run = await waitForStatus(ok.body!.runId as string, (s) => s === 'Succeeded');
     assert.equal(run.response.body.greeting, 'Hello Bo');
     const hist = await api('GET', `/api/v1/flows/${id}/triggers/manual/histories`);
-    assert.equal((hist.body!.value as unknown[]).length, 1);
+    const entries = hist.body!.value as Array<{ status: string; fired: boolean; code?: string }>;
+    assert.deepEqual(
+      entries.map((e) => [e.status, e.fired, e.code]),
+      [
+        ['Succeeded', true, undefined],
+        ['Failed', false, 'SchemaValidationFailed'],
+      ],
+    );
+  });
+
+  it('trigger history: fired, skipped by conditions and failed calls, newest first, paged', async () => {
+    const id = await create('picky', {
+      definition: {
+        triggers: {
+          manual: {
+            type: 'Request',
+            kind: 'Http',
+            inputs: { schema: { type: 'object', properties: { go: { type: 'boolean' } } } },
+            conditions: [{ expression: "@equals(triggerBody()?['go'], true)" }],
+          },
+        },
+        actions: { Compose: { type: 'Compose', inputs: 1 } },
+      },
+    });
+    const url = await signedUrl(id);
+    const call = async (payload: object) => {
+      const res = await t.server.app.inject({ method: 'POST', url, payload });
+      await new Promise((r) => setTimeout(r, 5)); // distinct times, so the order is the call order
+      return res;
+    };
+    assert.equal((await call({ go: true })).statusCode, 202);
+    const skipped = await call({ go: false });
+    assert.equal(skipped.headers['x-ms-trigger-skipped'], 'true');
+    assert.equal((await call({ go: 'yes' })).statusCode, 400);
+    assert.equal((await call({ go: true })).statusCode, 202);
+    const seen: Array<[string, boolean]> = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await api(
+        'GET',
+        `/api/v1/flows/${id}/triggers/manual/histories?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      assert.equal(res.status, 200);
+      for (const e of res.body!.value as Array<{ status: string; fired: boolean }>) seen.push([e.status, e.fired]);
+      cursor = res.body!.nextCursor as string | null;
+      if (!cursor) break;
+    }
+    assert.deepEqual(seen, [
+      ['Succeeded', true],
+      ['Failed', false],
+      ['Skipped', false],
+      ['Succeeded', true],
+    ]);
+    const bad = await api('GET', `/api/v1/flows/${id}/triggers/manual/histories?cursor=nonsense`);
+    assert.equal(bad.status, 400);
   });
 
   it('stateless flows answer and are written once at the end', async () => {

@@ -29,16 +29,24 @@ const schemas: Record<string, Schema> = {
   },
   TriggerHistory: {
     type: 'object',
+    description:
+      'One evaluation of the trigger: fired (its run), Skipped (conditions false) or Failed (a body that failed the schema, a failed expression).',
     required: ['name', 'startTime', 'status', 'fired', 'run'],
     properties: {
-      name: { type: 'string', description: 'The run id.' },
+      name: { type: 'string', description: 'The run id, or an id of the evaluation that started no run.' },
       startTime: dateTime,
-      status: { type: 'string' },
+      status: { type: 'string', enum: ['Succeeded', 'Skipped', 'Failed'] },
       fired: { type: 'boolean' },
       run: {
-        type: 'object',
+        type: ['object', 'null'],
         required: ['name', 'status'],
         properties: { name: { type: 'string' }, status: { type: 'string' } },
+      },
+      code: { type: 'string', description: 'Failed: why.' },
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
       },
     },
   },
@@ -175,13 +183,13 @@ export const triggersSection: Section = {
       operationId: 'listTriggerHistories',
       method: 'get',
       path: '/api/v1/flows/{id}/triggers/{name}/histories',
-      summary: 'Trigger history: the runs it fired, newest first',
+      summary: 'Trigger history: every evaluation (fired, skipped, failed), newest first',
       tag: 'triggers',
       pathParams: flowTrigger,
       query: [
         {
           name: 'limit',
-          description: 'Runs of the flow to look through (default 50, at most 1000).',
+          description: 'Entries per page (default 50, at most 1000).',
           schema: { type: 'integer' },
         },
         { name: 'cursor', description: 'The `nextCursor` of the previous page.', schema: { type: 'string' } },

@@ -14,6 +14,7 @@ import {
 } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
 import { ApiError, errorBody } from './errors.js';
+import { recordEvaluation, triggerHistoryRoutes } from './trigger-history.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 import { matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
@@ -130,7 +131,11 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const body = request.body ?? {};
       // Typed inputs of instant flows are always checked against the trigger schema.
       const errors = schemaErrors(triggerInputs(t).schema, body);
-      if (errors.length > 0)
+      if (errors.length > 0) {
+        await recordEvaluation(ctx.store, request.log, flow, t.name, ctx.now(), 'Failed', {
+          code: 'SchemaValidationFailed',
+          message: errors.join('; '),
+        });
         throw new ApiError(
           400,
           'SchemaValidationFailed',
@@ -138,42 +143,14 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           'body',
           errors,
         );
+      }
       const outputs = { headers: { 'Content-Type': 'application/json' }, body };
       const { runId } = await ctx.host.startRun({ flow, version: flow.currentVersion, triggerName: t.name, outputs });
       return reply.status(202).header('x-ms-workflow-run-id', runId).send({ runId });
     },
   );
 
-  app.get(
-    '/api/v1/flows/:id/triggers/:name/histories',
-    async (
-      request: FastifyRequest<{
-        Params: { id: string; name: string };
-        Querystring: { limit?: string; cursor?: string };
-      }>,
-    ) => {
-      const flow = await flowOr404(ctx, request.params.id);
-      requirePermission(ctx, request, 'runs.read', flow.environmentId);
-      const page = await ctx.store.listRuns({
-        flowId: flow.id,
-        limit: Math.min(Number(request.query.limit) || 50, 1000),
-        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
-      });
-      const name = request.params.name.toLowerCase();
-      return {
-        value: page.items
-          .filter((r) => r.triggerName.toLowerCase() === name)
-          .map((r) => ({
-            name: r.id,
-            startTime: new Date(r.startTime).toISOString(),
-            status: 'Succeeded',
-            fired: true,
-            run: { name: r.id, status: r.status },
-          })),
-        nextCursor: page.nextCursor,
-      };
-    },
-  );
+  triggerHistoryRoutes(app, ctx);
 }
 
 async function checkRunnable(ctx: RouteContext, flow: Flow): Promise<void> {
@@ -231,6 +208,10 @@ async function invoke(
     const errors = schemaErrors(inputs.schema, outputs.body ?? null);
     if (errors.length > 0) {
       observe('invalid');
+      await recordEvaluation(ctx.store, request.log, flow, t.name, ctx.now(), 'Failed', {
+        code: 'SchemaValidationFailed',
+        message: errors.join('; '),
+      });
       throw new ApiError(
         400,
         'SchemaValidationFailed',
@@ -245,12 +226,18 @@ async function invoke(
   try {
     if (!evaluateTriggerConditions(workflow, outputs, t.name, now)) {
       observe('skipped');
+      await recordEvaluation(ctx.store, request.log, flow, t.name, now, 'Skipped');
       return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
     }
     items = splitTrigger(workflow, outputs, t.name, now);
   } catch (error) {
-    if (error instanceof TriggerError)
+    if (error instanceof TriggerError) {
+      await recordEvaluation(ctx.store, request.log, flow, t.name, now, 'Failed', {
+        code: error.code,
+        message: error.message,
+      });
       throw new ApiError(400, error.code === 'NoTrigger' ? 'TriggerNotFound' : error.code, error.message);
+    }
     throw error;
   }
   const clientTrackingId = header(request, 'x-ms-client-tracking-id');

@@ -480,10 +480,43 @@ const cases: Case[] = [
         workItems: 1,
         timers: 1,
         callbacks: 1,
+        triggerHistory: 0,
       });
       assert.equal(await store.getRun('old-done'), undefined);
       assert.ok(await store.getRun('old-waiting'));
       assert.equal((await store.pruneRunsOlderThan(5000)).runs, 0);
+    },
+  ],
+  [
+    'trigger history: evaluations that started no run, newest first, paged, pruned with the runs',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      await store.recordTriggerHistory({ flowId: flow.id, triggerName: 'manual', at: 100, status: 'Skipped' });
+      const failed = await store.recordTriggerHistory({
+        flowId: flow.id,
+        triggerName: 'Manual',
+        at: 200,
+        status: 'Failed',
+        code: 'SchemaValidationFailed',
+        message: 'body.name is required',
+      });
+      await store.recordTriggerHistory({ flowId: flow.id, triggerName: 'other', at: 300, status: 'Skipped' });
+      const all = await store.listTriggerHistory(flow.id, 'MANUAL');
+      assert.deepEqual(
+        all.map((e) => [e.at, e.status, e.code]),
+        [
+          [200, 'Failed', 'SchemaValidationFailed'],
+          [100, 'Skipped', null],
+        ],
+      );
+      assert.equal(all[0]!.message, 'body.name is required');
+      const next = await store.listTriggerHistory(flow.id, 'manual', { limit: 1, before: { at: 200, id: failed } });
+      assert.deepEqual(
+        next.map((e) => e.at),
+        [100],
+      );
+      assert.equal((await store.pruneRunsOlderThan(250)).triggerHistory, 2);
+      assert.equal((await store.listTriggerHistory(flow.id, 'other')).length, 1);
     },
   ],
   [

@@ -243,6 +243,24 @@ export const migrations: Migration[] = [
         n INTEGER NOT NULL)${t.clustered}`,
     ],
   },
+  {
+    version: 3,
+    name: 'trigger evaluations that started no run',
+    // A trigger's history is its runs plus the evaluations that started none: conditions false
+    // (Skipped), a body that failed the schema or an expression that failed (Failed). Runs are
+    // their own record of firing, so only these need rows.
+    statements: (t) => [
+      `CREATE TABLE trigger_history (
+        id ${t.serial},
+        flow_id TEXT NOT NULL,
+        trigger_name TEXT NOT NULL,
+        at ${t.bigint} NOT NULL,
+        status TEXT NOT NULL,
+        code TEXT,
+        message TEXT)`,
+      `CREATE INDEX trigger_history_flow ON trigger_history(flow_id, at, id)`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -38,6 +38,7 @@ import {
   type RunUpdate,
   type StepResult,
   type StepWrite,
+  type TriggerHistoryEntry,
   type Store,
   type Timer,
   type User,
@@ -886,6 +887,51 @@ export class SqlStore implements Store {
     );
   }
 
+  async recordTriggerHistory(entry: {
+    flowId: string;
+    triggerName: string;
+    at: number;
+    status: TriggerHistoryEntry['status'];
+    code?: string | null;
+    message?: string | null;
+  }): Promise<number> {
+    this.check();
+    const [row] = await this.driver.all<{ id: unknown }>(
+      `INSERT INTO trigger_history (flow_id, trigger_name, at, status, code, message) VALUES (?, ?, ?, ?, ?, ?)
+       RETURNING id`,
+      [entry.flowId, entry.triggerName, entry.at, entry.status, entry.code ?? null, entry.message ?? null],
+    );
+    return n(row?.id);
+  }
+
+  async listTriggerHistory(
+    flowId: string,
+    triggerName: string,
+    query: { limit?: number; before?: { at: number; id: number } } = {},
+  ): Promise<TriggerHistoryEntry[]> {
+    this.check();
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);
+    const params: unknown[] = [flowId, triggerName.toLowerCase()];
+    let where = 'flow_id = ? AND LOWER(trigger_name) = ?';
+    if (query.before) {
+      where += ' AND (at < ? OR (at = ? AND id < ?))';
+      params.push(query.before.at, query.before.at, query.before.id);
+    }
+    const rows = await this.driver.all(
+      `SELECT * FROM trigger_history WHERE ${where} ORDER BY at DESC, id DESC LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((r) => ({
+      id: n(r.id),
+      flowId: String(r.flow_id),
+      triggerName: String(r.trigger_name),
+      at: n(r.at),
+      status: String(r.status) as TriggerHistoryEntry['status'],
+      code: sOrNull(r.code),
+      message: sOrNull(r.message),
+    }));
+  }
+
   async pruneRunsOlderThan(before: number | Date): Promise<PruneCounts> {
     this.check();
     const cutoff = typeof before === 'number' ? before : before.getTime();
@@ -897,7 +943,9 @@ export class SqlStore implements Store {
       workItems: 0,
       timers: 0,
       callbacks: 0,
+      triggerHistory: 0,
     };
+    counts.triggerHistory = await this.driver.run('DELETE FROM trigger_history WHERE at < ?', [cutoff]);
     // In slices, so a large backlog never holds the write lock for long.
     for (;;) {
       const ids = (

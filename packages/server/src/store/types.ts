@@ -164,6 +164,18 @@ export interface PruneCounts {
   workItems: number;
   timers: number;
   callbacks: number;
+  triggerHistory: number;
+}
+
+/** A trigger evaluation that started no run (a run is its own record of firing). */
+export interface TriggerHistoryEntry {
+  id: number;
+  flowId: string;
+  triggerName: string;
+  at: number;
+  status: 'Skipped' | 'Failed';
+  code: string | null;
+  message: string | null;
 }
 
 export interface EnqueueItem {
@@ -344,6 +356,19 @@ export interface Store {
   ): Promise<string[]>;
   /** Cancels a run still Queued (never started); false when it was admitted or ended meanwhile. */
   cancelQueuedRun(runId: string, at?: number): Promise<boolean>;
+  /** Records a trigger evaluation that started no run (conditions false, bad input). */
+  recordTriggerHistory(
+    entry: Omit<TriggerHistoryEntry, 'id' | 'code' | 'message'> & {
+      code?: string | null;
+      message?: string | null;
+    },
+  ): Promise<number>;
+  /** A trigger's evaluations that started no run, newest first, before (at, id) when given. */
+  listTriggerHistory(
+    flowId: string,
+    triggerName: string,
+    query?: { limit?: number; before?: { at: number; id: number } },
+  ): Promise<TriggerHistoryEntry[]>;
   /** Retention: deletes finished runs that started before `before`, with everything that hangs off them. */
   pruneRunsOlderThan(before: number | Date): Promise<PruneCounts>;
 
