@@ -105,6 +105,13 @@ export function addInterval(now: number, count: number, unit: string): number | 
 }
 
 /** ISO 8601 UTC with 7 fractional digits, as the service writes times. */
+let lastMs = NaN;
+let lastIso = '';
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  // Called for every action's start and end, mostly with the same instant within a step.
+  if (ms === lastMs) return lastIso;
+  // toISOString always ends in '.sssZ': seven fractional digits, as .NET writes them.
+  lastIso = `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+  lastMs = ms;
+  return lastIso;
 }

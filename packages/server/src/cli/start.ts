@@ -46,17 +46,20 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, io: CliIO): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
   // pino's CommonJS function is its default export both in Node and in the bundled bin.
-  const [{ default: pino }, { openStore }, { createServer }, { createAuth }, approvalsModule] = await Promise.all([
-    import('pino'),
-    import('../store/index.js'),
-    import('../http/app.js'),
-    import('../auth/index.js'),
-    import('../approvals/index.js'),
-  ]);
+  const [{ default: pino }, { openStore, withReadCache }, { createServer }, { createAuth }, approvalsModule] =
+    await Promise.all([
+      import('pino'),
+      import('../store/index.js'),
+      import('../http/app.js'),
+      import('../auth/index.js'),
+      import('../approvals/index.js'),
+    ]);
   const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
-  const store = config.databaseUrl
+  const opened = config.databaseUrl
     ? await openStore({ databaseUrl: config.databaseUrl })
     : await openStore({ dataDir: config.dataDir });
+  // What every trigger call reads (the flow, the automation switches), cached for a second.
+  const store = withReadCache(opened);
   try {
     const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
     if (auth.setupToken) {

@@ -147,6 +147,8 @@ export class RunHost {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Outcomes of the runs that ended here most recently (for a waitForResponse that comes late). */
+  private readonly ended = new Map<string, RunResponse | NoResponse>();
   private readonly workerId: string;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -396,6 +398,8 @@ export class RunHost {
   async waitForResponse(runId: string): Promise<RunResponse | NoResponse> {
     const live = this.live.get(runId);
     if (live?.response) return live.response;
+    const ended = this.ended.get(runId);
+    if (ended) return ended;
     if (!live && !this.gates.isWaiting(runId)) {
       const stored = await this.store.getRun(runId);
       if (stored?.response) return stored.response as RunResponse;
@@ -946,7 +950,11 @@ export class RunHost {
     this.live.delete(live.runId);
     const result = live.run.result();
     this.options.observer?.runEnded?.(live.flowId, result.status, live.runId);
-    this.resolveWaiters(live.runId, result.response ?? { noResponse: true, status: result.status });
+    const outcome = result.response ?? { noResponse: true as const, status: result.status };
+    this.resolveWaiters(live.runId, outcome);
+    // A caller often asks right after a short run ended here: answer it without reading the store.
+    this.ended.set(live.runId, outcome);
+    if (this.ended.size > 1000) this.ended.delete(this.ended.keys().next().value!);
     this.admitNext(live);
   }
 

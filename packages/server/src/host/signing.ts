@@ -28,7 +28,23 @@ export function verifyTrigger(
   if (typeof sp !== 'string' || typeof sv !== 'string' || typeof sig !== 'string') return false;
   if (sv !== SIGNATURE_VERSION) return false;
   if (sp !== triggerPermission(triggerName) && sp !== '/triggers/*/run') return false;
-  return safeEqual(sig, signTrigger(accessKey, flowId, triggerName, sp, sv));
+  return safeEqual(sig, expectedSignature(accessKey, flowId, triggerName, sp, sv));
+}
+
+/**
+ * Expected trigger signatures, computed once per (key, flow, trigger, sp, sv): every call to a
+ * trigger URL checks one, and an HMAC costs more than the lookup. A new access key is a new entry.
+ */
+const expected = new Map<string, string>();
+function expectedSignature(accessKey: string, flowId: string, triggerName: string, sp: string, sv: string): string {
+  const key = `${accessKey}\n${flowId}\n${triggerName}\n${sp}\n${sv}`;
+  let sig = expected.get(key);
+  if (sig === undefined) {
+    sig = signTrigger(accessKey, flowId, triggerName, sp, sv);
+    if (expected.size >= 10_000) expected.clear();
+    expected.set(key, sig);
+  }
+  return sig;
 }
 
 export function signRunCallback(secret: string, runId: string): string {
