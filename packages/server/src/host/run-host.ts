@@ -125,6 +125,8 @@ interface Live {
    * events alone make a step durable, and the writes stay small.
    */
   unwritten: Map<string, ActionRecord>;
+  /** The seq of the run's last event as this copy knows it (scale-out: fences its next commit). */
+  seq: number;
   callbacks: Map<string, { key: string; url?: string }>; // by action path
   // Stateless runs keep their history here until the single write at the end.
   memory?: { events: RunEvent[]; records: ActionRecord[]; timers: Map<string, NodeJS.Timeout> };
@@ -763,6 +765,7 @@ export class RunHost {
       inflight: new Map(),
       records: new Map(),
       unwritten: new Map(),
+      seq: 0,
       callbacks: new Map(),
       ...(durable ? {} : { memory: { events: [], records: [], timers: new Map() } }),
       executor: undefined as unknown as EffectExecutor,
@@ -794,6 +797,7 @@ export class RunHost {
     const live = this.register(runId, stored.flowId, true, workflow, init, run);
     // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
     if (this.shared) live.owned = true;
+    live.seq = history.lastSeq;
     for (const r of step.records) live.records.set(r.name, r);
     // What the crashed process may not have written yet: written with the next idle or final step.
     for (const r of step.records) live.unwritten.set(r.path, r);
@@ -833,7 +837,11 @@ export class RunHost {
       if (live.durable) {
         const write = this.toWrite(live, step, [event]);
         if (workId) write.completeWork = [...(write.completeWork ?? []), workId];
-        await this.store.commitStep(live.runId, write);
+        // Scale-out: if another worker took the run over meanwhile (this one lost its lease without
+        // noticing), the store refuses the step (Conflict) and this copy is dropped below.
+        if (this.shared) write.expectSeq = live.seq;
+        const { seqs } = await this.store.commitStep(live.runId, write);
+        live.seq = seqs.at(-1) ?? live.seq;
       } else {
         this.remember(live, step, [event]);
       }

@@ -488,6 +488,30 @@ const cases: Case[] = [
     },
   ],
   [
+    'fencing: a step that names a stale seq is refused with Conflict and writes nothing (PostgreSQL)',
+    async ({ store }) => {
+      await flowWithRun(store);
+      const first = await store.commitStep('run-1', { events: [{ e: 1 }], expectSeq: 0 });
+      assert.deepEqual(first.seqs, [1]);
+      const ok = await store.commitStep('run-1', {
+        events: [{ e: 2 }],
+        expectSeq: 1,
+        runUpdate: { status: 'Waiting' },
+      });
+      assert.deepEqual(ok.seqs, [2]);
+      if (store.backend !== 'postgres') return; // one process: nobody else can write the run
+      await rejectsWith(
+        store.commitStep('run-1', { events: [{ stale: true }], expectSeq: 1, runUpdate: { status: 'Failed' } }),
+        'Conflict',
+      );
+      const history = await store.loadRunHistory('run-1');
+      assert.deepEqual(history.events, [{ e: 1 }, { e: 2 }]);
+      assert.equal((await store.getRun('run-1'))?.status, 'Waiting');
+      // Without expectSeq a step is not fenced; an unknown run is still NotFound.
+      await rejectsWith(store.commitStep('nope', { events: [{}], expectSeq: 0 }), 'NotFound');
+    },
+  ],
+  [
     'trigger history: evaluations that started no run, newest first, paged, pruned with the runs',
     async ({ store }) => {
       const { flow } = await store.createFlow({ name: 'f', definition: {} });

@@ -39,6 +39,8 @@ export interface PreparedUnit {
   records: PreparedRecord[];
   /** runUpdate.status, written with the batch's seq bump (one statement for all runs). */
   status: string | null;
+  /** StepWrite.expectSeq: the run's last seq the writer holds (fencing; checked on PostgreSQL). */
+  expectSeq: number | null;
   /** The other runUpdate columns, one statement per unit. */
   runUpdate: Array<[column: string, value: unknown]>;
   enqueue: Array<{ id: string; runId: string | null; kind: string; payload: string | null; availableAt: number }>;
@@ -84,8 +86,11 @@ export function prepareUnit(
   if ((step.timers?.length || step.callbacks?.length || step.cancelWaits?.length) && runId === null) {
     throw new StoreError('InvalidArgument', 'timers and callbacks need a runId');
   }
+  if (step.expectSeq !== undefined && (!Number.isInteger(step.expectSeq) || step.expectSeq < 0))
+    throw new StoreError('InvalidArgument', 'expectSeq must be a whole number');
   const unit: PreparedUnit = {
     runId,
+    expectSeq: step.expectSeq ?? null,
     create: null,
     events: events.map((e, i) => blob(e, `events[${i}]`)),
     records: records.map((r, i) => {
@@ -217,21 +222,23 @@ function valuesTable(driver: Driver, count: number, columns: Array<[name: string
 async function updateRuns(
   driver: Driver,
   c: Conn,
-  bumps: Map<string, { n: number; status: string | null }>,
+  bumps: Map<string, { n: number; status: string | null; expect: number | null }>,
 ): Promise<Map<string, number>> {
   const seqs: unknown[] = [];
   const statuses: unknown[] = [];
   const statusOnly: string[] = [];
+  const fenced = !staged(driver);
   for (const [id, b] of bumps) {
-    if (b.n > 0) seqs.push(id, b.n);
+    if (b.n > 0) seqs.push(id, b.n, ...(fenced ? [b.expect] : []));
     else statusOnly.push(id);
     if (b.status !== null) statuses.push(id, b.status);
   }
   const result = new Map<string, number>();
   if (seqs.length) {
-    const v = valuesTable(driver, seqs.length / 2, [
+    const v = valuesTable(driver, seqs.length / (fenced ? 3 : 2), [
       ['id', 'text'],
       ['n', 'int'],
+      ...(fenced ? ([['expect', 'bigint']] as Array<[string, string]>) : []),
     ]);
     // The join with runs: a run that does not exist gets no row back (NotFound below).
     const rows = staged(driver)
@@ -242,12 +249,27 @@ async function updateRuns(
            RETURNING run_id AS id, base + n AS last_seq`,
           seqs,
         )
-      : await c.all<{ id: string; last_seq: number }>(
-          `UPDATE runs SET last_seq = runs.last_seq + v.n FROM ${v} WHERE runs.id = v.id
+      : // Fencing: a writer that names the seq it holds appends only if nobody appended since
+        // (a process that lost its lease on the run and did not notice yet gets Conflict).
+        await c.all<{ id: string; last_seq: number }>(
+          `UPDATE runs SET last_seq = runs.last_seq + v.n FROM ${v}
+           WHERE runs.id = v.id AND (v.expect IS NULL OR runs.last_seq = v.expect)
            RETURNING runs.id, runs.last_seq`,
           seqs,
         );
     for (const r of rows) result.set(r.id, Number(r.last_seq));
+    const stale = [...bumps].filter(([id, b]) => b.n > 0 && b.expect !== null && !result.has(id)).map(([id]) => id);
+    if (stale.length) {
+      const exists = await c.all<{ id: string }>(
+        `SELECT id FROM runs WHERE id IN (${new Array(stale.length).fill('?').join(', ')})`,
+        stale,
+      );
+      const first = exists[0];
+      if (first)
+        throw new StoreError('Conflict', `run ${first.id} was written by another writer since its last step here`, {
+          target: first.id,
+        });
+    }
   }
   if (statusOnly.length) {
     const rows = await c.all<{ id: string }>(
@@ -305,10 +327,11 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   // Seqs: one counter per run, bumped once per batch; each unit gets the next range in batch order.
   // Statuses: the newest of each run in the batch, in one statement (each unit's runUpdate is a
   // plain assignment per column, so applying each column's last value equals applying them in order).
-  const bumps = new Map<string, { n: number; status: string | null }>();
+  const bumps = new Map<string, { n: number; status: string | null; expect: number | null }>();
   for (const u of units) {
     if (!u.runId || (!u.events.length && u.status === null)) continue;
-    const b = bumps.get(u.runId) ?? { n: 0, status: null };
+    // The first unit of a run in the batch holds the seq the run has before the batch.
+    const b = bumps.get(u.runId) ?? { n: 0, status: null, expect: u.expectSeq };
     b.n += u.events.length;
     if (u.status !== null) b.status = u.status;
     bumps.set(u.runId, b);

@@ -257,6 +257,11 @@ export interface StepWrite {
   cancelWaits?: string[];
   /** Work items this step finishes (deleted in the same transaction). */
   completeWork?: string[];
+  /**
+   * Fencing (PostgreSQL): the run's last seq as this writer knows it. The events are appended only
+   * if no other writer appended since; otherwise the step fails with Conflict and nothing is written.
+   */
+  expectSeq?: number;
 }
 
 export interface StepResult {
