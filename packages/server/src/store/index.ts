@@ -7,7 +7,6 @@ export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_PAYLOAD_THRESHOLD } from './json.js';
 export { LATEST_SCHEMA_VERSION } from './schema.js';
 export { SQLITE_FILE_NAME } from './sqlite-driver.js';
-export { WORK_CHANNEL } from './postgres-driver.js';
 export { DEFAULT_ENVIRONMENT_ID, UNFINISHED_RUN_STATUSES } from './types.js';
 export { withReadCache } from './read-cache.js';
 export type * from './types.js';

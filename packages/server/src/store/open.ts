@@ -1,7 +1,6 @@
 // openStore: the one way in. A postgres:// URL selects PostgreSQL; anything else is the embedded
 // SQLite database in a data directory (./.flowbridge/ unless told otherwise).
 import { migrate } from './migrate.js';
-import { PostgresDriver } from './postgres-driver.js';
 import { SqlStore } from './sql-store.js';
 import type { SqlStoreOptions } from './sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -30,6 +29,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
         target: 'databaseUrl',
       });
     }
+    // Loaded only here: `pg` costs start-up time and memory that the embedded store never needs.
+    const { PostgresDriver } = await import('./postgres-driver.js');
     driver = new PostgresDriver(options.databaseUrl, { poolSize: options.poolSize });
   } else {
     driver = new SqliteDriver({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
