@@ -15,7 +15,7 @@
  * backlog. A Recurrence without startTime fires at once when its flow is saved or enabled and is
  * spaced from that first run (anchored at the last fired occurrence, so it does not drift).
  *
- * The loop sleeps until the earliest next due time, capped (default 30 s) so that flows saved by
+ * The loop sleeps until the earliest next due time, capped (default 30 s; the server uses 5 s on PostgreSQL) so that flows saved by
  * other processes are noticed; `poke()` wakes it at once after a local change. On PostgreSQL only
  * the holder of the scheduler leadership fires (SQLite: the one process always holds it).
  */

@@ -233,7 +233,15 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     now,
     ...(log ? { log } : {}),
   });
-  const recurrences = new RecurrenceScheduler({ store, host: runHost, now, ...(log ? { log } : {}) });
+  const recurrences = new RecurrenceScheduler({
+    store,
+    host: runHost,
+    now,
+    // Scale-out: flows saved through another process are noticed by the next look (this one's
+    // own saves poke it at once).
+    maxSleepMs: store.backend === 'postgres' ? 5_000 : 30_000,
+    ...(log ? { log } : {}),
+  });
   // A flow created, saved, enabled or disabled here: the scheduler looks again at once.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && reply.statusCode < 300 && /^\/api\/v1\/flows\b/i.test(request.url)) {
