@@ -1,6 +1,7 @@
 // Persisted steps/s through the store: one event plus the run's status committed per step, which
 // is what a stateful run writes per step (its action records are written when it goes idle or
-// ends: see host/run-host.ts), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers.
+// ends: see host/run-host.ts), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers
+// (on PostgreSQL also 50 writers in two worker processes sharing the database).
 // The reference is the same driver inserting raw rows on the same settings: one row per
 // transaction for a single writer (nothing to batch), 1,000 rows per transaction for 50 writers
 // (the ceiling group commit can approach). The logic is packages/server/src/store/bench-store.ts,
@@ -47,7 +48,8 @@ function results(rows: StoreBenchRow[], backend: StoreBenchRow['backend'], label
   for (const r of mine) {
     if (!r.steps) continue;
     const ref = raw(r.steps.writers === 1 ? 1 : 1000);
-    const name = `${label} persisted steps/s, ${r.steps.writers} writer(s)`;
+    const processes = r.steps.processes ? `, ${r.steps.processes} processes` : '';
+    const name = `${label} persisted steps/s, ${r.steps.writers} writer(s)${processes}`;
     const note = `avg batch ${r.steps.avgBatch.toFixed(1)}; ${Math.round(r.steps.perCpuSecond)} steps per CPU-second of the bench process`;
     out.push(
       ref

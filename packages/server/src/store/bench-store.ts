@@ -12,7 +12,9 @@ import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SqlStore } from './sql-store.js';
 import { openStore } from './open.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresAvailable } from './test-support/backends.js';
@@ -84,7 +86,7 @@ export interface StoreBenchRow {
   case: string;
   perSecond: number;
   /** Set for the store cases. */
-  steps?: { writers: number; runs: number; avgBatch: number; perCpuSecond: number };
+  steps?: { writers: number; runs: number; avgBatch: number; perCpuSecond: number; processes?: number };
   /** Set for the raw driver cases: rows inserted per transaction. */
   raw?: { perTransaction: number };
   /** The backend could not be measured (PostgreSQL unreachable). */
@@ -234,6 +236,15 @@ async function benchPostgres(
         note: `avg batch ${r.batch.toFixed(1)}; ${Math.round(r.perCpuSecond).toLocaleString('en-US')} per CPU-second of this process`,
       });
     }
+    // Scale-out: two worker processes on the one database, 25 writers on 25 runs each.
+    const two = await twoProcesses(seconds, store, url, eventsOnly);
+    rows.push({
+      backend: 'postgres',
+      case: `${eventsOnly ? 'events-only ' : ''}steps/s, 2 processes x 25 writers, 50 runs`,
+      perSecond: two.rate,
+      steps: { writers: 50, runs: 50, avgBatch: two.batch, perCpuSecond: two.perCpuSecond, processes: 2 },
+      note: `this process ${Math.round(two.mine).toLocaleString('en-US')}/s, the other ${Math.round(two.theirs).toLocaleString('en-US')}/s`,
+    });
     await store.close();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -272,6 +283,56 @@ async function benchPostgres(
   }
 }
 
+/**
+ * Two processes writing to one PostgreSQL database at once: this one and a child started with
+ * `--pg-writer`. The child opens its store first and says `ready`; then both write for `seconds`.
+ */
+async function twoProcesses(
+  seconds: number,
+  store: SqlStore,
+  url: string,
+  eventsOnly: boolean,
+): Promise<{ rate: number; mine: number; theirs: number; batch: number; perCpuSecond: number }> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--pg-writer', url, String(seconds), eventsOnly ? '1' : '0'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const next = (): Promise<string> =>
+    new Promise((res, rej) => {
+      lines.once('line', res);
+      child.once('exit', (code) => rej(new Error(`bench writer process exited (${code})`)));
+    });
+  if ((await next()) !== 'ready') throw new Error('bench writer process did not start');
+  child.stdin!.write('go\n');
+  const [mine, theirs] = await Promise.all([
+    stepsPerSecond(seconds, store, 25, 25, eventsOnly),
+    next().then((l) => JSON.parse(l) as { rate: number }),
+  ]);
+  child.stdin!.end();
+  return {
+    rate: mine.rate + theirs.rate,
+    mine: mine.rate,
+    theirs: theirs.rate,
+    batch: mine.batch,
+    perCpuSecond: mine.perCpuSecond,
+  };
+}
+
+/** The child of twoProcesses: 25 writers on its own 25 runs, started when told. */
+async function pgWriter(url: string, seconds: number, eventsOnly: boolean): Promise<void> {
+  const store = await openStore({ databaseUrl: url });
+  const lines = createInterface({ input: process.stdin });
+  const go = new Promise<void>((res) => lines.once('line', () => res()));
+  console.log('ready');
+  await go;
+  const r = await stepsPerSecond(seconds, store, 25, 25, eventsOnly);
+  console.log(JSON.stringify({ rate: r.rate }));
+  lines.close();
+  await store.close();
+}
+
 /** Runs the store benchmark: store cases, then the raw driver on the same settings, per backend. */
 export async function benchStore(options: StoreBenchOptions = {}): Promise<StoreBenchRow[]> {
   const seconds = options.seconds ?? 2.5;
@@ -286,6 +347,10 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args[0] === '--pg-writer') {
+    await pgWriter(args[1] ?? '', Number(args[2] ?? 2), args[3] === '1');
+    return;
+  }
   const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 2.5);
   const only = (['sqlite', 'postgres'] as const).filter((b) => args.includes(`--${b}`));
   // Stop by ourselves whatever happens (a hung database must not hang CI).
