@@ -762,6 +762,59 @@ describe('linked host requests and chat', () => {
     }
   });
 
+  test('a linked host that fails is tried again until it acknowledges; after a restart only the unacknowledged are posted', async () => {
+    let failing = 2;
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(req.url ?? '');
+        if (req.url === '/flaky' && failing-- > 0) res.writeHead(503).end();
+        else if (req.url === '/down') res.writeHead(500).end();
+        else res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const hr = await harness({ hostRetryDelaysMs: [5, 5, 5] });
+    try {
+      const until = async (what: string, check: () => boolean) => {
+        for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(check(), what);
+      };
+      const id = await start(
+        hr,
+        basic('Basic', 'ann@example.com', {
+          'WebhookApprovalCreationInput/linkedRequest': { callbackUrl: `${base}/flaky` },
+        }),
+      );
+      const linked = await hr.app.inject({
+        method: 'POST',
+        url: `/api/v1/approvals/${id}/link`,
+        headers: { authorization: 'Bearer admin' },
+        payload: { callbackUrl: `${base}/down` },
+      });
+      assert.equal(linked.statusCode, 200, linked.body);
+      assert.equal((await respond(hr, 'ann', id, 'Approve')).statusCode, 200);
+      // /flaky: 503, 503, then 200 (acknowledged); /down: the first try and three more, then given up.
+      await until('the retries', () => received.filter((u) => u === '/flaky').length === 3);
+      await until('the retries', () => received.filter((u) => u === '/down').length === 4);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(received.filter((u) => u === '/flaky').length, 3, 'acknowledged: not posted again');
+      await hr.restart();
+      received.length = 0;
+      assert.equal(await hr.approvals.resume(), 1);
+      await until('the resumed post', () => received.includes('/down'));
+      assert.ok(!received.includes('/flaky'), 'an acknowledged host is not posted again after a restart');
+      const audit = await hr.store.listAudit({ limit: 100 });
+      assert.ok(audit.filter((a) => a.action === 'approval.hostCallback').length >= 8);
+    } finally {
+      await hr.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test('link via the API; chat webhook gets a text + card', async () => {
     const host = await listen();
     const chat = await listen();

@@ -33,12 +33,14 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     now: options.now ?? Date.now,
     log: options.log ?? silent,
     fetch: options.fetch ?? globalThis.fetch,
+    ...(options.hostRetryDelaysMs ? { hostRetryDelaysMs: options.hostRetryDelaysMs } : {}),
   });
   return {
     handleEffect: createEffectHandler(service),
     routes: createRoutes(service, options),
     cancelApprovalsForRun: (runId) => service.cancelForRun(runId),
     redeliver: (approvalId) => service.redeliver(approvalId),
+    resume: (withinMs = 7 * 24 * 3600 * 1000) => service.resume(withinMs),
     idle: () => service.idle(),
     close: () => service.close(),
   };

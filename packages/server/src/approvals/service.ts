@@ -25,6 +25,7 @@ export interface ServiceDeps {
   now: () => number;
   log: ApprovalsLogger;
   fetch: typeof fetch;
+  hostRetryDelaysMs?: number[];
 }
 
 export interface LoadedApproval {
@@ -35,6 +36,9 @@ export interface LoadedApproval {
 }
 
 type Ended = 'Completed' | 'Cancelled' | 'Expired';
+
+/** Delays of the attempts to post an outcome to a linked host that failed or was unavailable (ms). */
+const HOST_RETRY_DELAYS = [1_000, 5_000, 30_000, 120_000, 600_000];
 
 /** Delays of the redelivery attempts when the run's callback is not registered yet (ms). */
 const REDELIVERY_DELAYS = [200, 1000, 5000, 30000];
@@ -367,6 +371,8 @@ export class ApprovalService {
         response: kind,
         comments: JSON.stringify(data),
         at: this.deps.now(),
+        // Acknowledgements come after the outcome by nature; they never count as answers.
+        ...(kind === CONTROL.hostNotified ? { afterEnd: true } : {}),
       });
     } catch (error) {
       if (isStoreError(error, 'Conflict'))
@@ -421,15 +427,27 @@ export class ApprovalService {
     const urls = [
       ...(current.details.spec.linkedRequest ? [current.details.spec.linkedRequest.callbackUrl] : []),
       ...current.state.links.map((l) => l.callbackUrl),
-    ];
+    ].filter((url) => !current.state.notified.includes(url));
     for (const url of new Set(urls)) this.track(this.postToHost(id, url, current.approval.status, outputs));
   }
 
-  /** Signed POST to a host application: `x-flowbridge-signature: sha256=HMAC(secret, "<timestamp>.<body>")`. */
-  private async postToHost(id: string, url: string, status: string, outputs: ApprovalOutputs): Promise<void> {
+  /**
+   * Signed POST to a host application: `x-flowbridge-signature: sha256=HMAC(secret, "<timestamp>.<body>")`.
+   * At least once: a network error, 408, 429 or 5xx is tried again after HOST_RETRY_DELAYS; a 2xx
+   * is recorded with the approval, so resume() after a restart posts only what was not acknowledged.
+   */
+  private async postToHost(
+    id: string,
+    url: string,
+    status: string,
+    outputs: ApprovalOutputs,
+    attempt = 0,
+  ): Promise<void> {
+    if (this.closed) return;
     const body = JSON.stringify({ approvalId: id, status, outcome: outputs.outcome, outputs });
     const timestamp = this.deps.now();
     let result: string;
+    let retry = false;
     try {
       const res = await this.deps.fetch(url, {
         method: 'POST',
@@ -442,14 +460,45 @@ export class ApprovalService {
       });
       await res.arrayBuffer();
       result = String(res.status);
+      if (res.ok) await this.appendControl(id, CONTROL.hostNotified, 'system', { url, status: res.status });
+      retry = res.status === 408 || res.status === 429 || res.status >= 500;
     } catch (error) {
       result = `error: ${String(error)}`;
+      retry = true;
     }
-    await this.audit('system', 'approval.hostCallback', id, { url, result });
+    await this.audit('system', 'approval.hostCallback', id, { url, result, attempt: attempt + 1 });
+    const delay = retry ? (this.deps.hostRetryDelaysMs ?? HOST_RETRY_DELAYS)[attempt] : undefined;
+    if (delay === undefined || this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.track(this.postToHost(id, url, status, outputs, attempt + 1));
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   async redeliver(id: string): Promise<void> {
     await this.deliverEnd(id);
+  }
+
+  /**
+   * After a restart: for approvals that ended in the last `withinMs`, delivers the outcome again to
+   * runs still waiting on it (delivery is exactly-once) and posts it to linked hosts that did not
+   * acknowledge it. Returns how many approvals it looked at.
+   */
+  async resume(withinMs: number): Promise<number> {
+    const since = this.deps.now() - withinMs;
+    let seen = 0;
+    for (const status of ['Approved', 'Rejected', 'Completed', 'Cancelled']) {
+      for (const approval of await this.deps.store.listApprovals({ status })) {
+        if (approval.completedAt === null || approval.completedAt < since) continue;
+        seen++;
+        await this.deliverEnd(approval.id).catch((error: unknown) =>
+          this.deps.log.warn({ approvalId: approval.id, err: String(error) }, 'resuming an approval failed'),
+        );
+      }
+    }
+    return seen;
   }
 
   // ---------------------------------------------------------------- plumbing

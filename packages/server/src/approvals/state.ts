@@ -15,6 +15,7 @@ export const CONTROL = {
   link: `${CONTROL_PREFIX}link`,
   hostSettled: `${CONTROL_PREFIX}hostSettled`,
   subscribe: `${CONTROL_PREFIX}subscribe`,
+  hostNotified: `${CONTROL_PREFIX}hostNotified`,
 } as const;
 
 export interface CountedResponse {
@@ -37,6 +38,8 @@ export interface DerivedState {
   hostSettlements: Array<{ at: number; by: string; details: unknown }>;
   /** Callback keys of runs waiting on this approval besides its own (Wait for an approval). */
   waiters: string[];
+  /** Linked host URLs that acknowledged the outcome (2xx): not posted again. */
+  notified: string[];
 }
 
 export function sameAddress(a: string, b: string): boolean {
@@ -62,6 +65,7 @@ export function deriveState(spec: ApprovalSpec, rows: readonly ApprovalResponse[
     links: [],
     hostSettlements: [],
     waiters: [],
+    notified: [],
   };
   const ordered = [...rows].sort((a, b) => a.id - b.id);
   for (const row of ordered) {
@@ -106,6 +110,9 @@ function applyControl(state: DerivedState, row: ApprovalResponse): void {
       return;
     case CONTROL.subscribe:
       if (typeof data.key === 'string' && !state.waiters.includes(data.key)) state.waiters.push(data.key);
+      return;
+    case CONTROL.hostNotified:
+      if (typeof data.url === 'string' && !state.notified.includes(data.url)) state.notified.push(data.url);
       return;
   }
 }

@@ -124,6 +124,8 @@ export interface ApprovalsOptions {
   log?: ApprovalsLogger;
   /** For linked-host callbacks and chat webhooks (tests inject; default global fetch). */
   fetch?: typeof fetch;
+  /** Waits between attempts to post an outcome to a linked host (default 1 s, 5 s, 30 s, 2 min, 10 min). */
+  hostRetryDelaysMs?: number[];
 }
 
 export type { ConnectorHandler };
@@ -137,6 +139,11 @@ export interface Approvals {
   cancelApprovalsForRun(runId: string): Promise<number>;
   /** Delivers a completed approval's outcome again to whoever waits (safe: delivery is exactly-once). */
   redeliver(approvalId: string): Promise<void>;
+  /**
+   * At start: delivers the outcomes of approvals that ended in the last `withinMs` (default 7 days)
+   * to runs still waiting and to linked hosts that did not acknowledge them.
+   */
+  resume(withinMs?: number): Promise<number>;
   /** Waits for background deliveries (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;

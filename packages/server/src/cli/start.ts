@@ -73,6 +73,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
         ? { api: true, worker: true, scheduler: true }
         : { api: config.role === 'api', worker: config.role === 'worker', scheduler: config.role === 'scheduler' };
     const linkSecret = await setting(store, 'approvals.linkSecret');
+    let approvals: ReturnType<typeof approvalsModule.createApprovals> | undefined;
     let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const server = await createServer({
       store,
@@ -86,7 +87,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       extensions: [
         // Approvals: the shared_approvals connector actions, its REST API and response pages.
         ({ callbacks }) => {
-          const approvals = approvalsModule.createApprovals({
+          const created = approvalsModule.createApprovals({
             store,
             callbacks,
             auth,
@@ -96,11 +97,12 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
             linkSecret,
             log,
           });
+          approvals = created;
           return {
-            routes: approvals.routes,
-            connectorHandlers: [approvals.handleEffect],
+            routes: created.routes,
+            connectorHandlers: [created.handleEffect],
             onRunEnded: (runId, status) => {
-              if (status === 'Cancelled') void approvals.cancelApprovalsForRun(runId).catch(() => {});
+              if (status === 'Cancelled') void created.cancelApprovalsForRun(runId).catch(() => {});
             },
           };
         },
@@ -113,6 +115,10 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       server.setBaseUrl(baseUrl);
     }
     await server.startBackground();
+    // Outcomes a previous process may not have delivered (to a waiting run, to a linked host).
+    if (roles.worker && approvals) {
+      approvals.resume().catch((err: unknown) => log.warn({ err }, 'resuming approvals failed'));
+    }
     return {
       url: address,
       log,

@@ -1232,7 +1232,7 @@ export class SqlStore implements Store {
 
   async addApprovalResponse(
     approvalId: string,
-    input: { responderId: string; response: string; comments?: string | null; at?: number },
+    input: { responderId: string; response: string; comments?: string | null; at?: number; afterEnd?: boolean },
   ): Promise<ApprovalResponse> {
     this.check();
     const at = input.at ?? this.now();
@@ -1240,7 +1240,7 @@ export class SqlStore implements Store {
       const lock = this.driver.dialect === 'postgres' ? ' FOR SHARE' : '';
       const [a] = await c.all(`SELECT status FROM approvals WHERE id = ?${lock}`, [approvalId]);
       if (!a) throw new StoreError('NotFound', `approval ${approvalId} does not exist`, { target: approvalId });
-      if (a.status !== 'Pending') {
+      if (a.status !== 'Pending' && !input.afterEnd) {
         throw new StoreError('Conflict', `approval ${approvalId} is ${String(a.status)}, no longer Pending`, {
           target: approvalId,
         });

@@ -431,9 +431,13 @@ export interface Store {
   }): Promise<Approval>;
   getApproval(id: string): Promise<(Approval & { responses: ApprovalResponse[] }) | undefined>;
   listApprovals(query?: { status?: ApprovalStatus; runId?: string }): Promise<Approval[]>;
+  /**
+   * Adds a response while the approval is Pending (Conflict after). `afterEnd`: a bookkeeping row
+   * that never counts as an answer (e.g. a linked host acknowledged the outcome) may come later.
+   */
   addApprovalResponse(
     approvalId: string,
-    input: { responderId: string; response: string; comments?: string | null; at?: number },
+    input: { responderId: string; response: string; comments?: string | null; at?: number; afterEnd?: boolean },
   ): Promise<ApprovalResponse>;
   /** Pending -> status, once: false when it was no longer Pending. */
   completeApproval(id: string, status: ApprovalStatus, details?: Json): Promise<boolean>;
