@@ -2,6 +2,18 @@
 // claimed first in, first out, and B-tree inserts land at the right edge of the index.
 import { randomBytes } from 'node:crypto';
 
+/** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per 512 ids, not one per id. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random8Hex(): string {
+  if (poolAt + 8 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += 8;
+  return pool.toString('hex', poolAt - 8, poolAt);
+}
+
 let lastMs = 0;
 let counter = 0;
 
@@ -18,7 +30,7 @@ export function sortableId(now: number = Date.now()): string {
     }
   }
   const ms = lastMs.toString(16).padStart(12, '0');
-  const rand = randomBytes(8).toString('hex');
+  const rand = random8Hex();
   const variant = ((parseInt(rand.slice(0, 1), 16) & 0x3) | 0x8).toString(16);
   return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${counter.toString(16).padStart(3, '0')}-${variant}${rand.slice(1, 4)}-${rand.slice(4, 16)}`;
 }
