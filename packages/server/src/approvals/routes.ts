@@ -133,12 +133,11 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       if (status !== undefined && status !== 'pending' && status !== 'completed') {
         throw new ApprovalsError('InvalidRequest', "status must be 'pending' or 'completed'.", 'status');
       }
-      const rows = await store.listApprovals(status === 'pending' ? { status: 'Pending' } : {});
+      const rows = (await store.listApprovals(status === 'pending' ? { status: 'Pending' } : {})).filter(
+        (row) => status !== 'completed' || row.status !== 'Pending',
+      );
       const items: Record<string, unknown>[] = [];
-      for (const row of rows) {
-        if (status === 'completed' && row.status === 'Pending') continue;
-        const loaded = await service.load(row.id);
-        if (!loaded) continue;
+      for (const loaded of await service.loadMany(rows)) {
         const mine =
           filter === 'received'
             ? p.email !== undefined && loaded.state.assignees.some((a) => sameAddress(a, p.email ?? ''))

@@ -61,6 +61,25 @@ export class ApprovalService {
     return { approval, details, rows: responses, state: deriveState(details.spec, responses) };
   }
 
+  /** Loads many approvals with one query for all their responses (lists). */
+  async loadMany(rows: readonly Approval[]): Promise<LoadedApproval[]> {
+    const responses = await this.deps.store.listApprovalResponses(rows.map((r) => r.id));
+    const byApproval = new Map<string, ApprovalResponse[]>();
+    for (const r of responses) {
+      const list = byApproval.get(r.approvalId) ?? [];
+      list.push(r);
+      byApproval.set(r.approvalId, list);
+    }
+    const out: LoadedApproval[] = [];
+    for (const approval of rows) {
+      const details = approval.details as LoadedApproval['details'];
+      if (!details || typeof details !== 'object' || !('spec' in details)) continue; // not ours
+      const mine = byApproval.get(approval.id) ?? [];
+      out.push({ approval, details, rows: mine, state: deriveState(details.spec, mine) });
+    }
+    return out;
+  }
+
   async mustLoad(id: string): Promise<LoadedApproval> {
     const loaded = await this.load(id);
     if (!loaded) throw new ApprovalsError('NotFound', `Approval '${id}' does not exist.`, id);

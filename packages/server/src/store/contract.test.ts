@@ -794,6 +794,20 @@ const cases: Case[] = [
       assert.ok(got?.completedAt);
       assert.equal((await store.listApprovals({ status: 'Pending' })).length, 0);
       assert.equal((await store.listApprovals({ runId: 'r' })).length, 1);
+      // A bookkeeping row may follow the end; lists read every approval's responses at once.
+      await store.addApprovalResponse(a.id, { responderId: 'system', response: '$fb.note', afterEnd: true });
+      const b = await store.createApproval({ details: {} });
+      await store.addApprovalResponse(b.id, { responderId: 'cat', response: 'Reject' });
+      const all = await store.listApprovalResponses([a.id, b.id, 'nope']);
+      assert.deepEqual(
+        all.map((r) => [r.approvalId === a.id ? 'a' : 'b', r.responderId]),
+        [
+          ['a', 'ann'],
+          ['a', 'system'],
+          ['b', 'cat'],
+        ],
+      );
+      assert.deepEqual(await store.listApprovalResponses([]), []);
     },
   ],
   [

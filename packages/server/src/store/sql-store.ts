@@ -1211,6 +1211,21 @@ export class SqlStore implements Store {
     return { ...toApproval(r), responses: responses.map(toResponse) };
   }
 
+  async listApprovalResponses(approvalIds: string[]): Promise<ApprovalResponse[]> {
+    this.check();
+    const out: ApprovalResponse[] = [];
+    // In slices: one statement per 500 approvals, not one per approval.
+    for (let i = 0; i < approvalIds.length; i += 500) {
+      const ids = approvalIds.slice(i, i + 500);
+      const rows = await this.driver.all(
+        `SELECT * FROM approval_responses WHERE approval_id IN (${placeholders(ids.length)}) ORDER BY id`,
+        ids,
+      );
+      out.push(...rows.map(toResponse));
+    }
+    return out;
+  }
+
   async listApprovals(query: { status?: ApprovalStatus; runId?: string } = {}): Promise<Approval[]> {
     this.check();
     const where: string[] = [];

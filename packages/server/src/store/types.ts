@@ -431,6 +431,8 @@ export interface Store {
   }): Promise<Approval>;
   getApproval(id: string): Promise<(Approval & { responses: ApprovalResponse[] }) | undefined>;
   listApprovals(query?: { status?: ApprovalStatus; runId?: string }): Promise<Approval[]>;
+  /** The responses of many approvals at once, in the order they were added. */
+  listApprovalResponses(approvalIds: string[]): Promise<ApprovalResponse[]>;
   /**
    * Adds a response while the approval is Pending (Conflict after). `afterEnd`: a bookkeeping row
    * that never counts as an answer (e.g. a linked host acknowledged the outcome) may come later.
