@@ -45,10 +45,18 @@ export function approvalView(loaded: LoadedApproval): Record<string, unknown> {
     runId: approval.runId,
     actionPath: approval.path,
     workflow: details.workflow ?? null,
-    reassignments: state.reassignments,
-    linkedRequests: [...(spec.linkedRequest ? [{ callbackUrl: spec.linkedRequest.callbackUrl }] : []), ...state.links],
-    hostSettlements: state.hostSettlements,
+    // Times as ISO 8601, like every other time in the API.
+    reassignments: state.reassignments.map((r) => ({ ...r, at: iso(r.at) })),
+    linkedRequests: [
+      ...(spec.linkedRequest ? [{ callbackUrl: spec.linkedRequest.callbackUrl }] : []),
+      ...state.links.map((l) => ({ ...l, at: iso(l.at) })),
+    ],
+    hostSettlements: state.hostSettlements.map((h) => ({ ...h, at: iso(h.at) })),
   };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function bodyField(body: unknown, name: string): unknown {

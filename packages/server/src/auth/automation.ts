@@ -26,6 +26,13 @@ function parse(value: unknown): AutomationState {
   };
 }
 
+/** The switch as the API shows it: times as ISO 8601, like every other time in the API. */
+export function automationView(state: AutomationState): Omit<AutomationState, 'changedAt'> & {
+  changedAt: string | null;
+} {
+  return { ...state, changedAt: state.changedAt === null ? null : new Date(state.changedAt).toISOString() };
+}
+
 export async function getOrgAutomation(store: Store): Promise<AutomationState> {
   return parse(await store.getSetting(ORG_KEY));
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isStoreError } from '../store/index.js';
 import { audit, actorOf } from './audit.js';
-import { getOrgAutomation, setOrgAutomation } from './automation.js';
+import { automationView, getOrgAutomation, setOrgAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
 import { AuthHttpError, invalid } from './errors.js';
 import { objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
@@ -50,7 +50,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AuthContext): void {
 
   app.get('/api/v1/settings/automation', async (req) => {
     await requirePrincipal(ctx, req);
-    return getOrgAutomation(store);
+    return automationView(await getOrgAutomation(store));
   });
 
   app.put('/api/v1/settings/automation', async (req) => {
@@ -61,7 +61,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AuthContext): void {
     await audit(store, principal, enabled ? 'automation.enable' : 'automation.disable', 'settings:automation', {
       reason,
     });
-    return state;
+    return automationView(state);
   });
 
   app.get('/api/v1/audit', async (req: FastifyRequest<{ Querystring: { limit?: string; cursor?: string } }>) => {

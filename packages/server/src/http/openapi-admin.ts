@@ -22,7 +22,7 @@ const schemas: Record<string, Schema> = {
     properties: {
       enabled: { type: 'boolean' },
       reason: nullableStr(),
-      changedAt: { type: ['integer', 'null'], description: 'Epoch milliseconds.' },
+      changedAt: { type: ['string', 'null'], format: 'date-time' },
       changedBy: nullableStr("Who switched it, e.g. 'user:<id>'."),
     },
   },

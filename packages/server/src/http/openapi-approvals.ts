@@ -6,7 +6,7 @@ import { APPROVAL_TYPES } from '../approvals/types.js';
 import type { Schema, Section } from './openapi-model.js';
 import { anyJson, listOf, nullableStr, ref } from './openapi-model.js';
 
-const epochMs: Schema = { type: 'integer', description: 'Epoch milliseconds.' };
+const dateTimeAt: Schema = { type: 'string', format: 'date-time' };
 
 const schemas: Record<string, Schema> = {
   Approval: {
@@ -43,7 +43,7 @@ const schemas: Record<string, Schema> = {
         type: 'array',
         items: {
           type: 'object',
-          properties: { from: { type: 'string' }, to: { type: 'string' }, at: epochMs, by: { type: 'string' } },
+          properties: { from: { type: 'string' }, to: { type: 'string' }, at: dateTimeAt, by: { type: 'string' } },
         },
       },
       linkedRequests: {
@@ -51,12 +51,12 @@ const schemas: Record<string, Schema> = {
         items: {
           type: 'object',
           required: ['callbackUrl'],
-          properties: { callbackUrl: { type: 'string' }, at: epochMs, by: { type: 'string' } },
+          properties: { callbackUrl: { type: 'string' }, at: dateTimeAt, by: { type: 'string' } },
         },
       },
       hostSettlements: {
         type: 'array',
-        items: { type: 'object', properties: { at: epochMs, by: { type: 'string' }, details: anyJson } },
+        items: { type: 'object', properties: { at: dateTimeAt, by: { type: 'string' }, details: anyJson } },
       },
     },
   },
