@@ -420,6 +420,9 @@ describe('REST API rules', () => {
     });
     assert.equal(view.json().responses.length, 1);
     assert.equal(view.json().status, 'Pending');
+    // Pending or ended, a response has the shape of the action outputs.
+    assert.equal(view.json().responses[0].responder.email, 'ann@example.com');
+    assert.equal(view.json().responses[0].approverResponse, 'Approve');
   });
 
   test('cancel: the requestor may, others may not; the waiting run learns ApprovalCanceled', async () => {

@@ -34,13 +34,16 @@ export function approvalView(loaded: LoadedApproval): Record<string, unknown> {
     requestDate: details.requestDate,
     completionDate: details.outputs?.completionDate ?? null,
     outcome: details.outputs?.outcome ?? null,
+    // One shape before and after the end: the action outputs' (while pending, the responder is
+    // known by address only; the outputs resolve names when the approval ends).
     responses:
       details.outputs?.responses ??
       state.responses.map((r) => ({
-        email: r.email,
+        responder: { id: r.email, displayName: r.email, email: r.email, userPrincipalName: r.email },
+        requestDate: details.requestDate,
+        responseDate: new Date(r.at).toISOString(),
         approverResponse: r.response,
         comments: r.comments,
-        responseDate: new Date(r.at).toISOString(),
       })),
     runId: approval.runId,
     actionPath: approval.path,

@@ -30,8 +30,9 @@ const schemas: Record<string, Schema> = {
       outcome: nullableStr(),
       responses: {
         type: 'array',
-        description: 'Once ended, the action outputs (with `responder`); while pending, the responses so far.',
-        items: { anyOf: [ref('ApprovalResponseOutput'), ref('ApprovalPendingResponse')] },
+        description:
+          'The responses so far, in the shape of the action outputs (while pending, `responder` carries the address only).',
+        items: ref('ApprovalResponseOutput'),
       },
       runId: nullableStr(),
       actionPath: nullableStr(),
@@ -78,16 +79,6 @@ const schemas: Record<string, Schema> = {
       responseDate: { type: 'string' },
       approverResponse: { type: 'string' },
       comments: { type: 'string' },
-    },
-  },
-  ApprovalPendingResponse: {
-    type: 'object',
-    required: ['email', 'approverResponse'],
-    properties: {
-      email: { type: 'string' },
-      approverResponse: { type: 'string' },
-      comments: { type: 'string' },
-      responseDate: { type: 'string' },
     },
   },
   ApprovalRespond: {
