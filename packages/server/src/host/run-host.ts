@@ -267,6 +267,7 @@ export class RunHost {
           {
             id: runId,
             flowId: flow.id,
+            environmentId: flow.environmentId,
             flowVersion: request.version,
             triggerName: request.triggerName,
             status: step.status,

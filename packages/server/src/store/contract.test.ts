@@ -162,6 +162,38 @@ const cases: Case[] = [
     },
   ],
   [
+    'createRun with the environment and start time given returns what a read gives',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      for (const [id, step] of [
+        ['plain', {}],
+        ['stepped', { events: [{ a: 1 }, { b: 2 }], runUpdate: { status: 'Waiting' as const } }],
+        ['ended', { events: [{ a: 1 }], runUpdate: { status: 'Failed' as const, endTime: 9, error: { code: 'X' } } }],
+      ] as const) {
+        const created = await store.createRun(
+          {
+            id,
+            flowId: flow.id,
+            flowVersion: 1,
+            triggerName: 't',
+            startTime: 5,
+            clientTrackingId: 'c',
+            init: {},
+            environmentId: flow.environmentId,
+          },
+          step,
+        );
+        const { seqs, workIds, ...run } = created;
+        assert.deepEqual(workIds, []);
+        assert.equal(seqs.length, 'events' in step ? step.events.length : 0);
+        const read = await store.getRun(id);
+        assert.ok(read);
+        const { init: _i, response: _r, outputs: _o, ...stored } = read;
+        assert.deepEqual(run, stored);
+      }
+    },
+  ],
+  [
     'run history: events get seqs 1..n in order; init and events come back exactly',
     async ({ store }) => {
       const init = {

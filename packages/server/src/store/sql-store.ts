@@ -709,6 +709,25 @@ export class SqlStore implements Store {
   async createRun(run: NewRun, step: StepWrite = {}): Promise<Run & StepResult> {
     const id = run.id ?? randomUUID();
     const r = await this.submit(id, run, step);
+    if (run.environmentId !== undefined && run.startTime !== undefined) {
+      // Everything is known (the hot path of a trigger call): no read back.
+      const u = step.runUpdate ?? {};
+      return {
+        id,
+        flowId: run.flowId,
+        flowVersion: run.flowVersion,
+        environmentId: run.environmentId,
+        triggerName: run.triggerName,
+        status: u.status ?? run.status ?? 'Running',
+        startTime: run.startTime,
+        endTime: u.endTime ?? null,
+        error: u.error ?? null,
+        clientTrackingId: run.clientTrackingId ?? null,
+        lastSeq: r.seqs.at(-1) ?? 0,
+        seqs: r.seqs,
+        workIds: r.workIds,
+      };
+    }
     // Read back: the environment comes from the flow, and the step may have changed the status.
     const [row] = await this.driver.all(`SELECT ${this.sql.runColumns} FROM runs WHERE id = ?`, [id]);
     if (!row) throw new StoreError('NotFound', `run ${id} vanished after it was created (pruned?)`, { target: id });

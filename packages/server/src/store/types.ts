@@ -123,6 +123,11 @@ export interface NewRun {
   startTime?: number; // default now
   clientTrackingId?: string | null;
   init: Json; // the engine's RunInit
+  /**
+   * The flow's environment, when the caller has the flow at hand: with startTime also given, the
+   * store returns the new run from what it was given instead of reading it back.
+   */
+  environmentId?: string;
 }
 
 export interface RunUpdate {
