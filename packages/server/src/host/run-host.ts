@@ -298,23 +298,24 @@ export class RunHost {
   /**
    * A durable run of a flow whose trigger limits concurrent runs: written as Queued, then admitted
    * (oldest first) while the flow has fewer active runs than the limit. 429 when the waiting-runs
-   * queue is full. The count is read before the insert, so racing triggers may overfill the queue
-   * by a few; the runs limit itself is enforced in the store, one admission at a time per flow.
+   * queue is full. Both the queueing and the admission take one turn per flow in the store, so
+   * neither limit can be overrun by racing triggers (or processes).
    */
   private async queue(request: StartRunRequest, init: RunInit, limit: TriggerConcurrency): Promise<void> {
     const { flow } = request;
-    const counts = await this.store.countUnfinishedRuns(flow.id);
-    if (counts.active + counts.queued >= limit.runs + limit.maximumWaitingRuns) throw tooManyRuns(flow.name, limit);
-    await this.store.createRun({
-      id: init.runId,
-      flowId: flow.id,
-      flowVersion: request.version,
-      triggerName: request.triggerName,
-      status: 'Queued',
-      startTime: init.now,
-      clientTrackingId: request.clientTrackingId ?? null,
-      init,
-    });
+    const queued = await this.store.queueRun(
+      {
+        id: init.runId,
+        flowId: flow.id,
+        flowVersion: request.version,
+        triggerName: request.triggerName,
+        startTime: init.now,
+        clientTrackingId: request.clientTrackingId ?? null,
+        init,
+      },
+      limit.runs + limit.maximumWaitingRuns,
+    );
+    if (!queued) throw tooManyRuns(flow.name, limit);
     await this.admit(flow.id, limit.runs);
   }
 

@@ -6,7 +6,7 @@ import { isStoreError } from './errors.js';
 import type { StoreErrorCode } from './errors.js';
 import type { SqlStore, SqlStoreOptions } from './sql-store.js';
 import { migrations } from './schema.js';
-import type { Run } from './types.js';
+import type { Run, StepWrite } from './types.js';
 import { manualClock, postgresAvailable, postgresBackend, sqliteBackend } from './test-support/backends.js';
 import type { Backend, Fresh } from './test-support/backends.js';
 
@@ -165,11 +165,12 @@ const cases: Case[] = [
     'createRun with the environment and start time given returns what a read gives',
     async ({ store }) => {
       const { flow } = await store.createFlow({ name: 'f', definition: {} });
-      for (const [id, step] of [
+      const steps: Array<[string, StepWrite]> = [
         ['plain', {}],
-        ['stepped', { events: [{ a: 1 }, { b: 2 }], runUpdate: { status: 'Waiting' as const } }],
-        ['ended', { events: [{ a: 1 }], runUpdate: { status: 'Failed' as const, endTime: 9, error: { code: 'X' } } }],
-      ] as const) {
+        ['stepped', { events: [{ a: 1 }, { b: 2 }], runUpdate: { status: 'Waiting' } }],
+        ['ended', { events: [{ a: 1 }], runUpdate: { status: 'Failed', endTime: 9, error: { code: 'X' } } }],
+      ];
+      for (const [id, step] of steps) {
         const created = await store.createRun(
           {
             id,
@@ -185,7 +186,7 @@ const cases: Case[] = [
         );
         const { seqs, workIds, ...run } = created;
         assert.deepEqual(workIds, []);
-        assert.equal(seqs.length, 'events' in step ? step.events.length : 0);
+        assert.equal(seqs.length, step.events?.length ?? 0);
         const read = await store.getRun(id);
         assert.ok(read);
         const { init: _i, response: _r, outputs: _o, ...stored } = read;
@@ -613,6 +614,19 @@ const cases: Case[] = [
       const cancelled = await store.getRun('other-q');
       assert.equal(cancelled?.status, 'Cancelled');
       assert.equal(cancelled?.endTime, 1700);
+      // queueRun counts and inserts in one turn: ten racing callers, room for three more, three win.
+      const { flow: third } = await store.createFlow({ name: 'h', definition: {} });
+      await mk('h-active', 1, 'Running', third.id);
+      const wins = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.queueRun({ id: `h-${i}`, flowId: third.id, flowVersion: 1, triggerName: 't', init: { i } }, 4),
+        ),
+      );
+      assert.equal(wins.filter(Boolean).length, 3);
+      assert.deepEqual(await store.countUnfinishedRuns(third.id), { queued: 3, active: 1 });
+      const queuedRun = await store.getRun(`h-${wins.indexOf(true)}`);
+      assert.equal(queuedRun?.status, 'Queued');
+      assert.deepEqual(queuedRun?.init, { i: wins.indexOf(true) });
     },
   ],
   [

@@ -852,6 +852,27 @@ export class SqlStore implements Store {
     return { queued, active };
   }
 
+  async queueRun(run: NewRun, capacity: number): Promise<boolean> {
+    this.check();
+    const id = run.id ?? randomUUID();
+    const unit = prepareUnit(id, { ...run, id, status: 'Queued' }, {}, this.now(), this.threshold);
+    return this.driver.transaction(
+      async (c) => {
+        // The same per-flow turn as admitQueuedRuns: the count and the insert see no one in between.
+        if (this.driver.dialect === 'postgres')
+          await c.all('SELECT id FROM flows WHERE id = ? FOR UPDATE', [run.flowId]);
+        const [row] = await c.all<{ n: unknown }>(
+          `SELECT COUNT(*) AS n FROM runs WHERE status IN (${UNFINISHED_SQL}) AND flow_id = ?`,
+          [run.flowId],
+        );
+        if (n(row?.n) >= capacity) return false;
+        await applyUnits(this.driver, c, [unit], this.now());
+        return true;
+      },
+      { retryable: true },
+    );
+  }
+
   async admitQueuedRuns(
     flowId: string,
     limit: number,

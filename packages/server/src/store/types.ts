@@ -354,6 +354,11 @@ export interface Store {
   /** Trigger concurrency: a flow's unfinished runs, as `queued` (waiting for a slot) and `active`. */
   countUnfinishedRuns(flowId: string): Promise<{ queued: number; active: number }>;
   /**
+   * Trigger concurrency: writes the run as Queued if the flow has fewer than `capacity` unfinished
+   * runs (running, waiting and queued), counted and inserted in one turn per flow; false when full.
+   */
+  queueRun(run: NewRun, capacity: number): Promise<boolean>;
+  /**
    * Trigger concurrency: moves the flow's oldest Queued runs to Running while fewer than `limit` of
    * its runs are active, one caller at a time per flow, and returns their ids in order. With
    * `ownership`, each admitted run's ownership item is written in the same transaction, leased to
