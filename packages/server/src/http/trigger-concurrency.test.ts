@@ -94,7 +94,7 @@ for (const [backend, kind] of variants) {
         const flow = limitedFlow(work.base, {
           runtimeConfiguration: { concurrency: { runs: 1, maximumWaitingRuns: 2 } },
         });
-        const { url } = await h.deploy(`limited-${kind}`, flow, kind);
+        const { id, url } = await h.deploy(`limited-${kind}`, flow, kind);
         const runs: string[] = [];
         for (const n of [1, 2, 3]) {
           const res = await h.fire(url, n);
@@ -104,6 +104,12 @@ for (const [backend, kind] of variants) {
         const full = await h.fire(url, 4);
         assert.equal(full.status, 429, full.body);
         assert.equal(JSON.parse(full.body).error.code, 'TooManyRequests');
+        const history = await h.api('GET', `/api/v1/flows/${id}/triggers/manual/histories`);
+        assert.deepEqual(
+          (history.body!.value as Array<{ status: string; code?: string }>).map((e) => [e.status, e.code]),
+          // Stateless runs reach the store (and so the history) only when they end.
+          [['Failed', 'TooManyRequests'], ...(kind === 'Stateful' ? runs.map(() => ['Succeeded', undefined]) : [])],
+        );
         await h.until('the first call', () => work.seen.length === 1);
         assert.deepEqual(work.seen, ['1']);
         if (kind === 'Stateful') {

@@ -13,6 +13,8 @@ import {
   verifyTrigger,
 } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
+import { HostError } from '../host/errors.js';
+import type { StartRunRequest } from '../host/run-host.js';
 import { ApiError, errorBody } from './errors.js';
 import { recordEvaluation, triggerHistoryRoutes } from './trigger-history.js';
 import { requirePermission, type RouteContext } from './context.js';
@@ -145,12 +147,32 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         );
       }
       const outputs = { headers: { 'Content-Type': 'application/json' }, body };
-      const { runId } = await ctx.host.startRun({ flow, version: flow.currentVersion, triggerName: t.name, outputs });
+      const { runId } = await startRun(ctx, request, {
+        flow,
+        version: flow.currentVersion,
+        triggerName: t.name,
+        outputs,
+      });
       return reply.status(202).header('x-ms-workflow-run-id', runId).send({ runId });
     },
   );
 
   triggerHistoryRoutes(app, ctx);
+}
+
+/** Starts a run; a call refused by the trigger's concurrency limit (429) is in the trigger history too. */
+async function startRun(ctx: RouteContext, request: FastifyRequest, run: StartRunRequest): Promise<{ runId: string }> {
+  try {
+    return await ctx.host.startRun(run);
+  } catch (error) {
+    if (error instanceof HostError && error.code === 'TooManyRuns') {
+      await recordEvaluation(ctx.store, request.log, run.flow, run.triggerName, ctx.now(), 'Failed', {
+        code: 'TooManyRequests',
+        message: error.message,
+      });
+    }
+    throw error;
+  }
 }
 
 async function checkRunnable(ctx: RouteContext, flow: Flow): Promise<void> {
@@ -243,7 +265,7 @@ async function invoke(
   const clientTrackingId = header(request, 'x-ms-client-tracking-id');
   const runIds: string[] = [];
   for (const item of items) {
-    const { runId } = await ctx.host.startRun({
+    const { runId } = await startRun(ctx, request, {
       flow,
       version: flow.currentVersion,
       triggerName: t.name,
