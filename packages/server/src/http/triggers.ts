@@ -133,19 +133,7 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const body = request.body ?? {};
       // Typed inputs of instant flows are always checked against the trigger schema.
       const errors = schemaErrors(triggerInputs(t).schema, body);
-      if (errors.length > 0) {
-        await recordEvaluation(ctx.store, request.log, flow, t.name, ctx.now(), 'Failed', {
-          code: 'SchemaValidationFailed',
-          message: errors.join('; '),
-        });
-        throw new ApiError(
-          400,
-          'SchemaValidationFailed',
-          `The inputs do not match the trigger schema: ${errors.join('; ')}`,
-          'body',
-          errors,
-        );
-      }
+      if (errors.length > 0) await refuseBody(ctx, request, flow, t.name, 'inputs', errors);
       const outputs = { headers: { 'Content-Type': 'application/json' }, body };
       const { runId } = await startRun(ctx, request, {
         flow,
@@ -158,6 +146,28 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   );
 
   triggerHistoryRoutes(app, ctx);
+}
+
+/** A body that fails the trigger's schema: in the trigger history as Failed, and a 400 naming the errors. */
+async function refuseBody(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  flow: Flow,
+  triggerName: string,
+  what: string,
+  errors: string[],
+): Promise<never> {
+  await recordEvaluation(ctx.store, request.log, flow, triggerName, ctx.now(), 'Failed', {
+    code: 'SchemaValidationFailed',
+    message: errors.join('; '),
+  });
+  throw new ApiError(
+    400,
+    'SchemaValidationFailed',
+    `The ${what} do${what === 'inputs' ? '' : 'es'} not match the trigger schema: ${errors.join('; ')}`,
+    'body',
+    errors,
+  );
 }
 
 /** Starts a run; a call refused by the trigger's concurrency limit (429) is in the trigger history too. */
@@ -230,17 +240,7 @@ async function invoke(
     const errors = schemaErrors(inputs.schema, outputs.body ?? null);
     if (errors.length > 0) {
       observe('invalid');
-      await recordEvaluation(ctx.store, request.log, flow, t.name, ctx.now(), 'Failed', {
-        code: 'SchemaValidationFailed',
-        message: errors.join('; '),
-      });
-      throw new ApiError(
-        400,
-        'SchemaValidationFailed',
-        `The request body does not match the trigger schema: ${errors.join('; ')}`,
-        'body',
-        errors,
-      );
+      await refuseBody(ctx, request, flow, t.name, 'request body', errors);
     }
   }
   const now = ctx.now();
