@@ -809,7 +809,7 @@ export class RunHost {
       // The last event was committed but not the final status (cannot happen with one transaction
       // per step; kept so a store written by an older host still settles).
       await this.store.commitStep(runId, {
-        records: step.records as unknown as StepWrite['records'],
+        records: step.records,
         runUpdate: this.finalUpdate(live),
       });
       if (this.shared) await this.store.complete(ownershipId(runId));
@@ -869,7 +869,7 @@ export class RunHost {
     for (const r of step.records) live.unwritten.set(r.path, r);
     const write: StepWrite = { events, runUpdate: { status: step.status } };
     if (step.done || this.idleAfter(live, step)) {
-      write.records = [...live.unwritten.values()] as unknown as StepWrite['records'];
+      write.records = [...live.unwritten.values()];
       live.unwritten.clear();
     }
     const timers: Array<{ key: string; dueAt: number }> = [];
@@ -999,7 +999,7 @@ export class RunHost {
       },
       {
         events: memory.events,
-        records: memory.records as unknown as StepWrite['records'],
+        records: memory.records,
         runUpdate: this.finalUpdate(live),
       },
     );
