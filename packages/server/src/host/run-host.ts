@@ -183,7 +183,7 @@ export class RunHost {
     const run = await this.store.getRun(runId);
     if (!run || !UNFINISHED_RUN_STATUSES.includes(run.status)) return false;
     if (run.status === 'Queued' && (await this.store.cancelQueuedRun(runId, this.ctx.now()))) {
-      this.options.observer?.runEnded?.(run.flowId, 'Cancelled', runId);
+      this.ctx.observer?.runEnded?.(run.flowId, 'Cancelled', runId);
       this.waiters.resolve(runId, { noResponse: true, status: 'Cancelled' });
       return true;
     }
