@@ -1,6 +1,6 @@
 // Persisted steps/s through the store: one event plus the run's status committed per step, which
 // is what a stateful run writes per step (its action records are written when it goes idle or
-// ends: see host/run-host.ts), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers
+// ends: see host/step-write.ts), embedded SQLite and PostgreSQL, with 1 and 50 concurrent writers
 // (on PostgreSQL also 50 writers in two worker processes sharing the database).
 // The reference is the same driver inserting raw rows on the same settings: one row per
 // transaction for a single writer (nothing to batch), 1,000 rows per transaction for 50 writers

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { StartRunRequest } from './run-host.js';
+import { HostError } from './errors.js';
 import { RecurrenceScheduler, type RecurrenceSchedulerOptions } from './scheduler.js';
 import { WorkflowCache } from './workflows.js';
 import type { SqlStore } from '../store/index.js';
@@ -275,6 +276,35 @@ for (const backend of [sqliteBackend, postgresBackend]) {
         history.map((h) => [iso(h.at), h.status]),
         [['2024-06-03T18:00:00.000Z', 'Skipped']],
       );
+    });
+
+    it('an occurrence refused by the concurrency limit, or whose condition fails, is in the history as Failed', async () => {
+      now = ms('2024-06-03T19:00:00Z');
+      const { flow: refused } = await store.createFlow({
+        name: 'refused',
+        definition: definition({ frequency: 'Minute', interval: 1 }),
+      });
+      const { flow: broken } = await store.createFlow({
+        name: 'broken',
+        definition: definition({ frequency: 'Minute', interval: 1 }, { conditions: [{ expression: '@add(1, 2)' }] }),
+      });
+      const s = new RecurrenceScheduler({
+        store,
+        now: clock,
+        host: {
+          workflows: new WorkflowCache(store),
+          startRun: () => Promise.reject(new HostError('TooManyRuns', 'full')),
+        },
+      });
+      created.push(s);
+      // Neither stops the schedule: the next occurrence is planned.
+      assert.equal(iso(await s.tick()), '2024-06-03T19:01:00.000Z');
+      const failures = async (id: string) =>
+        (await store.listTriggerHistory(id, 'Every')).map((h) => [iso(h.at), h.status, h.code]);
+      assert.deepEqual(await failures(refused.id), [['2024-06-03T19:00:00.000Z', 'Failed', 'TooManyRequests']]);
+      assert.deepEqual(await failures(broken.id), [['2024-06-03T19:00:00.000Z', 'Failed', 'InvalidTemplate']]);
+      await store.updateFlow(refused.id, { state: 'Disabled' });
+      await store.updateFlow(broken.id, { state: 'Disabled' });
     });
   });
 }

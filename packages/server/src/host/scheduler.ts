@@ -19,22 +19,17 @@
  * other processes are noticed; `poke()` wakes it at once after a local change. On PostgreSQL only
  * the holder of the scheduler leadership fires (SQLite: the one process always holds it).
  */
-import { evaluateTriggerConditions } from '@flowbridge/engine';
 import type { Flow, RecurrenceState, Store } from '../store/index.js';
-import type { HostLogger, StartRunRequest } from './run-host.js';
-import { HostError } from './errors.js';
+import { fireTrigger, type TriggerHost } from './fire-trigger.js';
+import type { HostLogger } from './types.js';
 import { nextOccurrence, parseRecurrence, previousOccurrence, type Recurrence } from './recurrence.js';
-import type { WorkflowCache } from './workflows.js';
 
 /** The leadership the scheduler role competes for (the timer loop uses the same). */
 export const SCHEDULER_LEADERSHIP = 'flowbridge-scheduler';
 /** lastScheduledTime of a trigger that was planned but has not fired yet. */
 const NEVER = -1;
 
-export interface SchedulerHost {
-  readonly workflows: WorkflowCache;
-  startRun(request: StartRunRequest): Promise<{ runId: string }>;
-}
+export type SchedulerHost = TriggerHost;
 
 export interface RecurrenceSchedulerOptions {
   store: Store;
@@ -189,40 +184,31 @@ export class RecurrenceScheduler {
     return nextTime;
   }
 
+  /** Fires the occurrence on the path every trigger takes (which writes its trigger history). */
   private async fire(flow: Flow, triggerName: string, scheduledTime: number): Promise<void> {
-    // A Recurrence trigger has no outputs of note (spec §4.2).
-    const outputs = {};
-    const { workflow } = await this.host.workflows.get(flow.id, flow.currentVersion);
-    if (!evaluateTriggerConditions(workflow, outputs, triggerName, this.now())) {
-      this.log?.debug({ flowId: flow.id, trigger: triggerName, scheduledTime }, 'trigger conditions not met');
-      // The trigger's history shows the occurrence as Skipped (a failure to say so is only logged).
-      await this.store
-        .recordTriggerHistory({ flowId: flow.id, triggerName, at: scheduledTime, status: 'Skipped' })
-        .catch((err: unknown) => this.log?.warn({ err, flowId: flow.id }, 'could not record the skipped occurrence'));
-      return;
-    }
-    let runId: string;
-    try {
-      ({ runId } = await this.host.startRun({
-        flow,
-        version: flow.currentVersion,
-        triggerName,
-        outputs,
-        scheduledTime,
-      }));
-    } catch (error) {
-      // The flow's concurrency queue is full: this occurrence is skipped, as Logic Apps skips a poll.
-      if (error instanceof HostError && error.code === 'TooManyRuns') {
-        this.log?.warn({ flowId: flow.id, trigger: triggerName, scheduledTime }, error.message);
-        return;
-      }
-      throw error;
-    }
-    this.log?.info(
-      { flowId: flow.id, trigger: triggerName, scheduledTime: new Date(scheduledTime).toISOString(), runId },
-      'recurrence fired',
+    const outcome = await fireTrigger(
+      { store: this.store, host: this.host, now: this.now, log: this.log },
+      // A Recurrence trigger has no outputs of note (spec §4.2).
+      { flow, triggerName, outputs: {}, scheduledTime },
     );
-    this.options.onFired?.({ flowId: flow.id, triggerName, scheduledTime, runId });
+    const about = { flowId: flow.id, trigger: triggerName, scheduledTime };
+    switch (outcome.kind) {
+      case 'skipped':
+        this.log?.debug(about, 'trigger conditions not met');
+        return;
+      case 'refused':
+        // The flow's concurrency queue is full: this occurrence is skipped, as Logic Apps skips a poll.
+        this.log?.warn(about, outcome.message);
+        return;
+      case 'failed':
+        this.log?.error({ ...about, error: outcome.error }, 'recurrence failed');
+        return;
+      case 'fired':
+        for (const runId of outcome.runIds) {
+          this.log?.info({ ...about, scheduledTime: new Date(scheduledTime).toISOString(), runId }, 'recurrence fired');
+          this.options.onFired?.({ flowId: flow.id, triggerName, scheduledTime, runId });
+        }
+    }
   }
 
   private async recurrencesOf(flow: Flow): Promise<RecurrenceTrigger[]> {

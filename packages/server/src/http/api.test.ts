@@ -291,6 +291,60 @@ describe('HTTP API (in process)', () => {
     );
   });
 
+  it('manual trigger run: conditions and splitOn apply as on the signed URL, on the one firing path', async () => {
+    const id = await create('manual-split', {
+      definition: {
+        triggers: {
+          manual: {
+            type: 'Request',
+            kind: 'Http',
+            conditions: [{ expression: "@triggerBody()?['go']" }],
+            splitOn: "@triggerBody()?['items']",
+          },
+        },
+        actions: { Compose: { type: 'Compose', inputs: '@triggerBody()' } },
+      },
+    });
+    // body: the keys of the 202 body (null: none); history: what the call adds to the trigger history.
+    const cases = [
+      { name: 'one item', payload: { go: true, items: [1] }, status: 202, body: ['runId'], history: ['Succeeded'] },
+      {
+        name: 'two items: two runs',
+        payload: { go: true, items: [1, 2] },
+        status: 202,
+        body: ['runId', 'runIds'],
+        history: ['Succeeded', 'Succeeded'],
+      },
+      { name: 'no items: no run', payload: { go: true, items: [] }, status: 202, body: null, history: [] },
+      {
+        name: 'conditions false',
+        payload: { go: false },
+        status: 202,
+        body: null,
+        skipped: true,
+        history: ['Skipped'],
+      },
+      { name: 'a failing condition', payload: { go: 'x' }, status: 400, code: 'InvalidTemplate', history: ['Failed'] },
+      { name: 'splitOn not an array', payload: { go: true }, status: 400, code: 'InvalidSplitOn', history: ['Failed'] },
+    ];
+    const expected: string[] = [];
+    for (const c of cases) {
+      const res = await api('POST', `/api/v1/flows/${id}/triggers/manual/run`, c.payload);
+      assert.equal(res.status, c.status, c.name);
+      assert.equal(res.headers['x-ms-trigger-skipped'], c.skipped ? 'true' : undefined, c.name);
+      if (c.code) assert.equal(res.body!.error.code, c.code, c.name);
+      else assert.deepEqual(res.body ? Object.keys(res.body) : null, c.body, c.name);
+      if (res.body?.runId) assert.equal(res.headers['x-ms-workflow-run-id'], res.body.runId, c.name);
+      expected.unshift(...c.history);
+      await new Promise((r) => setTimeout(r, 5)); // distinct times, so the history is in call order
+    }
+    const hist = await api('GET', `/api/v1/flows/${id}/triggers/manual/histories`);
+    assert.deepEqual(
+      (hist.body!.value as Array<{ status: string }>).map((e) => e.status),
+      expected,
+    );
+  });
+
   it('trigger history: fired, skipped by conditions and failed calls, newest first, paged', async () => {
     const id = await create('picky', {
       definition: {

@@ -168,9 +168,13 @@ export const triggersSection: Section = {
       body: { schema: anyJson, required: false },
       responses: {
         '202': {
-          description: 'Run started',
-          schema: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } },
-          headers: runIdHeader,
+          description:
+            'Accepted: the run started (splitOn: `runIds` too when several), or the trigger conditions skipped it (`x-ms-trigger-skipped: true`, no body)',
+          schema: {
+            type: 'object',
+            properties: { runId: { type: 'string' }, runIds: { type: 'array', items: { type: 'string' } } },
+          },
+          headers: { ...runIdHeader, 'x-ms-trigger-skipped': "'true' when skipped." },
         },
         '400': 'SchemaValidationFailed (the errors in `details`), InvalidTemplate or InvalidSplitOn',
         '403': 'Forbidden: no runs.operate',

@@ -2,10 +2,11 @@
  * A trigger's history (spec §4.7, as Logic Apps' trigger histories): every evaluation, newest first.
  * One that fired is its run (the runs table); one that started no run (conditions false: Skipped;
  * a body that failed the schema or a failed expression: Failed) is a row of its own. The page
- * merges both by time; the cursor is the last entry given out.
+ * merges both by time; the cursor is the last entry given out. The rows are written where triggers
+ * fire (host/fire-trigger.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Flow, Run, Store, TriggerHistoryEntry } from '../store/index.js';
+import type { Run, TriggerHistoryEntry } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
@@ -14,29 +15,6 @@ interface Entry {
   at: number;
   key: string;
   json: Record<string, unknown>;
-}
-
-/** Records an evaluation that started no run; a failure to record never fails the caller. */
-export async function recordEvaluation(
-  store: Store,
-  log: { warn(obj: object, msg?: string): void } | undefined,
-  flow: Flow,
-  triggerName: string,
-  at: number,
-  status: TriggerHistoryEntry['status'],
-  error?: { code: string; message: string },
-): Promise<void> {
-  try {
-    await store.recordTriggerHistory({
-      flowId: flow.id,
-      triggerName,
-      at,
-      status,
-      ...(error ? { code: error.code, message: error.message } : {}),
-    });
-  } catch (err) {
-    log?.warn({ err, flowId: flow.id, trigger: triggerName }, 'could not record the trigger evaluation');
-  }
 }
 
 function runEntry(run: Run): Entry {

@@ -3,7 +3,7 @@
  * on, manual runs with typed inputs, and trigger histories.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { evaluateTriggerConditions, splitTrigger, TriggerError, type Workflow } from '@flowbridge/engine';
+import type { Workflow } from '@flowbridge/engine';
 import type { Flow } from '../store/index.js';
 import {
   SIGNATURE_VERSION,
@@ -13,10 +13,9 @@ import {
   verifyTrigger,
 } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
-import { HostError } from '../host/errors.js';
-import type { StartRunRequest } from '../host/run-host.js';
+import { fireTrigger, recordEvaluation, type FireOutcome, type TriggerFiring } from '../host/fire-trigger.js';
 import { ApiError, errorBody } from './errors.js';
-import { recordEvaluation, triggerHistoryRoutes } from './trigger-history.js';
+import { triggerHistoryRoutes } from './trigger-history.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 import { matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
@@ -135,13 +134,16 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const errors = schemaErrors(triggerInputs(t).schema, body);
       if (errors.length > 0) await refuseBody(ctx, request, flow, t.name, 'inputs', errors);
       const outputs = { headers: { 'Content-Type': 'application/json' }, body };
-      const { runId } = await startRun(ctx, request, {
-        flow,
-        version: flow.currentVersion,
-        triggerName: t.name,
-        outputs,
-      });
-      return reply.status(202).header('x-ms-workflow-run-id', runId).send({ runId });
+      const outcome = await fire(ctx, request, { flow, triggerName: t.name, outputs });
+      if (outcome.kind === 'skipped') return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
+      if (outcome.kind !== 'fired') throw notFired(outcome);
+      const [runId] = outcome.runIds;
+      if (runId === undefined) return reply.status(202).send();
+      const { runIds } = outcome;
+      return reply
+        .status(202)
+        .header('x-ms-workflow-run-id', runId)
+        .send(runIds.length > 1 ? { runId, runIds } : { runId });
     },
   );
 
@@ -170,19 +172,16 @@ async function refuseBody(
   );
 }
 
-/** Starts a run; a call refused by the trigger's concurrency limit (429) is in the trigger history too. */
-async function startRun(ctx: RouteContext, request: FastifyRequest, run: StartRunRequest): Promise<{ runId: string }> {
-  try {
-    return await ctx.host.startRun(run);
-  } catch (error) {
-    if (error instanceof HostError && error.code === 'TooManyRuns') {
-      await recordEvaluation(ctx.store, request.log, run.flow, run.triggerName, ctx.now(), 'Failed', {
-        code: 'TooManyRequests',
-        message: error.message,
-      });
-    }
-    throw error;
-  }
+/** Fires the trigger on the one path every trigger takes (its history is written there). */
+function fire(ctx: RouteContext, request: FastifyRequest, firing: TriggerFiring): Promise<FireOutcome> {
+  return fireTrigger({ store: ctx.store, host: ctx.host, now: ctx.now, log: request.log }, firing);
+}
+
+/** The HTTP error of a trigger that neither fired nor was skipped. */
+function notFired(outcome: Extract<FireOutcome, { kind: 'failed' | 'refused' }>): ApiError {
+  if (outcome.kind === 'refused') return new ApiError(429, outcome.code, outcome.message);
+  const { code, message } = outcome.error;
+  return new ApiError(400, code === 'NoTrigger' ? 'TriggerNotFound' : code, message);
 }
 
 async function checkRunnable(ctx: RouteContext, flow: Flow): Promise<void> {
@@ -243,37 +242,19 @@ async function invoke(
       await refuseBody(ctx, request, flow, t.name, 'request body', errors);
     }
   }
-  const now = ctx.now();
-  let items: unknown[];
-  try {
-    if (!evaluateTriggerConditions(workflow, outputs, t.name, now)) {
-      observe('skipped');
-      await recordEvaluation(ctx.store, request.log, flow, t.name, now, 'Skipped');
-      return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
-    }
-    items = splitTrigger(workflow, outputs, t.name, now);
-  } catch (error) {
-    if (error instanceof TriggerError) {
-      await recordEvaluation(ctx.store, request.log, flow, t.name, now, 'Failed', {
-        code: error.code,
-        message: error.message,
-      });
-      throw new ApiError(400, error.code === 'NoTrigger' ? 'TriggerNotFound' : error.code, error.message);
-    }
-    throw error;
-  }
   const clientTrackingId = header(request, 'x-ms-client-tracking-id');
-  const runIds: string[] = [];
-  for (const item of items) {
-    const { runId } = await startRun(ctx, request, {
-      flow,
-      version: flow.currentVersion,
-      triggerName: t.name,
-      outputs: item,
-      ...(clientTrackingId ? { clientTrackingId } : {}),
-    });
-    runIds.push(runId);
+  const outcome = await fire(ctx, request, {
+    flow,
+    triggerName: t.name,
+    outputs,
+    ...(clientTrackingId ? { clientTrackingId } : {}),
+  });
+  if (outcome.kind === 'skipped') {
+    observe('skipped');
+    return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
   }
+  if (outcome.kind !== 'fired') throw notFired(outcome);
+  const { runIds } = outcome;
   const runId = runIds[0];
   if (runId === undefined) {
     observe('empty');
@@ -303,7 +284,7 @@ async function invoke(
     return reply.status(outcome.statusCode).headers(headers).send(payload);
   }
   observe('accepted');
-  return reply.status(202).send(items.length > 1 ? { runIds } : undefined);
+  return reply.status(202).send(runIds.length > 1 ? { runIds } : undefined);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

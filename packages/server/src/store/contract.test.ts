@@ -365,14 +365,14 @@ const cases: Case[] = [
       const store = await f.reopen({ now: clock.now, mergeThreshold: 4 });
       await flowWithRun(store);
       const expectActions = (steps: number) => [
-        { name: 'A', path: 'A', status: steps === 10 ? 'Succeeded' : 'Running', n: steps - 1 },
+        { name: 'A', path: 'A', status: steps === 10 ? 'Succeeded' : 'Running', outputs: steps - 1 },
         ...Array.from({ length: steps }, (_, i) => ({ name: 'B', path: `B[${i}]`, status: 'Succeeded' })),
       ];
       const step = (s: typeof store, i: number) =>
         s.commitStep('run-1', {
           events: [{ i }],
           records: [
-            { name: 'A', path: 'A', status: i === 9 ? 'Succeeded' : 'Running', n: i },
+            { name: 'A', path: 'A', status: i === 9 ? 'Succeeded' : 'Running', outputs: i },
             { name: 'B', path: `B[${i}]`, status: 'Succeeded' },
           ],
           runUpdate: { status: 'Running' },

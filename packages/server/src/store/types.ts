@@ -2,6 +2,8 @@
 // `Store`; contract.test.ts pins the behaviour for both. Times are epoch milliseconds (numbers);
 // JSON payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 
+import type { ActionRecord } from '@flowbridge/engine';
+
 /** A JSON value as the store holds it (anything JSON.stringify accepts). */
 export type Json = unknown;
 
@@ -103,15 +105,12 @@ export interface RunDetail extends Run {
   actions?: StoredActionRecord[];
 }
 
-/** What the engine reports per action (its ActionRecord); the store needs name, path and status. */
-export interface ActionRecordInput {
-  name: string;
-  path: string; // 'For_each[3]/Compose'
-  status: string;
-  startTime?: string;
-  endTime?: string;
-  [key: string]: unknown;
-}
+/**
+ * An action record as the store takes it: the engine's ActionRecord, which the host writes as is.
+ * The store reads name, path, status and the times (checked when written: status as any string);
+ * it keeps the rest as given, and needs no `type`.
+ */
+export type ActionRecordInput = Omit<ActionRecord, 'type' | 'status'> & { type?: string; status: string };
 export type StoredActionRecord = ActionRecordInput;
 
 export interface NewRun {

@@ -18,7 +18,7 @@ await Promise.all(
     for (let i = 1; ; i++) {
       const { seqs } = await store.commitStep(run.id, {
         events: [{ k, i }],
-        records: [{ name: 'A', path: `A[${i}]`, status: 'Succeeded', i }],
+        records: [{ name: 'A', path: `A[${i}]`, status: 'Succeeded', outputs: i }],
         runUpdate: { status: 'Running' },
       });
       process.stdout.write(`${k} ${seqs[0]}\n`);

@@ -1,0 +1,50 @@
+/**
+ * A run live in this process: its engine state and what the host tracks around it. Only the
+ * live-run registry (live-runs.ts) creates and drops them; the other parts read and update them.
+ */
+import type { ActionRecord, Command, Run, RunEvent, RunInit, Workflow } from '@flowbridge/engine';
+import type { EffectExecutor } from '../effects/types.js';
+import type { RunStatus } from '../store/index.js';
+import type { RunResponse } from './types.js';
+
+export interface Live {
+  runId: string;
+  flowId: string;
+  durable: boolean;
+  workflow: Workflow;
+  init: RunInit;
+  run: Run;
+  chain: Promise<void>;
+  done: boolean;
+  status: RunStatus;
+  inflight: Map<string, AbortController>;
+  records: Map<string, ActionRecord>;
+  /**
+   * Action records not yet written, by path. Records are derived data (replaying the events gives
+   * them back), so a durable run writes them when it ends or goes idle, not with every step: the
+   * events alone make a step durable, and the writes stay small.
+   */
+  unwritten: Map<string, ActionRecord>;
+  /** The seq of the run's last event as this copy knows it (scale-out: fences its next commit). */
+  seq: number;
+  callbacks: Map<string, { key: string; url?: string }>; // by action path
+  // Stateless runs keep their history here until the single write at the end.
+  memory?: { events: RunEvent[]; records: ActionRecord[]; timers: Map<string, NodeJS.Timeout> };
+  executor: EffectExecutor;
+  /** The first Response the run sent (a waiter that comes late still gets it). */
+  response?: RunResponse;
+  /** Scale-out: this process holds the lease on the run's ownership item (renewed while live). */
+  owned?: boolean;
+  /** Dropped from memory: events still queued for this copy go back to the queue. */
+  evicted?: boolean;
+}
+
+export const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);
+
+export function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { key: string; url?: string } {
+  return c.callbackUrl ? { key: c.key, url: c.callbackUrl } : { key: c.key };
+}
+
+export function responseOf(c: Extract<Command, { kind: 'response' }>): RunResponse {
+  return { statusCode: c.statusCode, headers: c.headers, body: c.body };
+}

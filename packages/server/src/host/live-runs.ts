@@ -1,0 +1,368 @@
+/**
+ * The runs live in this process, and the run loop: each engine step is persisted with
+ * store.commitStep (events, records, run status, timers, callbacks) BEFORE its commands are acted
+ * on, so a process killed at any instant resumes from the store. A run live here keeps its engine
+ * state in memory, so steps never re-read the history. Stateless runs live only in memory and are
+ * written once, at the end.
+ */
+import {
+  Run,
+  replay,
+  type ActionRecord,
+  type RunEvent,
+  type RunInit,
+  type Step,
+  type Workflow,
+} from '@flowbridge/engine';
+import { UNFINISHED_RUN_STATUSES, type RunStatus } from '../store/index.js';
+import type { EffectWiring } from './effect-wiring.js';
+import { sleep } from './idle.js';
+import { callbackRef, responseOf, type Live } from './live-run.js';
+import type { ResponseWaiters } from './response-waiters.js';
+import { ownershipItem, type RunLeases } from './run-leases.js';
+import { finalUpdate, idleAfter, toWrite } from './step-write.js';
+import type { HostContext, RunResponse, StartRunRequest } from './types.js';
+import type { WorkflowCache } from './workflows.js';
+
+export interface LiveRunsDeps {
+  workflows: WorkflowCache;
+  leases: RunLeases;
+  waiters: ResponseWaiters;
+  effects: EffectWiring;
+  /** Wakes the timer loop when a durable run's timer is due. */
+  wakeTimersAt(dueAt: number): void;
+  /** A run ended here (the next queued runs of its flow may start). */
+  ended(live: Live): void;
+}
+
+export class LiveRuns {
+  private readonly live = new Map<string, Live>();
+  private readonly loading = new Map<string, Promise<Live | undefined>>();
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly deps: LiveRunsDeps,
+  ) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  get(runId: string): Live | undefined {
+    return this.live.get(runId);
+  }
+
+  values(): IterableIterator<Live> {
+    return this.live.values();
+  }
+
+  /** The stateless run live here that waits for the callback `key`. */
+  awaitingCallback(key: string): Live | undefined {
+    for (const live of this.live.values()) {
+      if (live.durable || live.done) continue;
+      if (live.run.pending().some((c) => c.kind === 'awaitCallback' && c.key === key)) return live;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- starting
+
+  /** Starts a run now: its first step is committed (durable) or kept (stateless), then acted on. */
+  async launch(request: StartRunRequest, workflow: Workflow, init: RunInit, durable: boolean): Promise<void> {
+    const { store, shared, executeRuns } = this.ctx;
+    const { leases } = this.deps;
+    const { flow } = request;
+    const { runId, now } = init;
+    const { run, step } = Run.start(workflow, init);
+    const live = this.register(runId, flow.id, durable, workflow, init, run);
+    this.ctx.observer?.runStarted?.(flow.id);
+    // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
+    // when this process does not execute runs, else this process leases it right away.
+    const handOff = durable && shared && !step.done && !idleAfter(live, step);
+    const here = !handOff || executeRuns;
+    try {
+      if (durable) {
+        const write = toWrite(live, step, [], this.ctx.now);
+        if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + leases.leaseMs : now }];
+        await store.createRun(
+          {
+            id: runId,
+            flowId: flow.id,
+            environmentId: flow.environmentId,
+            flowVersion: request.version,
+            triggerName: request.triggerName,
+            status: step.status,
+            startTime: now,
+            clientTrackingId: request.clientTrackingId ?? null,
+            init,
+          },
+          write,
+        );
+        if (handOff && here) live.owned = await leases.acquire(runId);
+      } else {
+        this.remember(live, step, []);
+      }
+    } catch (error) {
+      this.live.delete(runId);
+      throw error;
+    }
+    if (handOff && !live.owned) {
+      // A worker performs the effects (the step and its Response, if any, are in the store).
+      this.evict(live);
+      return;
+    }
+    await this.act(live, step);
+  }
+
+  /** Runs the first step of a run admitted from its flow's queue, with its clock starting now. */
+  async startAdmitted(runId: string): Promise<void> {
+    const stored = await this.ctx.store.getRun(runId);
+    if (!stored || stored.status !== 'Running' || this.live.has(runId)) return;
+    const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
+    const init: RunInit = { ...(stored.init as RunInit), now: this.ctx.now() };
+    const { run, step } = Run.start(workflow, init);
+    const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    if (this.ctx.shared) live.owned = true;
+    this.ctx.observer?.runStarted?.(stored.flowId);
+    const write = toWrite(live, step, [], this.ctx.now);
+    write.runUpdate = { ...write.runUpdate, init };
+    try {
+      await this.ctx.store.commitStep(runId, write);
+    } catch (error) {
+      this.live.delete(runId);
+      throw error;
+    }
+    await this.act(live, step);
+  }
+
+  private register(runId: string, flowId: string, durable: boolean, workflow: Workflow, init: RunInit, run: Run): Live {
+    const records = new Map<string, ActionRecord>();
+    const live: Live = {
+      runId,
+      flowId,
+      durable,
+      workflow,
+      init,
+      run,
+      chain: Promise.resolve(),
+      done: false,
+      status: 'Running',
+      inflight: new Map(),
+      records,
+      unwritten: new Map(),
+      seq: 0,
+      callbacks: new Map(),
+      ...(durable ? {} : { memory: { events: [], records: [], timers: new Map() } }),
+      executor: this.deps.effects.executorFor(runId, init, records),
+    };
+    this.live.set(runId, live);
+    return live;
+  }
+
+  // ---------------------------------------------------------------- rebuilding from the store
+
+  /** The run live in this process, or rebuilt from the store (undefined when finished or unknown). */
+  load(runId: string, reissue: boolean): Promise<Live | undefined> {
+    const existing = this.live.get(runId);
+    if (existing) return Promise.resolve(existing);
+    let loading = this.loading.get(runId);
+    if (!loading) {
+      loading = this.rebuild(runId, reissue).finally(() => this.loading.delete(runId));
+      this.loading.set(runId, loading);
+    }
+    return loading;
+  }
+
+  private async rebuild(runId: string, reissue: boolean): Promise<Live | undefined> {
+    const { store, shared } = this.ctx;
+    const stored = await store.getRun(runId);
+    if (!stored || !UNFINISHED_RUN_STATUSES.includes(stored.status)) return undefined;
+    const history = await store.loadRunHistory(runId);
+    const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
+    const init = history.init as RunInit;
+    const { run, step } = replay(workflow, init, history.events as RunEvent[]);
+    const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
+    if (shared) live.owned = true;
+    live.seq = history.lastSeq;
+    for (const r of step.records) live.records.set(r.name, r);
+    // What the crashed process may not have written yet: written with the next idle or final step.
+    for (const r of step.records) live.unwritten.set(r.path, r);
+    for (const c of run.pending()) if (c.kind === 'awaitCallback') live.callbacks.set(c.path, callbackRef(c));
+    if (step.done) {
+      // The last event was committed but not the final status (cannot happen with one transaction
+      // per step; kept so a store written by an older host still settles).
+      await store.commitStep(runId, { records: step.records, runUpdate: finalUpdate(live, this.ctx.now) });
+      if (shared) await this.deps.leases.complete(runId);
+      this.finish(live);
+      return undefined;
+    }
+    if (reissue) {
+      // Effects issued before the crash and never answered: again, with the same idempotency key.
+      for (const c of run.pending()) if (c.kind === 'effect') this.deps.effects.perform(live, c);
+      for (const c of run.pending()) if (c.kind === 'timer') this.deps.wakeTimersAt(c.dueAt);
+    }
+    return live;
+  }
+
+  // ---------------------------------------------------------------- the run loop
+
+  /** Feeds one event to a run, one at a time per run: persist the step, then act on it. */
+  process(live: Live, event: RunEvent, workId?: string): Promise<void> {
+    const { store, shared } = this.ctx;
+    const next = live.chain.then(async () => {
+      if (live.evicted) {
+        // This copy was dropped (its lease lost, or it let go): whoever holds the run takes the event.
+        if (workId) await store.release(workId, this.deps.leases.workerId);
+        return;
+      }
+      if (live.done || !awaits(live, event)) {
+        if (workId) await store.complete(workId);
+        return;
+      }
+      const step = live.run.deliver(event);
+      if (live.durable) {
+        const write = toWrite(live, step, [event], this.ctx.now);
+        if (workId) write.completeWork = [...(write.completeWork ?? []), workId];
+        // Scale-out: if another worker took the run over meanwhile (this one lost its lease without
+        // noticing), the store refuses the step (Conflict) and this copy is dropped below.
+        if (shared) write.expectSeq = live.seq;
+        const { seqs } = await store.commitStep(live.runId, write);
+        live.seq = seqs.at(-1) ?? live.seq;
+      } else {
+        this.remember(live, step, [event]);
+      }
+      await this.act(live, step);
+    });
+    live.chain = next.catch((error: unknown) => {
+      this.ctx.log?.error({ err: error, runId: live.runId }, 'run step failed');
+      // Memory and store may now disagree: drop the live copy; the next wake-up or start replays.
+      if (live.durable) this.evict(live);
+    });
+    return live.chain;
+  }
+
+  private remember(live: Live, step: Step, events: RunEvent[]): void {
+    live.memory!.events.push(...events);
+    live.memory!.records.push(...step.records);
+  }
+
+  private async act(live: Live, step: Step): Promise<void> {
+    live.status = step.status as RunStatus;
+    for (const r of step.records) live.records.set(r.name, r);
+    for (const command of step.commands) {
+      switch (command.kind) {
+        case 'effect':
+          this.deps.effects.perform(live, command);
+          break;
+        case 'timer':
+          if (live.memory) {
+            const t = setTimeout(
+              () => {
+                live.memory?.timers.delete(command.key);
+                void this.process(live, { kind: 'timer', key: command.key, now: this.ctx.now() });
+              },
+              Math.max(0, command.dueAt - this.ctx.now()),
+            );
+            live.memory.timers.set(command.key, t);
+          } else this.deps.wakeTimersAt(command.dueAt);
+          break;
+        case 'awaitCallback':
+          live.callbacks.set(command.path, callbackRef(command));
+          break;
+        case 'response':
+          this.respond(live, responseOf(command));
+          break;
+        case 'cancelWait': {
+          const t = live.memory?.timers.get(command.key);
+          if (t) clearTimeout(t);
+          break;
+        }
+      }
+    }
+    if (step.done) {
+      if (live.memory) await this.writeStateless(live);
+      this.finish(live);
+    } else if (!live.memory && this.ctx.shared && live.inflight.size === 0) {
+      // Only waiting on timers/callbacks (rows in the store): another process may take the next
+      // wake-up, so this one must not keep a copy that could go stale (toWrite let go of the lease).
+      this.evict(live);
+    }
+  }
+
+  private respond(live: Live, response: RunResponse): void {
+    live.response ??= response;
+    this.deps.waiters.resolve(live.runId, response);
+  }
+
+  private finish(live: Live): void {
+    live.done = true;
+    for (const c of live.inflight.values()) c.abort();
+    if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
+    this.live.delete(live.runId);
+    const result = live.run.result();
+    this.ctx.observer?.runEnded?.(live.flowId, result.status, live.runId);
+    this.deps.waiters.end(live.runId, result.response ?? { noResponse: true as const, status: result.status });
+    this.deps.ended(live);
+  }
+
+  /** Drops the copy in memory (its lease lost, or let go); the store has the run. */
+  evict(live: Live): void {
+    live.evicted = true;
+    live.owned = false;
+    if (this.live.get(live.runId) === live) this.live.delete(live.runId);
+    for (const c of live.inflight.values()) c.abort();
+    this.deps.waiters.handOver(live.runId);
+  }
+
+  private async writeStateless(live: Live): Promise<void> {
+    const memory = live.memory!;
+    const version = Number(live.init.workflow.version ?? 0);
+    await this.ctx.store.createRun(
+      {
+        id: live.runId,
+        flowId: live.flowId,
+        flowVersion: version,
+        triggerName: live.init.trigger.name,
+        status: 'Running',
+        startTime: live.init.now,
+        clientTrackingId: live.init.trigger.clientTrackingId ?? null,
+        init: live.init,
+      },
+      { events: memory.events, records: memory.records, runUpdate: finalUpdate(live, this.ctx.now) },
+    );
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /**
+   * Lets effects in flight finish (up to `graceMs`), aborts the rest and waits for the steps under
+   * way to be committed.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const deadline = this.ctx.now() + graceMs;
+    while (this.ctx.now() < deadline && [...this.live.values()].some((l) => l.inflight.size > 0)) {
+      await sleep(50);
+    }
+    for (const live of this.live.values()) for (const c of live.inflight.values()) c.abort();
+    await Promise.allSettled([...this.live.values()].map((l) => l.chain));
+  }
+
+  /** Stateless runs' timers would fire into a stopped host. */
+  clearStatelessTimers(): void {
+    for (const live of this.live.values())
+      if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
+  }
+
+  /** Scale-out: the runs this process holds the lease of. */
+  held(): Live[] {
+    return [...this.live.values()].filter((l) => l.owned && !l.done && !l.evicted);
+  }
+}
+
+/** Whether the run still waits for this event (a duplicate wake-up is dropped here). */
+function awaits(live: Live, event: RunEvent): boolean {
+  if (event.kind === 'cancel') return true;
+  const key = event.kind === 'effectResult' ? event.id : event.key;
+  return live.run.pending().some((c) => (c.kind === 'effect' ? c.id : 'key' in c ? c.key : undefined) === key);
+}

@@ -1,0 +1,98 @@
+/**
+ * Callers waiting for a run's Response (a Request trigger's caller, a parent's Workflow action).
+ * A run live here resolves them when it sends its Response or ends; a run that executes in another
+ * process (scale-out) is polled in the store until its Response (or its end) is in the run's row.
+ */
+import { HostError } from './errors.js';
+import { sleep } from './idle.js';
+import { FINISHED } from './live-run.js';
+import type { HostContext, NoResponse, RunResponse } from './types.js';
+
+type Outcome = RunResponse | NoResponse;
+type Waiter = (outcome: Outcome) => void;
+
+/** What the waiters ask of the rest of the host. */
+export interface WaiterSources {
+  /** The run live in this process, if it is. */
+  live(runId: string): { response?: RunResponse } | undefined;
+  /** Whether the run waits in memory for a concurrency slot (stateless flows). */
+  waitingForSlot(runId: string): boolean;
+}
+
+/** How many recent outcomes are kept for a waitForResponse that comes late. */
+const ENDED_KEPT = 1000;
+
+export class ResponseWaiters {
+  private readonly waiters = new Map<string, Waiter[]>();
+  /** Outcomes of the runs that ended here most recently (for a waitForResponse that comes late). */
+  private readonly ended = new Map<string, Outcome>();
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly sources: WaiterSources,
+  ) {}
+
+  /** Resolves with the run's Response (or NoResponse when it ended without one). */
+  async wait(runId: string): Promise<Outcome> {
+    const live = this.sources.live(runId);
+    if (live?.response) return live.response;
+    const ended = this.ended.get(runId);
+    if (ended) return ended;
+    if (!live && !this.sources.waitingForSlot(runId)) {
+      const stored = await this.ctx.store.getRun(runId);
+      if (stored?.response) return stored.response as RunResponse;
+      if (stored && FINISHED.has(stored.status)) return { noResponse: true, status: stored.status };
+      if (!stored) throw new HostError('NotFound', `Run ${runId} does not exist.`, runId);
+    }
+    const waiting = new Promise<Outcome>((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+    if (this.ctx.shared && !live) void this.poll(runId);
+    return waiting;
+  }
+
+  resolve(runId: string, outcome: Outcome): void {
+    const waiters = this.waiters.get(runId);
+    if (!waiters) return;
+    this.waiters.delete(runId);
+    for (const w of waiters) w(outcome);
+  }
+
+  /** The run ended here: its waiters are answered, and so is a caller that asks soon after. */
+  end(runId: string, outcome: Outcome): void {
+    this.resolve(runId, outcome);
+    // A caller often asks right after a short run ended here: answer it without reading the store.
+    this.ended.set(runId, outcome);
+    if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
+  }
+
+  /** Drops a waiter that gave up (504): the run goes on. */
+  forget(runId: string): void {
+    this.waiters.delete(runId);
+  }
+
+  /** Scale-out: the run left this process; the Response may now be sent by another, so poll the store. */
+  handOver(runId: string): void {
+    if (this.ctx.shared && this.waiters.has(runId)) void this.poll(runId);
+  }
+
+  /** Scale-out: the run executes in another process; its Response arrives in the run's row. */
+  private async poll(runId: string): Promise<void> {
+    let delay = 20;
+    while (this.waiters.has(runId) && !this.ctx.stopping()) {
+      await sleep(delay);
+      delay = Math.min(250, Math.round(delay * 1.5));
+      if (!this.waiters.has(runId) || this.sources.live(runId)) return;
+      try {
+        const stored = await this.ctx.store.getRun(runId);
+        if (stored?.response) this.resolve(runId, stored.response as RunResponse);
+        else if (stored && FINISHED.has(stored.status))
+          this.resolve(runId, { noResponse: true, status: stored.status });
+      } catch (error) {
+        this.ctx.log?.warn({ err: error, runId }, 'polling for a response failed');
+      }
+    }
+  }
+}
