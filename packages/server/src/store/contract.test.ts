@@ -115,6 +115,29 @@ const cases: Case[] = [
     },
   ],
   [
+    'initSetting keeps the first value: racing callers with different values all get the same winner',
+    async (f) => {
+      const stores = [f.store, await f.peer(), await f.peer()];
+      const offered = Array.from({ length: 12 }, (_, i) => ({ key: `k${i}` }));
+      const got = await Promise.all(
+        offered.map((v, i) => (stores[i % stores.length] ?? f.store).initSetting('jwk', v)),
+      );
+      const stored = await f.store.getSetting('jwk');
+      assert.ok(
+        offered.some((v) => v.key === (stored as { key?: unknown } | undefined)?.key),
+        'one of the offers won',
+      );
+      for (const g of got) assert.deepEqual(g, stored);
+      // Once there, it stays; a value set since is what the next caller gets. JSON null is a value.
+      assert.deepEqual(await f.store.initSetting('jwk', { key: 'late' }), stored);
+      await f.store.setSetting('jwk', { key: 'rotated' });
+      assert.deepEqual(await f.store.initSetting('jwk', { key: 'later' }), { key: 'rotated' });
+      assert.equal(await f.store.initSetting('nothing', null), null);
+      assert.equal(await f.store.initSetting('nothing', 1), null);
+      await rejectsWith(f.store.initSetting('bad', 10n), 'InvalidArgument');
+    },
+  ],
+  [
     'flows: immutable versions, optimistic saves, soft delete',
     async ({ store }, clock) => {
       const { flow, version } = await store.createFlow({

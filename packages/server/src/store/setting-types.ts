@@ -5,4 +5,9 @@ export interface SettingStore {
   getSetting(key: string): Promise<Json | undefined>;
   setSetting(key: string, value: Json): Promise<void>;
   deleteSetting(key: string): Promise<boolean>;
+  /**
+   * Stores `value` under `key` only if the key has none, and returns the value stored afterwards:
+   * when several callers (or processes) race, every one of them gets the same winner.
+   */
+  initSetting(key: string, value: Json): Promise<Json>;
 }
