@@ -20,7 +20,7 @@
  * the holder of the scheduler leadership fires (SQLite: the one process always holds it).
  */
 import { evaluateTriggerConditions } from '@flowbridge/engine';
-import type { Flow, RecurrenceState, Store } from '../store/index.js';
+import type { Flow, FlowStore, QueueStore, RecurrenceState, RunStore } from '../store/index.js';
 import type { HostLogger, StartRunRequest } from './run-host.js';
 import { HostError } from './errors.js';
 import { nextOccurrence, parseRecurrence, previousOccurrence, type Recurrence } from './recurrence.js';
@@ -37,7 +37,8 @@ export interface SchedulerHost {
 }
 
 export interface RecurrenceSchedulerOptions {
-  store: Store;
+  /** Flows to plan from, trigger history, recurrence state and leadership. */
+  store: FlowStore & RunStore & QueueStore;
   host: SchedulerHost;
   now?: () => number;
   log?: HostLogger;
@@ -57,7 +58,7 @@ interface RecurrenceTrigger {
 }
 
 export class RecurrenceScheduler {
-  private readonly store: Store;
+  private readonly store: FlowStore & RunStore & QueueStore;
   private readonly host: SchedulerHost;
   private readonly now: () => number;
   private readonly log: HostLogger | undefined;

@@ -5,7 +5,7 @@
  * merges both by time; the cursor is the last entry given out.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Flow, Run, Store, TriggerHistoryEntry } from '../store/index.js';
+import type { Flow, Run, RunStore, TriggerHistoryEntry } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
@@ -18,7 +18,7 @@ interface Entry {
 
 /** Records an evaluation that started no run; a failure to record never fails the caller. */
 export async function recordEvaluation(
-  store: Store,
+  store: RunStore,
   log: { warn(obj: object, msg?: string): void } | undefined,
   flow: Flow,
   triggerName: string,

@@ -1,4 +1,5 @@
-// The flows aggregate: environments, flows and their immutable versions.
+// The flows aggregate: environments, flows and their immutable versions (two roles: environments
+// are what auth needs of it).
 import type { Json } from './json.js';
 
 export const DEFAULT_ENVIRONMENT_ID = 'default';
@@ -35,11 +36,14 @@ export interface FlowVersion {
   createdBy: string | null;
 }
 
-export interface FlowStore {
+/** Environments (tenancy): what flows, OAuth clients and roles belong to. */
+export interface EnvironmentStore {
   listEnvironments(): Promise<Environment[]>;
   getEnvironment(id: string): Promise<Environment | undefined>;
   createEnvironment(input: { id?: string; name: string }): Promise<Environment>;
+}
 
+export interface FlowStore {
   createFlow(input: {
     id?: string;
     environmentId?: string;

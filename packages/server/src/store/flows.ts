@@ -6,7 +6,7 @@ import { StoreError } from './errors.js';
 import { fromJson, toJson, toJsonOrNull } from './json.js';
 import { n, nOrNull, sOrNull } from './rows.js';
 import { DEFAULT_ENVIRONMENT_ID } from './flow-types.js';
-import type { Environment, Flow, FlowKind, FlowState, FlowStore, FlowVersion } from './flow-types.js';
+import type { Environment, EnvironmentStore, Flow, FlowKind, FlowState, FlowStore, FlowVersion } from './flow-types.js';
 
 function toEnvironment(r: Row): Environment {
   return { id: String(r.id), name: String(r.name), createdAt: n(r.created_at) };
@@ -75,7 +75,7 @@ async function insertVersion(
   );
 }
 
-export function flowStore({ driver, now }: StoreContext): FlowStore {
+export function flowStore({ driver, now }: StoreContext): EnvironmentStore & FlowStore {
   return {
     async listEnvironments() {
       const rows = await driver.all('SELECT * FROM environments ORDER BY created_at, id');

@@ -1,10 +1,10 @@
-// The durable store's records and its interface, which is the intersection of one narrow role per
-// aggregate (people, flows, runs, queue, approvals, settings): a consumer depends on the roles it
-// uses. Both backends (SQLite, PostgreSQL) implement `Store`; contract.test.ts pins the behaviour
-// for both. Times are epoch milliseconds (numbers); JSON payloads are plain values (what
-// JSON.parse returns) and are given back exactly as stored.
+// The durable store's records and its interface, which is the intersection of narrow roles, one
+// or two per aggregate (people; environments and flows; runs; queue; approvals; settings): a
+// consumer depends on the roles it uses. Both backends (SQLite, PostgreSQL) implement `Store`;
+// contract.test.ts pins the behaviour for both. Times are epoch milliseconds (numbers); JSON
+// payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 import type { ApprovalStore } from './approval-types.js';
-import type { FlowStore } from './flow-types.js';
+import type { EnvironmentStore, FlowStore } from './flow-types.js';
 import type { PeopleStore } from './people-types.js';
 import type { QueueStore } from './queue-types.js';
 import type { RunStore } from './run-types.js';
@@ -26,4 +26,11 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
-export type Store = StoreLifecycle & PeopleStore & FlowStore & RunStore & QueueStore & ApprovalStore & SettingStore;
+export type Store = StoreLifecycle &
+  PeopleStore &
+  EnvironmentStore &
+  FlowStore &
+  RunStore &
+  QueueStore &
+  ApprovalStore &
+  SettingStore;
