@@ -1,5 +1,5 @@
 /** The action outputs of an approval (spec §12.4) and the callback payload that carries them. */
-import type { Store } from '../store/types.js';
+import type { PeopleStore } from '../store/types.js';
 import type { CountedResponse } from './state.js';
 import type { ApprovalOutputs, ApprovalResponseOutput, Responder, StoredApprovalDetails } from './types.js';
 
@@ -8,7 +8,7 @@ export function iso(ms: number): string {
 }
 
 /** Who answered, as flows read it (`responder/displayName`, `responder/email`). */
-export async function resolveResponder(store: Store, email: string, tenantId: string): Promise<Responder> {
+export async function resolveResponder(store: PeopleStore, email: string, tenantId: string): Promise<Responder> {
   const user = await store.getUserByEmail(email);
   return {
     id: user?.id ?? email,
@@ -20,7 +20,7 @@ export async function resolveResponder(store: Store, email: string, tenantId: st
 }
 
 export async function buildOutputs(
-  store: Store,
+  store: PeopleStore,
   approvalId: string,
   details: StoredApprovalDetails,
   outcome: string,

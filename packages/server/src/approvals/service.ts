@@ -5,16 +5,23 @@
  * is re-derived from the store, so an approval survives restarts and several processes.
  */
 import { isStoreError } from '../store/errors.js';
-import type { Approval, ApprovalResponse, Store } from '../store/types.js';
+import type { Approval, ApprovalResponse } from '../store/types.js';
 import { ApprovalsError } from './errors.js';
 import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
 import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
 import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
 import { createLinkToken, signBody } from './tokens.js';
-import type { ApprovalOutputs, ApprovalSpec, ApprovalsLogger, CallbackSink, StoredApprovalDetails } from './types.js';
+import type {
+  ApprovalOutputs,
+  ApprovalSpec,
+  ApprovalsLogger,
+  ApprovalsStore,
+  CallbackSink,
+  StoredApprovalDetails,
+} from './types.js';
 
 export interface ServiceDeps {
-  store: Store;
+  store: ApprovalsStore;
   callbacks: CallbackSink;
   mailer: Mailer | undefined;
   chatWebhookUrl: string | undefined;

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Auth } from '../auth/types.js';
 import type { ConnectorHandler } from '../effects/index.js';
-import type { Store } from '../store/types.js';
+import type { ApprovalStore, FlowStore, PeopleStore } from '../store/types.js';
 
 /** Implemented by the host: delivers a webhook/approval callback to the run waiting on `key` (exactly once). */
 export interface CallbackSink {
@@ -104,8 +104,11 @@ export interface ApprovalsLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/** The store roles approvals use: approvals, people (responders, audit) and flows (names in lists). */
+export type ApprovalsStore = ApprovalStore & PeopleStore & FlowStore;
+
 export interface ApprovalsOptions {
-  store: Store;
+  store: ApprovalsStore;
   callbacks: CallbackSink;
   /** Authenticates the Bearer token of the REST API (unless the host put `request.principal`). */
   auth?: Pick<Auth, 'authenticate'>;

@@ -1,6 +1,6 @@
 // The audit log helper every route uses for changes: who (actor), did what (action, dotted:
 // 'user.create'), to what (target, 'user:<id>'), with which details (never secrets).
-import type { Json, Store } from '../store/index.js';
+import type { Json, PeopleStore } from '../store/index.js';
 import type { Principal } from './types.js';
 
 /** How a principal appears in the audit log: kind and id, e.g. 'user:3f2a...', 'client:ab12', 'admin-token:admin'. */
@@ -9,7 +9,7 @@ export function actorOf(principal: Principal | null): string {
 }
 
 export async function audit(
-  store: Store,
+  store: PeopleStore,
   principal: Principal | null,
   action: string,
   target: string,

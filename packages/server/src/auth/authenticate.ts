@@ -2,7 +2,7 @@
 // request costs at most one lookup: the configured admin token (compared in constant time), the
 // one-time setup token (fbs_), personal access tokens (fbp_, found by their SHA-256), and JWTs
 // issued to OAuth clients by /oauth2/v2.0/token.
-import { DEFAULT_ENVIRONMENT_ID, type Store } from '../store/index.js';
+import { DEFAULT_ENVIRONMENT_ID, type PeopleStore, type SettingStore } from '../store/index.js';
 import { looksLikeJwt, verifyClientToken, type SigningKeys } from './jwt.js';
 import { isRole, strongestRole } from './permissions.js';
 import { hashSecret, secretsEqual } from './secrets.js';
@@ -14,7 +14,7 @@ import { userRoles } from './user-roles.js';
 const TOUCH_INTERVAL_MS = 60_000;
 
 export interface AuthenticatorOptions {
-  store: Store;
+  store: PeopleStore & SettingStore;
   adminToken: string | undefined;
   keys: SigningKeys;
   issuer: string;

@@ -1,7 +1,7 @@
 // The automation switch: an admin can stop all flows of the organisation, or all flows owned by
 // chosen users (a leaver, a runaway maker), without touching the flows themselves. Triggers consult
 // `automationBlocked` before starting a run and show the reason.
-import type { Store } from '../store/index.js';
+import type { SettingStore } from '../store/index.js';
 
 export interface AutomationState {
   enabled: boolean;
@@ -33,26 +33,26 @@ export function automationView(state: AutomationState): Omit<AutomationState, 'c
   return { ...state, changedAt: state.changedAt === null ? null : new Date(state.changedAt).toISOString() };
 }
 
-export async function getOrgAutomation(store: Store): Promise<AutomationState> {
+export async function getOrgAutomation(store: SettingStore): Promise<AutomationState> {
   return parse(await store.getSetting(ORG_KEY));
 }
 
-export async function getUserAutomation(store: Store, userId: string): Promise<AutomationState> {
+export async function getUserAutomation(store: SettingStore, userId: string): Promise<AutomationState> {
   return parse(await store.getSetting(userKey(userId)));
 }
 
-export async function setOrgAutomation(store: Store, state: AutomationState): Promise<void> {
+export async function setOrgAutomation(store: SettingStore, state: AutomationState): Promise<void> {
   await store.setSetting(ORG_KEY, state);
 }
 
-export async function setUserAutomation(store: Store, userId: string, state: AutomationState): Promise<void> {
+export async function setUserAutomation(store: SettingStore, userId: string, state: AutomationState): Promise<void> {
   // Switching back on removes the row: the default is on, and no row per user stays behind.
   if (state.enabled) await store.deleteSetting(userKey(userId));
   else await store.setSetting(userKey(userId), state);
 }
 
 /** The reason runs may not start (organisation first, then the owner), or null when they may. */
-export async function automationBlocked(store: Store, ownerId: string | null): Promise<string | null> {
+export async function automationBlocked(store: SettingStore, ownerId: string | null): Promise<string | null> {
   const org = await getOrgAutomation(store);
   if (!org.enabled) return org.reason ?? 'Automation is switched off for the organisation.';
   if (ownerId !== null) {

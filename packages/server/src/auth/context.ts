@@ -1,6 +1,6 @@
 // What the auth routes share: the store, the clock, the signing keys, and how a request's
 // credentials become a principal. createAuth builds one per server.
-import type { Store } from '../store/index.js';
+import type { EnvironmentStore, PeopleStore, SettingStore } from '../store/index.js';
 import type { SigningKeys } from './jwt.js';
 import type { Principal } from './types.js';
 
@@ -10,8 +10,14 @@ export interface AuthLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/**
+ * The store roles auth uses: people, environments, and settings (signing key, setup token,
+ * automation switches, roles in other environments, client names).
+ */
+export type AuthStore = PeopleStore & EnvironmentStore & SettingStore;
+
 export interface AuthContext {
-  store: Store;
+  store: AuthStore;
   now: () => number;
   log: AuthLogger | undefined;
   issuer: string;

@@ -1,10 +1,9 @@
 // Authentication, authorisation, tenancy and audit for the Flowbridge server (see types.ts for the
 // contract with the HTTP layer). createAuth is called once per server process.
 import type { JWK } from 'jose';
-import type { Store } from '../store/index.js';
 import { automationBlocked } from './automation.js';
 import { createAuthenticator } from './authenticate.js';
-import type { AuthContext, AuthLogger } from './context.js';
+import type { AuthContext, AuthLogger, AuthStore } from './context.js';
 import { DEFAULT_ISSUER, DEFAULT_TOKEN_LIFETIME_SECONDS, loadSigningKeys } from './jwt.js';
 import { authorize } from './permissions.js';
 import { authRoutes } from './routes.js';
@@ -12,7 +11,7 @@ import { ensureSetupToken } from './setup-token.js';
 import type { Auth } from './types.js';
 
 export interface CreateAuthOptions {
-  store: Store;
+  store: AuthStore;
   /** FLOWBRIDGE_ADMIN_TOKEN: accepted as an admin bearer token. */
   adminToken?: string;
   log?: AuthLogger;

@@ -13,7 +13,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import type { Store } from '../store/index.js';
+import type { SettingStore } from '../store/index.js';
 
 const KEY_SETTING = 'auth.jwtSigningKey';
 export const ALGORITHM = 'ES256';
@@ -42,7 +42,7 @@ async function fromPrivateJwk(jwk: JWK): Promise<SigningKeys> {
 }
 
 /** The server's signing key: the given one, the stored one, or a new one (stored). */
-export async function loadSigningKeys(store: Store, given?: JWK): Promise<SigningKeys> {
+export async function loadSigningKeys(store: SettingStore, given?: JWK): Promise<SigningKeys> {
   if (given) return fromPrivateJwk(given);
   const stored = await store.getSetting(KEY_SETTING);
   if (stored && typeof stored === 'object') return fromPrivateJwk(stored as JWK);

@@ -3,7 +3,7 @@
 // so it lives in a setting beside it.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DEFAULT_ENVIRONMENT_ID, type OAuthClient, type Store } from '../store/index.js';
+import { DEFAULT_ENVIRONMENT_ID, type OAuthClient, type SettingStore } from '../store/index.js';
 import { audit } from './audit.js';
 import type { AuthContext } from './context.js';
 import { AuthHttpError, invalid } from './errors.js';
@@ -13,7 +13,7 @@ import { hashSecret, newSecret } from './secrets.js';
 
 const nameKey = (clientId: string): string => `auth.clientName.${clientId}`;
 
-async function clientView(store: Store, client: OAuthClient): Promise<Record<string, unknown>> {
+async function clientView(store: SettingStore, client: OAuthClient): Promise<Record<string, unknown>> {
   const name = await store.getSetting(nameKey(client.id));
   return {
     client_id: client.id,

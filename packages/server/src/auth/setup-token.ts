@@ -2,13 +2,16 @@
 // nobody exists yet. Only its hash is kept (in settings); the token itself is returned once, for
 // `flowbridge start` to print. A new start before anyone used it replaces it (the old print is
 // then stale, which is what you want: only the newest console output works).
-import type { Store } from '../store/index.js';
+import type { PeopleStore, SettingStore } from '../store/index.js';
 import { hashSecret, matchesHash, newSecret } from './secrets.js';
 
 const KEY = 'auth.setupTokenHash';
 
 /** Creates a fresh setup token when none is needed otherwise; returns it, or undefined. */
-export async function ensureSetupToken(store: Store, adminToken: string | undefined): Promise<string | undefined> {
+export async function ensureSetupToken(
+  store: PeopleStore & SettingStore,
+  adminToken: string | undefined,
+): Promise<string | undefined> {
   if (adminToken) {
     await store.deleteSetting(KEY); // an operator-set admin token supersedes any setup token
     return undefined;
@@ -22,13 +25,13 @@ export async function ensureSetupToken(store: Store, adminToken: string | undefi
   return token;
 }
 
-export async function isSetupToken(store: Store, token: string): Promise<boolean> {
+export async function isSetupToken(store: SettingStore, token: string): Promise<boolean> {
   if (!token.startsWith('fbs_')) return false; // skip the settings read for every other token
   const hash = await store.getSetting(KEY);
   return typeof hash === 'string' && matchesHash(token, hash);
 }
 
 /** Ends the setup token's life: it was used to create the first admin or a token. */
-export async function consumeSetupToken(store: Store): Promise<void> {
+export async function consumeSetupToken(store: SettingStore): Promise<void> {
   await store.deleteSetting(KEY);
 }

@@ -1,7 +1,7 @@
 // A user's role per environment. The store's users row has one `role` column: it holds the role in
 // the default environment (the organisation), and roles in other environments live in one setting
 // per user, so the common single-environment case costs no extra row.
-import { DEFAULT_ENVIRONMENT_ID, type Store, type User } from '../store/index.js';
+import { DEFAULT_ENVIRONMENT_ID, type PeopleStore, type SettingStore, type User } from '../store/index.js';
 import { isRole, toRole } from './permissions.js';
 import type { Role } from './types.js';
 
@@ -10,7 +10,7 @@ export const NO_ROLE = 'none';
 
 const key = (userId: string): string => `auth.userRoles.${userId}`;
 
-export async function userRoles(store: Store, user: User): Promise<Record<string, Role>> {
+export async function userRoles(store: SettingStore, user: User): Promise<Record<string, Role>> {
   const roles: Record<string, Role> = {};
   const stored = await store.getSetting(key(user.id));
   if (stored && typeof stored === 'object') {
@@ -24,7 +24,12 @@ export async function userRoles(store: Store, user: User): Promise<Record<string
 }
 
 /** Sets (or with null removes) the user's role in one environment. */
-export async function setUserRole(store: Store, user: User, environmentId: string, role: Role | null): Promise<void> {
+export async function setUserRole(
+  store: PeopleStore & SettingStore,
+  user: User,
+  environmentId: string,
+  role: Role | null,
+): Promise<void> {
   if (environmentId === DEFAULT_ENVIRONMENT_ID) {
     await store.updateUser(user.id, { role: role ?? NO_ROLE });
     return;

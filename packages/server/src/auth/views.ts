@@ -1,5 +1,5 @@
 // How users, tokens and clients appear in API responses (never with a hash or secret).
-import { DEFAULT_ENVIRONMENT_ID, type AccessToken, type Store, type User } from '../store/index.js';
+import { DEFAULT_ENVIRONMENT_ID, type AccessToken, type SettingStore, type User } from '../store/index.js';
 import { getUserAutomation } from './automation.js';
 import type { Role } from './types.js';
 import { userRoles } from './user-roles.js';
@@ -16,7 +16,7 @@ export interface UserView {
   automation: { enabled: boolean; reason: string | null };
 }
 
-export async function userView(store: Store, user: User): Promise<UserView> {
+export async function userView(store: SettingStore, user: User): Promise<UserView> {
   const roles = await userRoles(store, user);
   const automation = await getUserAutomation(store, user.id);
   return {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
-import type { Store } from '../store/index.js';
+import type { SettingStore } from '../store/index.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -133,7 +133,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
   }
 }
 
-async function setting(store: Store, key: string): Promise<string> {
+async function setting(store: SettingStore, key: string): Promise<string> {
   const existing = await store.getSetting(key);
   if (typeof existing === 'string' && existing.length >= 16) return existing;
   const value = randomBytes(32).toString('base64url');

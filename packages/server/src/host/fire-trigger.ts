@@ -8,7 +8,7 @@
  * answer or log.
  */
 import { evaluateTriggerConditions, splitTrigger, TriggerError } from '@flowbridge/engine';
-import type { Flow, Store, TriggerHistoryEntry } from '../store/index.js';
+import type { Flow, RunStore, TriggerHistoryEntry } from '../store/index.js';
 import { HostError } from './errors.js';
 import type { StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
@@ -24,7 +24,7 @@ export interface EvaluationLog {
 }
 
 export interface FiringDeps {
-  store: Store;
+  store: RunStore;
   host: TriggerHost;
   now: () => number;
   log?: EvaluationLog | undefined;
@@ -105,7 +105,7 @@ export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Prom
 
 /** Records an evaluation that started no run; a failure to record never fails the caller. */
 export async function recordEvaluation(
-  store: Store,
+  store: RunStore,
   log: EvaluationLog | undefined,
   flow: Flow,
   triggerName: string,

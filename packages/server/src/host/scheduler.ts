@@ -19,7 +19,7 @@
  * other processes are noticed; `poke()` wakes it at once after a local change. On PostgreSQL only
  * the holder of the scheduler leadership fires (SQLite: the one process always holds it).
  */
-import type { Flow, RecurrenceState, Store } from '../store/index.js';
+import type { Flow, FlowStore, QueueStore, RecurrenceState, RunStore } from '../store/index.js';
 import { fireTrigger, type TriggerHost } from './fire-trigger.js';
 import type { HostLogger } from './types.js';
 import { nextOccurrence, parseRecurrence, previousOccurrence, type Recurrence } from './recurrence.js';
@@ -32,7 +32,8 @@ const NEVER = -1;
 export type SchedulerHost = TriggerHost;
 
 export interface RecurrenceSchedulerOptions {
-  store: Store;
+  /** Flows to plan from, trigger history, recurrence state and leadership. */
+  store: FlowStore & RunStore & QueueStore;
   host: SchedulerHost;
   now?: () => number;
   log?: HostLogger;
@@ -52,7 +53,7 @@ interface RecurrenceTrigger {
 }
 
 export class RecurrenceScheduler {
-  private readonly store: Store;
+  private readonly store: FlowStore & RunStore & QueueStore;
   private readonly host: SchedulerHost;
   private readonly now: () => number;
   private readonly log: HostLogger | undefined;

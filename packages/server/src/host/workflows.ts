@@ -3,7 +3,7 @@
  * serves every run of that version in this process without re-parsing its expressions.
  */
 import { compileWorkflow, type Workflow } from '@flowbridge/engine';
-import type { FlowVersion, Store } from '../store/index.js';
+import type { FlowStore, FlowVersion } from '../store/index.js';
 import { HostError } from './errors.js';
 
 export interface CompiledVersion {
@@ -17,7 +17,7 @@ const MAX_ENTRIES = 1000;
 export class WorkflowCache {
   private readonly entries = new Map<string, Promise<CompiledVersion>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: FlowStore) {}
 
   get(flowId: string, version: number): Promise<CompiledVersion> {
     const key = `${flowId}@${version}`;

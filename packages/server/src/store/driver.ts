@@ -1,6 +1,6 @@
-// The narrow seam between the shared SQL (sql-store.ts) and a database client. SQL is written
-// with `?` placeholders; the PostgreSQL driver numbers them. Rows come back with JSON columns as
-// text (both drivers) and BIGINT columns as numbers.
+// The narrow seam between the store's SQL (one module per aggregate, assembled in sql-store.ts)
+// and a database client. SQL is written with `?` placeholders; the PostgreSQL driver numbers them.
+// Rows come back with JSON columns as text (both drivers) and BIGINT columns as numbers.
 
 export type Row = Record<string, unknown>;
 

@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from './errors.js';
 
+/** A JSON value as the store holds it (anything JSON.stringify accepts). */
+export type Json = unknown;
+
 export const DEFAULT_PAYLOAD_THRESHOLD = 256 * 1024;
 
 /** JSON text of a value; undefined becomes null. Fails as InvalidArgument (BigInt, cycles). */

@@ -1,8 +1,8 @@
 // openStore: the one way in. A postgres:// URL selects PostgreSQL; anything else is the embedded
 // SQLite database in a data directory (./.flowbridge/ unless told otherwise).
 import { migrate } from './migrate.js';
-import { SqlStore } from './sql-store.js';
-import type { SqlStoreOptions } from './sql-store.js';
+import { createSqlStore } from './sql-store.js';
+import type { SqlStore, SqlStoreOptions } from './sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import type { Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -41,5 +41,5 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     await driver.close().catch(() => {});
     throw e;
   }
-  return new SqlStore(driver, options);
+  return createSqlStore(driver, options);
 }

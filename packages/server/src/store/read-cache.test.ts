@@ -26,6 +26,10 @@ test('the read cache serves flows and automation settings for ttlMs, and forgets
     assert.deepEqual(await store.getSetting('auth.automation'), { enabled: false }, 'cached');
     await store.deleteSetting('nothing');
     assert.deepEqual(await store.getSetting('auth.automation'), { enabled: true }, 'a write cleared it');
+    assert.equal(await store.getSetting('auth.automation.u1'), undefined);
+    await raw.setSetting('auth.automation.u1', { enabled: true });
+    assert.deepEqual(await store.initSetting('auth.automation.u1', { enabled: false }), { enabled: true });
+    assert.deepEqual(await store.getSetting('auth.automation.u1'), { enabled: true }, 'initSetting cleared it');
     // Other settings are never cached (readiness checks must reach the database).
     await raw.setSetting('other', 1);
     assert.equal(await store.getSetting('other'), 1);

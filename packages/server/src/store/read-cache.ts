@@ -16,6 +16,7 @@ const INVALIDATING = new Set<string>([
   'updateFlow',
   'deleteFlow',
   'setSetting',
+  'initSetting',
   'deleteSetting',
   'pruneRunsOlderThan',
 ]);

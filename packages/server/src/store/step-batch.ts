@@ -1,4 +1,6 @@
-// One group-commit unit per caller, and how a batch of them is written in one transaction.
+// One group-commit unit per caller, and how a batch of them is written in one transaction: the
+// runs aggregate's write path. A step's work items, timers and callbacks belong to the queue
+// aggregate and go through its statements (queue-rows.ts), in the same transaction.
 // Units are prepared (validated, serialized, large payloads split off) before they join a batch,
 // so a caller's bad input fails that caller alone and no JSON work happens inside a transaction.
 // Inside the transaction the rows of all units go out as a few multi-row statements, so a batch
@@ -10,9 +12,13 @@
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
+import { selectFromFlowVersion } from './flows.js';
 import { toBlob, toJsonOrNull } from './json.js';
 import type { Blob, PayloadRow } from './json.js';
-import type { NewRun, RunStatus, StepWrite } from './types.js';
+import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
+import type { WorkRow } from './queue-rows.js';
+import { insertMany, placeholders } from './rows.js';
+import type { NewRun, RunStatus, StepWrite } from './run-types.js';
 
 export interface PreparedRecord {
   path: string;
@@ -43,7 +49,7 @@ export interface PreparedUnit {
   expectSeq: number | null;
   /** The other runUpdate columns, one statement per unit. */
   runUpdate: Array<[column: string, value: unknown]>;
-  enqueue: Array<{ id: string; runId: string | null; kind: string; payload: string | null; availableAt: number }>;
+  enqueue: WorkRow[];
   timers: Array<{ key: string; dueAt: number }>;
   callbacks: Array<{ key: string; path: string }>;
   cancelWaits: string[];
@@ -149,20 +155,6 @@ export function prepareUnit(
   return unit;
 }
 
-/** Rows per multi-row statement: keeps parameters well under both databases' limits. */
-const MAX_PARAMS = 8000;
-
-export async function insertMany(c: Conn, head: string, width: number, rows: unknown[][], tail = ''): Promise<void> {
-  const per = Math.max(1, Math.floor(MAX_PARAMS / width));
-  const tuple = `(${new Array(width).fill('?').join(', ')})`;
-  for (let i = 0; i < rows.length; i += per) {
-    const count = Math.min(per, rows.length - i);
-    const params: unknown[] = [];
-    for (let r = i; r < i + count; r++) for (const v of rows[r] as unknown[]) params.push(v);
-    await c.run(`${head} VALUES ${new Array(count).fill(tuple).join(', ')} ${tail}`, params);
-  }
-}
-
 /** Whether events and action records go through the *_recent tables (SQLite). */
 export function staged(driver: Driver): boolean {
   return driver.dialect === 'sqlite';
@@ -261,7 +253,7 @@ async function updateRuns(
     const stale = [...bumps].filter(([id, b]) => b.n > 0 && b.expect !== null && !result.has(id)).map(([id]) => id);
     if (stale.length) {
       const exists = await c.all<{ id: string }>(
-        `SELECT id FROM runs WHERE id IN (${new Array(stale.length).fill('?').join(', ')})`,
+        `SELECT id FROM runs WHERE id IN (${placeholders(stale.length)})`,
         stale,
       );
       const first = exists[0];
@@ -273,7 +265,7 @@ async function updateRuns(
   }
   if (statusOnly.length) {
     const rows = await c.all<{ id: string }>(
-      `SELECT id FROM runs WHERE id IN (${new Array(statusOnly.length).fill('?').join(', ')})`,
+      `SELECT id FROM runs WHERE id IN (${placeholders(statusOnly.length)})`,
       statusOnly,
     );
     for (const r of rows) result.set(r.id, 0); // no events: its seq is not needed
@@ -303,8 +295,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
     const n = await c.run(
       `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
          client_tracking_id, init, init_ref)
-       SELECT ?, f.id, v.version, f.environment_id, ?, ?, ?, ?, ?, ?
-       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = ? WHERE f.id = ?`,
+       ${selectFromFlowVersion('?,', '?, ?, ?, ?, ?, ?')}`,
       [
         r.id,
         r.triggerName,
@@ -387,38 +378,28 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
     if (n === 0) throw new StoreError('NotFound', `run ${u.runId} does not exist`, { target: u.runId });
   }
 
-  const enqueue = units.flatMap((u) => u.enqueue.map((e) => [e.id, e.runId, e.kind, e.payload, e.availableAt]));
-  if (enqueue.length) {
-    await insertMany(c, 'INSERT INTO work_items (id, run_id, kind, payload, available_at)', 5, enqueue);
-  }
+  // The queue's rows of these steps, through the queue aggregate's statements (queue-rows.ts).
+  const enqueue = units.flatMap((u) => u.enqueue);
+  await insertWorkItems(c, enqueue);
 
-  const timers = new Map<string, unknown[]>();
-  for (const u of units) for (const t of u.timers) timers.set(`${u.runId}\u0000${t.key}`, [u.runId, t.key, t.dueAt]);
-  if (timers.size) {
-    await insertMany(
-      c,
-      'INSERT INTO timers (run_id, key, due_at)',
-      3,
-      [...timers.values()],
-      'ON CONFLICT (run_id, key) DO UPDATE SET due_at = excluded.due_at, fired = 0',
-    );
+  const timers = new Map<string, { runId: string | null; key: string; dueAt: number }>();
+  for (const u of units) {
+    for (const t of u.timers) timers.set(`${u.runId}\u0000${t.key}`, { runId: u.runId, key: t.key, dueAt: t.dueAt });
   }
+  await upsertTimers(c, [...timers.values()]);
 
-  const callbacks = units.flatMap((u) => u.callbacks.map((cb) => [cb.key, u.runId, cb.path, now]));
-  if (callbacks.length) await insertMany(c, 'INSERT INTO callbacks (key, run_id, path, created_at)', 4, callbacks);
+  await insertCallbacks(
+    c,
+    units.flatMap((u) => u.callbacks.map((cb) => ({ key: cb.key, runId: u.runId, path: cb.path, createdAt: now }))),
+  );
 
   for (const u of units) {
-    for (const key of u.cancelWaits) {
-      await c.run('DELETE FROM timers WHERE run_id = ? AND key = ?', [u.runId, key]);
-      await c.run('DELETE FROM callbacks WHERE run_id = ? AND key = ? AND resolved_at IS NULL', [u.runId, key]);
-    }
+    for (const key of u.cancelWaits) await cancelWait(c, u.runId, key);
   }
 
   for (const [i, u] of units.entries()) {
     if (!u.completeWork.length) continue;
-    const n = await c.run(`DELETE FROM work_items WHERE id IN (${u.completeWork.map(() => '?').join(', ')})`, [
-      ...u.completeWork,
-    ]);
+    const n = await deleteWorkItems(c, u.completeWork);
     const r = results[i];
     if (r) r.completed = n;
   }

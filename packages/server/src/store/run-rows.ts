@@ -1,0 +1,111 @@
+// The runs aggregate's rows as its own reads and other aggregates' transactions see them: the
+// run columns (with SQLite's staged event counts), the history reads, and the counts and status
+// moves that trigger concurrency (admission.ts) makes in its own transactions.
+import type { Conn, Row } from './driver.js';
+import { fromJson } from './json.js';
+import { n, nOrNull, placeholders, sOrNull } from './rows.js';
+import { UNFINISHED_RUN_STATUSES } from './run-types.js';
+import type { Run, RunStatus } from './run-types.js';
+
+export const UNFINISHED_SQL = UNFINISHED_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * The reads of run history. SQLite's newest events, action records and event counts are staged in
+ * the *_recent tables until they are moved in bulk (schema.ts, migration 2; step-batch.ts): its
+ * reads see both. PostgreSQL writes the clustered tables directly and reads them alone.
+ */
+export function historySql(staged: boolean) {
+  /** A run's last_seq; `runs` is the table's name or alias in the query. */
+  const lastSeq = (runs: string): string =>
+    staged
+      ? `COALESCE((SELECT s.base + s.n FROM run_seqs_recent s WHERE s.run_id = ${runs}.id), ${runs}.last_seq) AS last_seq`
+      : `${runs}.last_seq`;
+  return {
+    lastSeq,
+    runColumns: `id, flow_id, flow_version, environment_id, trigger_name, status, start_time, end_time, error,
+      client_tracking_id, ${lastSeq('runs')}`,
+    /** Params: runId (twice when staged). Staged events are the newest: seqs above the moved ones. */
+    events: staged
+      ? `SELECT e.seq, COALESCE(e.event, p.data) AS event FROM (
+           SELECT seq, event, event_ref FROM run_events WHERE run_id = ?
+           UNION ALL SELECT seq, event, event_ref FROM run_events_recent WHERE run_id = ?) e
+         LEFT JOIN payloads p ON p.id = e.event_ref ORDER BY e.seq`
+      : `SELECT e.seq, COALESCE(e.event, p.data) AS event FROM run_events e LEFT JOIN payloads p ON p.id = e.event_ref
+         WHERE e.run_id = ? ORDER BY e.seq`,
+    /** Params: runId (three times when staged). A staged record replaces the moved one; the newest staged wins. */
+    actions: staged
+      ? `SELECT COALESCE(a.record, p.data) AS record FROM (
+           SELECT path, record, record_ref, start_time FROM action_records
+           WHERE run_id = ? AND path NOT IN (SELECT path FROM action_records_recent WHERE run_id = ?)
+           UNION ALL
+           SELECT path, record, record_ref, start_time FROM action_records_recent
+           WHERE id IN (SELECT MAX(id) FROM action_records_recent WHERE run_id = ? GROUP BY path)) a
+         LEFT JOIN payloads p ON p.id = a.record_ref ORDER BY COALESCE(a.start_time, '~'), a.path`
+      : `SELECT COALESCE(a.record, p.data) AS record FROM action_records a LEFT JOIN payloads p ON p.id = a.record_ref
+         WHERE a.run_id = ? ORDER BY COALESCE(a.start_time, '~'), a.path`,
+    /** How many times each history statement takes the run id. */
+    idParams: staged ? { events: 2, actions: 3 } : { events: 1, actions: 1 },
+  };
+}
+
+export function toRun(r: Row): Run {
+  return {
+    id: String(r.id),
+    flowId: String(r.flow_id),
+    flowVersion: n(r.flow_version),
+    environmentId: String(r.environment_id),
+    triggerName: String(r.trigger_name),
+    status: r.status as RunStatus,
+    startTime: n(r.start_time),
+    endTime: nOrNull(r.end_time),
+    error: fromJson(r.error),
+    clientTrackingId: sOrNull(r.client_tracking_id),
+    lastSeq: n(r.last_seq),
+  };
+}
+
+/** A flow's unfinished runs: those waiting for a slot (Queued) and the others (active). */
+export async function countUnfinished(c: Conn, flowId: string): Promise<{ queued: number; active: number }> {
+  const rows = await c.all<{ status: string; n: unknown }>(
+    `SELECT status, COUNT(*) AS n FROM runs WHERE status IN (${UNFINISHED_SQL}) AND flow_id = ? GROUP BY status`,
+    [flowId],
+  );
+  let queued = 0;
+  let active = 0;
+  for (const r of rows) {
+    if (r.status === 'Queued') queued += n(r.n);
+    else active += n(r.n);
+  }
+  return { queued, active };
+}
+
+/** All of a flow's unfinished runs, queued or not, in one count. */
+export async function countAllUnfinished(c: Conn, flowId: string): Promise<number> {
+  const [row] = await c.all<{ n: unknown }>(
+    `SELECT COUNT(*) AS n FROM runs WHERE status IN (${UNFINISHED_SQL}) AND flow_id = ?`,
+    [flowId],
+  );
+  return n(row?.n);
+}
+
+/** Moves the flow's oldest `limit` Queued runs to Running; returns their ids in order. */
+export async function startQueuedRuns(c: Conn, flowId: string, limit: number): Promise<string[]> {
+  const rows = await c.all<{ id: string }>(
+    `SELECT id FROM runs WHERE flow_id = ? AND status = 'Queued' ORDER BY start_time, id LIMIT ?`,
+    [flowId, limit],
+  );
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return [];
+  await c.run(`UPDATE runs SET status = 'Running' WHERE id IN (${placeholders(ids.length)})`, ids);
+  return ids;
+}
+
+/** Cancels the run if it is still Queued; false when it is not. */
+export async function cancelIfQueued(c: Conn, runId: string, at: number): Promise<boolean> {
+  return (
+    (await c.run(`UPDATE runs SET status = 'Cancelled', end_time = ? WHERE id = ? AND status = 'Queued'`, [
+      at,
+      runId,
+    ])) > 0
+  );
+}

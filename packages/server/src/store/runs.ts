@@ -1,0 +1,252 @@
+// The runs aggregate over the driver: runs and their history (written as steps through the step
+// writer, read here), trigger history and retention.
+import { randomUUID } from 'node:crypto';
+import type { StoreContext } from './context.js';
+import type { Row } from './driver.js';
+import { StoreError } from './errors.js';
+import { fromJson } from './json.js';
+import { deleteQueueRowsOfRuns } from './queue-rows.js';
+import { n, pageLimit, placeholders, sOrNull } from './rows.js';
+import { UNFINISHED_SQL, historySql, toRun } from './run-rows.js';
+import type { ActionRecordInput, PruneCounts, Run, RunDetail, RunStore, TriggerHistoryEntry } from './run-types.js';
+import { staged } from './step-batch.js';
+import type { StepWriter } from './step-writer.js';
+
+/** Cursor: the (startTime, id) of the last item of a page, opaque to callers. */
+function encodeCursor(run: Run): string {
+  return Buffer.from(JSON.stringify([run.startTime, run.id])).toString('base64url');
+}
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new StoreError('InvalidArgument', 'the cursor is not one this store gave out', { target: 'cursor' });
+}
+
+function toTriggerHistory(r: Row): TriggerHistoryEntry {
+  return {
+    id: n(r.id),
+    flowId: String(r.flow_id),
+    triggerName: String(r.trigger_name),
+    at: n(r.at),
+    status: String(r.status) as TriggerHistoryEntry['status'],
+    code: sOrNull(r.code),
+    message: sOrNull(r.message),
+  };
+}
+
+export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
+  const { driver, check } = ctx;
+  const sql = historySql(staged(driver));
+  return {
+    async createRun(run, step = {}) {
+      const id = run.id ?? randomUUID();
+      const r = await writer.submit(id, run, step);
+      if (run.environmentId !== undefined && run.startTime !== undefined) {
+        // Everything is known (the hot path of a trigger call): no read back.
+        const u = step.runUpdate ?? {};
+        return {
+          id,
+          flowId: run.flowId,
+          flowVersion: run.flowVersion,
+          environmentId: run.environmentId,
+          triggerName: run.triggerName,
+          status: u.status ?? run.status ?? 'Running',
+          startTime: run.startTime,
+          endTime: u.endTime ?? null,
+          error: u.error ?? null,
+          clientTrackingId: run.clientTrackingId ?? null,
+          lastSeq: r.seqs.at(-1) ?? 0,
+          seqs: r.seqs,
+          workIds: r.workIds,
+        };
+      }
+      // Read back: the environment comes from the flow, and the step may have changed the status.
+      const [row] = await driver.all(`SELECT ${sql.runColumns} FROM runs WHERE id = ?`, [id]);
+      if (!row) throw new StoreError('NotFound', `run ${id} vanished after it was created (pruned?)`, { target: id });
+      return { ...toRun(row), seqs: r.seqs, workIds: r.workIds };
+    },
+
+    async commitStep(runId, step) {
+      const r = await writer.submit(runId, null, step);
+      return { seqs: r.seqs, workIds: r.workIds };
+    },
+
+    async appendEvents(runId, events) {
+      return (await writer.submit(runId, null, { events })).seqs;
+    },
+
+    async upsertActionRecords(runId, records) {
+      await writer.submit(runId, null, { records });
+    },
+
+    async updateRun(runId, update) {
+      await writer.submit(runId, null, { runUpdate: update });
+    },
+
+    async loadRunHistory(runId) {
+      check();
+      const [run] = await driver.all(
+        `SELECT COALESCE(r.init, p.data) AS init, ${sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
+         WHERE r.id = ?`,
+        [runId],
+      );
+      if (!run) throw new StoreError('NotFound', `run ${runId} does not exist`, { target: runId });
+      const rows = await driver.all(sql.events, new Array(sql.idParams.events).fill(runId));
+      return { init: fromJson(run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
+    },
+
+    async getRun(id, options = {}) {
+      check();
+      const [r] = await driver.all(
+        `SELECT r.id, r.flow_id, r.flow_version, r.environment_id, r.trigger_name, r.status, r.start_time, r.end_time,
+           r.error, r.client_tracking_id, ${sql.lastSeq('r')}, COALESCE(r.init, pi.data) AS init_v,
+           COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v
+         FROM runs r LEFT JOIN payloads pi ON pi.id = r.init_ref LEFT JOIN payloads pr ON pr.id = r.response_ref
+           LEFT JOIN payloads po ON po.id = r.outputs_ref
+         WHERE r.id = ?`,
+        [id],
+      );
+      if (!r) return undefined;
+      const detail: RunDetail = {
+        ...toRun(r),
+        init: fromJson(r.init_v),
+        response: fromJson(r.response_v),
+        outputs: fromJson(r.outputs_v),
+      };
+      if (options.withActions) {
+        const rows = await driver.all(sql.actions, new Array(sql.idParams.actions).fill(id));
+        detail.actions = rows.map((row) => fromJson(row.record) as ActionRecordInput);
+      }
+      return detail;
+    },
+
+    async listRuns(query = {}) {
+      check();
+      const limit = pageLimit(query.limit, 50);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.flowId !== undefined) {
+        where.push('flow_id = ?');
+        params.push(query.flowId);
+      }
+      if (query.environmentId !== undefined) {
+        where.push('environment_id = ?');
+        params.push(query.environmentId);
+      }
+      if (query.status !== undefined) {
+        const statuses = Array.isArray(query.status) ? query.status : [query.status];
+        where.push(`status IN (${placeholders(statuses.length)})`);
+        params.push(...statuses);
+      }
+      if (query.from !== undefined) {
+        where.push('start_time >= ?');
+        params.push(query.from);
+      }
+      if (query.to !== undefined) {
+        where.push('start_time < ?');
+        params.push(query.to);
+      }
+      if (query.cursor !== undefined) {
+        const [t, id] = decodeCursor(query.cursor);
+        where.push('(start_time < ? OR (start_time = ? AND id < ?))');
+        params.push(t, t, id);
+      }
+      const rows = await driver.all(
+        `SELECT ${sql.runColumns} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY start_time DESC, id DESC LIMIT ?`,
+        [...params, limit + 1],
+      );
+      const items = rows.slice(0, limit).map(toRun);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+
+    async listUnfinishedRuns() {
+      check();
+      const rows = await driver.all(
+        `SELECT ${sql.runColumns} FROM runs WHERE status IN (${UNFINISHED_SQL}) ORDER BY start_time, id`,
+      );
+      return rows.map(toRun);
+    },
+
+    // ---------------------------------------------------------------- trigger history
+
+    async recordTriggerHistory(entry) {
+      check();
+      const [row] = await driver.all<{ id: unknown }>(
+        `INSERT INTO trigger_history (flow_id, trigger_name, at, status, code, message) VALUES (?, ?, ?, ?, ?, ?)
+         RETURNING id`,
+        [entry.flowId, entry.triggerName, entry.at, entry.status, entry.code ?? null, entry.message ?? null],
+      );
+      return n(row?.id);
+    },
+
+    async listTriggerHistory(flowId, triggerName, query = {}) {
+      check();
+      const limit = pageLimit(query.limit, 50);
+      const params: unknown[] = [flowId, triggerName.toLowerCase()];
+      let where = 'flow_id = ? AND LOWER(trigger_name) = ?';
+      if (query.before) {
+        where += ' AND (at < ? OR (at = ? AND id < ?))';
+        params.push(query.before.at, query.before.at, query.before.id);
+      }
+      const rows = await driver.all(`SELECT * FROM trigger_history WHERE ${where} ORDER BY at DESC, id DESC LIMIT ?`, [
+        ...params,
+        limit,
+      ]);
+      return rows.map(toTriggerHistory);
+    },
+
+    // ---------------------------------------------------------------- retention
+
+    async pruneRunsOlderThan(before) {
+      check();
+      const cutoff = typeof before === 'number' ? before : before.getTime();
+      const counts: PruneCounts = {
+        runs: 0,
+        events: 0,
+        actionRecords: 0,
+        payloads: 0,
+        workItems: 0,
+        timers: 0,
+        callbacks: 0,
+        triggerHistory: 0,
+      };
+      counts.triggerHistory = await driver.run('DELETE FROM trigger_history WHERE at < ?', [cutoff]);
+      // In slices, so a large backlog never holds the write lock for long.
+      for (;;) {
+        const ids = (
+          await driver.all<{ id: string }>(
+            `SELECT id FROM runs WHERE start_time < ? AND status NOT IN (${UNFINISHED_SQL}) ORDER BY start_time LIMIT 500`,
+            [cutoff],
+          )
+        ).map((r) => r.id);
+        if (!ids.length) return counts;
+        const inList = `run_id IN (${placeholders(ids.length)})`;
+        await driver.transaction(
+          async (c) => {
+            counts.events += await c.run(`DELETE FROM run_events WHERE ${inList}`, ids);
+            counts.actionRecords += await c.run(`DELETE FROM action_records WHERE ${inList}`, ids);
+            if (staged(driver)) {
+              counts.events += await c.run(`DELETE FROM run_events_recent WHERE ${inList}`, ids);
+              counts.actionRecords += await c.run(`DELETE FROM action_records_recent WHERE ${inList}`, ids);
+              await c.run(`DELETE FROM run_seqs_recent WHERE ${inList}`, ids);
+            }
+            counts.payloads += await c.run(`DELETE FROM payloads WHERE ${inList}`, ids);
+            const queued = await deleteQueueRowsOfRuns(c, ids);
+            counts.workItems += queued.workItems;
+            counts.timers += queued.timers;
+            counts.callbacks += queued.callbacks;
+            counts.runs += await c.run(`DELETE FROM runs WHERE id IN (${placeholders(ids.length)})`, ids);
+          },
+          { retryable: false },
+        );
+        writer.forgetStagedCount(); // some staged rows went with their runs
+      }
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// The runs aggregate's writer: steps submitted by many callers go out through group commit
+// (writer.ts) as few transactions (step-batch.ts). On SQLite it also decides when the staged rows
+// move to the tables clustered by run, and says "work was enqueued" after its own commits.
+import type { StoreContext } from './context.js';
+import type { Conn } from './driver.js';
+import { applyUnits, mergeRecent, prepareUnit, staged } from './step-batch.js';
+import type { PreparedUnit, UnitResult } from './step-batch.js';
+import { n } from './rows.js';
+import type { NewRun, StepWrite } from './run-types.js';
+import type { WorkSignal } from './work-signal.js';
+import { GroupCommitter } from './writer.js';
+import type { GroupCommitOptions, GroupCommitStats } from './writer.js';
+
+/** See StepWriterOptions.mergeThreshold: ~20-30 ms of work per move on the 2-core VM. */
+export const DEFAULT_MERGE_THRESHOLD = 8192;
+
+export interface StepWriterOptions {
+  groupCommit?: GroupCommitOptions;
+  /**
+   * SQLite: how many staged event and action-record rows (schema.ts, migration 2) the commit that
+   * passes it moves to the tables clustered by run (default 8192). Larger moves cost less per row
+   * (fewer pages written per row) but stall that one commit longer, and reads scan the staged rows.
+   */
+  mergeThreshold?: number;
+}
+
+export class StepWriter {
+  private readonly committer: GroupCommitter<PreparedUnit, UnitResult>;
+  private readonly mergeThreshold: number;
+  /** Rows in the *_recent tables (SQLite), counted on first use; null = unknown. */
+  private stagedRows: number | null = null;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly signal: WorkSignal,
+    options: StepWriterOptions = {},
+  ) {
+    this.mergeThreshold = options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD;
+    this.committer = new GroupCommitter((units) => this.applyBatch(units), options.groupCommit);
+  }
+
+  /** How group commit has batched so far (for the benchmark and metrics). */
+  get stats(): GroupCommitStats {
+    return { ...this.committer.stats };
+  }
+
+  /** Validates and serializes one caller's step now (a bad one fails that caller alone). */
+  prepare(runId: string | null, create: NewRun | null, step: StepWrite, now = this.ctx.now()): PreparedUnit {
+    return prepareUnit(runId, create, step, now, this.ctx.payloadThreshold);
+  }
+
+  /** Writes one caller's step with whatever else is being committed; resolves once it is committed. */
+  async submit(runId: string | null, create: NewRun | null, step: StepWrite): Promise<UnitResult> {
+    this.ctx.check();
+    return this.committer.submit(this.prepare(runId, create, step));
+  }
+
+  /**
+   * Writes prepared units inside the caller's own transaction (a step that must commit with
+   * something else). Call `committed` with them once that transaction has committed.
+   */
+  async applyIn(c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
+    const results = await applyUnits(this.ctx.driver, c, units, now);
+    await this.mergeWhenDue(c, units);
+    return results;
+  }
+
+  /** After units were committed: PostgreSQL tells every process (this one too) through NOTIFY; SQLite has only this process. */
+  committed(units: PreparedUnit[]): void {
+    if (this.ctx.driver.dialect === 'sqlite' && units.some((u) => u.enqueue.length)) this.signal.emit();
+  }
+
+  /** Staged rows were deleted behind the writer's back (retention): count them again next time. */
+  forgetStagedCount(): void {
+    this.stagedRows = null;
+  }
+
+  /** Resolves once everything submitted is committed; refuses new steps. */
+  close(): Promise<void> {
+    return this.committer.close();
+  }
+
+  private async applyBatch(units: PreparedUnit[]): Promise<UnitResult[]> {
+    const results = await this.ctx.driver.transaction((c) => this.applyIn(c, units, this.ctx.now()), {
+      retryable: true,
+    });
+    this.committed(units);
+    return results;
+  }
+
+  /** SQLite: after units were staged in this transaction, moves the staged rows once there are enough. */
+  private async mergeWhenDue(c: Conn, units: PreparedUnit[]): Promise<void> {
+    if (!staged(this.ctx.driver)) return;
+    let rows = 0;
+    for (const u of units) rows += u.events.length + u.records.length;
+    if (rows === 0) return;
+    try {
+      if (this.stagedRows === null) {
+        const [r] = await c.all<{ n: unknown }>(
+          'SELECT (SELECT COUNT(*) FROM run_events_recent) + (SELECT COUNT(*) FROM action_records_recent) AS n',
+        );
+        this.stagedRows = n(r?.n); // this transaction's rows included
+      } else {
+        this.stagedRows += rows;
+      }
+      if (this.stagedRows >= this.mergeThreshold) {
+        await mergeRecent(c);
+        this.stagedRows = 0;
+      }
+    } catch (e) {
+      this.stagedRows = null; // rolled back: count again next time
+      throw e;
+    }
+  }
+}

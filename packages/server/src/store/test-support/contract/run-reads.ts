@@ -1,0 +1,125 @@
+// Store contract cases (run by store/contract.test.ts on both backends): reading runs: lists,
+// recovery, retention, trigger history.
+import assert from 'node:assert/strict';
+import type { Run } from '../../types.js';
+import { rejectsWith } from './support.js';
+import type { Case } from './support.js';
+
+export const runReadCases: Case[] = [
+  [
+    'listRuns: newest first, filters, cursor paging stable under inserts',
+    async ({ store }) => {
+      await store.createEnvironment({ id: 'prod', name: 'Prod' });
+      const { flow: a } = await store.createFlow({ name: 'a', definition: {} });
+      const { flow: b } = await store.createFlow({ name: 'b', environmentId: 'prod', definition: {} });
+      for (let i = 0; i < 25; i++) {
+        // Pairs share a start time: the id breaks the tie.
+        await store.createRun({
+          id: `run-${String(i).padStart(2, '0')}`,
+          flowId: i % 5 === 0 ? b.id : a.id,
+          flowVersion: 1,
+          triggerName: 't',
+          startTime: 1000 + Math.floor(i / 2),
+          status: i % 3 === 0 ? 'Succeeded' : 'Running',
+          init: {},
+        });
+      }
+      const seen: Run[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listRuns({ limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+        // Newer runs arriving meanwhile must not shift the pages.
+        await store.createRun({ flowId: a.id, flowVersion: 1, triggerName: 't', startTime: 5000 + pages, init: {} });
+      } while (cursor);
+      assert.equal(pages, 4);
+      assert.deepEqual(
+        seen.map((r) => r.id),
+        Array.from({ length: 25 }, (_, i) => `run-${String(24 - i).padStart(2, '0')}`),
+      );
+      assert.equal((await store.listRuns({ flowId: b.id, limit: 100 })).items.length, 5);
+      assert.equal((await store.listRuns({ environmentId: 'prod', limit: 100 })).items.length, 5);
+      assert.equal((await store.listRuns({ status: 'Succeeded', to: 2000, limit: 100 })).items.length, 9);
+      const window = await store.listRuns({ from: 1002, to: 1004, limit: 100 });
+      assert.deepEqual(
+        window.items.map((r) => r.id),
+        ['run-07', 'run-06', 'run-05', 'run-04'],
+      );
+      await rejectsWith(store.listRuns({ cursor: 'garbage' }), 'InvalidArgument');
+    },
+  ],
+  [
+    'listUnfinishedRuns and pruneRunsOlderThan (finished runs only, with everything hanging off them)',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const mk = (id: string, startTime: number, status: 'Running' | 'Succeeded' | 'Waiting') =>
+        store.createRun(
+          { id, flowId: flow.id, flowVersion: 1, triggerName: 't', startTime, status, init: {} },
+          {
+            events: [{ e: 1 }, { e: 2 }],
+            records: [{ name: 'A', path: 'A', status: 'Succeeded', outputs: 'y'.repeat(300 * 1024) }],
+            enqueue: [{ kind: 'run' }],
+            timers: [{ key: 't', dueAt: 5 }],
+            callbacks: [{ key: `cb-${id}`, path: 'A' }],
+          },
+        );
+      await mk('old-done', 100, 'Succeeded');
+      await mk('old-waiting', 100, 'Waiting');
+      await mk('new-done', 10_000, 'Succeeded');
+      await mk('new-running', 10_000, 'Running');
+      assert.deepEqual(
+        (await store.listUnfinishedRuns()).map((r) => r.id),
+        ['old-waiting', 'new-running'],
+      );
+      const counts = await store.pruneRunsOlderThan(new Date(5000));
+      assert.deepEqual(counts, {
+        runs: 1,
+        events: 2,
+        actionRecords: 1,
+        payloads: 1,
+        workItems: 1,
+        timers: 1,
+        callbacks: 1,
+        triggerHistory: 0,
+      });
+      assert.equal(await store.getRun('old-done'), undefined);
+      assert.ok(await store.getRun('old-waiting'));
+      assert.equal((await store.pruneRunsOlderThan(5000)).runs, 0);
+    },
+  ],
+  [
+    'trigger history: evaluations that started no run, newest first, paged, pruned with the runs',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      await store.recordTriggerHistory({ flowId: flow.id, triggerName: 'manual', at: 100, status: 'Skipped' });
+      const failed = await store.recordTriggerHistory({
+        flowId: flow.id,
+        triggerName: 'Manual',
+        at: 200,
+        status: 'Failed',
+        code: 'SchemaValidationFailed',
+        message: 'body.name is required',
+      });
+      await store.recordTriggerHistory({ flowId: flow.id, triggerName: 'other', at: 300, status: 'Skipped' });
+      const all = await store.listTriggerHistory(flow.id, 'MANUAL');
+      assert.deepEqual(
+        all.map((e) => [e.at, e.status, e.code]),
+        [
+          [200, 'Failed', 'SchemaValidationFailed'],
+          [100, 'Skipped', null],
+        ],
+      );
+      assert.equal(all[0]!.message, 'body.name is required');
+      const next = await store.listTriggerHistory(flow.id, 'manual', { limit: 1, before: { at: 200, id: failed } });
+      assert.deepEqual(
+        next.map((e) => e.at),
+        [100],
+      );
+      assert.equal((await store.pruneRunsOlderThan(250)).triggerHistory, 2);
+      assert.equal((await store.listTriggerHistory(flow.id, 'other')).length, 1);
+    },
+  ],
+];
