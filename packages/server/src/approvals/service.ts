@@ -4,6 +4,7 @@
  * the CallbackSink, linked host applications over HTTP). Nothing in memory matters: every decision
  * is re-derived from the store, so an approval survives restarts and several processes.
  */
+import { isRetryableStatus } from '../effects/http-status.js';
 import { isStoreError } from '../store/errors.js';
 import type { Approval, ApprovalResponse, Store } from '../store/types.js';
 import { ApprovalsError } from './errors.js';
@@ -480,7 +481,7 @@ export class ApprovalService {
       await res.arrayBuffer();
       result = String(res.status);
       if (res.ok) await this.appendControl(id, CONTROL.hostNotified, 'system', { url, status: res.status });
-      retry = res.status === 408 || res.status === 429 || res.status >= 500;
+      retry = isRetryableStatus(res.status);
     } catch (error) {
       result = `error: ${String(error)}`;
       retry = true;
