@@ -3,10 +3,9 @@
  * wires auth and approvals into the HTTP app, resumes unfinished runs, and serves until SIGTERM or
  * SIGINT, which drain: stop accepting, let in-flight work finish or hand it back, close the store.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
-import type { Store } from '../store/index.js';
+import { secretSetting } from '../util/settings.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -72,7 +71,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       config.role === 'all'
         ? { api: true, worker: true, scheduler: true }
         : { api: config.role === 'api', worker: config.role === 'worker', scheduler: config.role === 'scheduler' };
-    const linkSecret = await setting(store, 'approvals.linkSecret');
+    const linkSecret = await secretSetting(store, 'approvals.linkSecret');
     let approvals: ReturnType<typeof approvalsModule.createApprovals> | undefined;
     let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const server = await createServer({
@@ -131,12 +130,4 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     await store.close().catch(() => {});
     throw error;
   }
-}
-
-async function setting(store: Store, key: string): Promise<string> {
-  const existing = await store.getSetting(key);
-  if (typeof existing === 'string' && existing.length >= 16) return existing;
-  const value = randomBytes(32).toString('base64url');
-  await store.setSetting(key, value);
-  return value;
 }

@@ -4,7 +4,6 @@
  * injection (`auth`, `extensions`), so this module knows their contracts only.
  */
 import { RetentionPruner } from '../host/retention.js';
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import type { EffectExecutor } from '../effects/types.js';
 import { RunHost } from '../host/run-host.js';
 import { RecurrenceScheduler } from '../host/scheduler.js';
 import type { Store } from '../store/index.js';
+import { secretSetting } from '../util/settings.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
 import { setPrincipal, type RouteContext } from './context.js';
@@ -106,7 +106,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
   const now = options.now ?? Date.now;
   let baseUrl = options.publicUrl?.replace(/\/+$/, '') ?? 'http://127.0.0.1:7780';
   const getBaseUrl = (): string => baseUrl;
-  const callbackSecret = await ensureSecret(store);
+  const callbackSecret = await secretSetting(store, CALLBACK_SECRET_SETTING);
   const metrics = createMetrics();
 
   // Extensions get the sink before the host exists (the host needs their connector handlers).
@@ -317,14 +317,4 @@ function lazySchemaCompilers(): CompilersFactory {
       return buildSerializer(...args);
     },
   } as CompilersFactory;
-}
-
-async function ensureSecret(store: Store): Promise<string> {
-  const existing = await store.getSetting(CALLBACK_SECRET_SETTING);
-  if (typeof existing === 'string' && existing) return existing;
-  const secret = randomBytes(32).toString('base64url');
-  await store.setSetting(CALLBACK_SECRET_SETTING, secret);
-  // Two processes starting at once: the last write wins; read it back so both agree.
-  const stored = await store.getSetting(CALLBACK_SECRET_SETTING);
-  return typeof stored === 'string' ? stored : secret;
 }
