@@ -18,7 +18,8 @@ import { secretSetting } from '../util/settings.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
 import { setPrincipal, type RouteContext } from './context.js';
-import { errorBody, handleError } from './errors.js';
+import { installErrorHandler } from './error-handler.js';
+import { errorBody } from './errors.js';
 import { flowRoutes } from './flows.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -166,7 +167,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
   });
-  app.setErrorHandler(handleError);
+  installErrorHandler(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('NotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
