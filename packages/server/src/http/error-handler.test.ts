@@ -1,11 +1,17 @@
 // The one error handler: what each kind of thrown error answers with, in every plugin scope.
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
+import { createAuth } from '../auth/index.js';
 import { HostError } from '../host/errors.js';
-import { StoreError } from '../store/index.js';
+import { approvalsExtension } from '../runtime.js';
+import { openStore, StoreError, type SqlStore } from '../store/index.js';
 import { installErrorHandler, toApiError } from './error-handler.js';
 import { API_ERROR_STATUS, ApiError } from './errors.js';
+import { createServer, type FlowbridgeServer } from './test-support.js';
 
 describe('toApiError', () => {
   const cases: Array<{ name: string; error: unknown; status: number; code: string; target?: string }> = [
@@ -188,4 +194,51 @@ describe('installErrorHandler', () => {
       await a.close();
     }
   });
+});
+
+describe('in the server, core, auth and approvals routes answer alike', () => {
+  const ADMIN = 'error-handler-test-admin-token-0123';
+  let dir: string;
+  let store: SqlStore;
+  let server: FlowbridgeServer;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowbridge-errors-'));
+    store = await openStore({ dataDir: dir });
+    const auth = await createAuth({ store, adminToken: ADMIN });
+    server = await createServer({
+      store,
+      auth,
+      extensions: [approvalsExtension({ auth, linkSecret: 'error-handler-test-link-secret' })],
+    });
+  });
+  after(async () => {
+    await server.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const routes = [
+    ['core', '/api/v1/flows'],
+    ['auth', '/api/v1/users'],
+    ['approvals', '/api/v1/approvals/a1/respond'],
+  ] as const;
+  const bodies = [
+    { name: 'invalid JSON', contentType: 'application/json', payload: '{', status: 400, code: 'InvalidRequest' },
+    { name: 'unsupported content type', contentType: 'text/csv', payload: 'a,b', status: 415, code: 'InvalidRequest' },
+  ];
+  for (const [area, url] of routes) {
+    for (const b of bodies) {
+      it(`${area}: ${b.name}`, async () => {
+        const res = await server.app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': b.contentType },
+          payload: b.payload,
+        });
+        assert.equal(res.statusCode, b.status, res.body);
+        assert.deepEqual(Object.keys(res.json()), ['error']);
+        assert.deepEqual([res.json().error.code, res.json().error.target], [b.code, 'body']);
+      });
+    }
+  }
 });
