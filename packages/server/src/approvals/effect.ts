@@ -9,7 +9,7 @@ import type { EffectCommand, EffectContext, EffectResult } from '../effects/type
 import { parseConnectorCall, type MailSpec } from './inputs.js';
 import { plainMail } from './notify.js';
 import type { ApprovalService } from './service.js';
-import { ApprovalsError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import type { ApprovalEffectErrorCode } from './types.js';
 
 export function approvalIdFor(idempotencyKey: string): string {
@@ -54,7 +54,7 @@ export function createEffectHandler(service: ApprovalService) {
         try {
           await service.addWaiter(call.approvalName, callbackKeyFor(context.runId, command.path));
         } catch (error) {
-          if (error instanceof ApprovalsError && error.code === 'NotFound') {
+          if (error instanceof ApiError && error.code === 'NotFound') {
             return failure('ApprovalNotFound', `There is no approval '${call.approvalName}'.`);
           }
           throw error;

@@ -46,7 +46,6 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
   };
 }
 
-export { ApprovalsError } from './errors.js';
 export { approvalIdFor, callbackKeyFor } from './effect.js';
 export { connectorOf, parseConnectorCall } from './inputs.js';
 export { verifyLinkToken, signBody } from './tokens.js';

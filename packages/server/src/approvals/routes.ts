@@ -4,7 +4,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/types.js';
-import { ApprovalsError } from './errors.js';
+import { ApiError } from '../http/errors.js';
+import { isRecord } from '../util/json.js';
 import { isHttpUrl } from './inputs.js';
 import { confirmPage, resultPage, statusOfResult, type ResultKind } from './pages.js';
 import type { ApprovalService, LoadedApproval } from './service.js';
@@ -63,7 +64,7 @@ function iso(ms: number): string {
 }
 
 function bodyField(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return isRecord(body) ? body[name] : undefined;
 }
 
 export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOptions, 'auth'>): FastifyPluginAsync {
@@ -72,14 +73,13 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
   async function principal(request: FastifyRequest): Promise<Principal> {
     const decorated = (request as FastifyRequest & { principal?: Principal }).principal;
     const found = decorated ?? (options.auth ? await options.auth.authenticate(request.headers.authorization) : null);
-    if (!found)
-      throw new ApprovalsError('Unauthenticated', 'Authentication is required (Authorization: Bearer <token>).');
+    if (!found) throw ApiError.of('Unauthorized', 'Authentication is required (Authorization: Bearer <token>).');
     return found;
   }
 
   function emailOf(p: Principal): string {
     if (!p.email)
-      throw new ApprovalsError('Forbidden', 'This principal has no email address, so it is assigned no approvals.');
+      throw ApiError.of('Forbidden', 'This principal has no email address, so it is assigned no approvals.');
     return p.email.toLowerCase();
   }
 
@@ -99,18 +99,9 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
     const p = await principal(request);
     const loaded = await service.mustLoad(id);
     if (!(await canManage(p, loaded))) {
-      throw new ApprovalsError(
-        'Forbidden',
-        'Only the requestor, the flow owner, an operator or an admin can do this.',
-        id,
-      );
+      throw ApiError.of('Forbidden', 'Only the requestor, the flow owner, an operator or an admin can do this.', id);
     }
     return { p, loaded };
-  }
-
-  function sendError(reply: FastifyReply, error: unknown): FastifyReply {
-    if (error instanceof ApprovalsError) return reply.code(error.status).send(error.toBody());
-    throw error;
   }
 
   return async (app) => {
@@ -124,25 +115,16 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       );
     }
 
-    app.setErrorHandler((error, _request, reply) => {
-      if (error instanceof ApprovalsError) return reply.code(error.status).send(error.toBody());
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return reply.code(status).send({ error: { code: 'InvalidRequest', message: (error as Error).message } });
-      }
-      throw error;
-    });
-
     app.get('/api/v1/approvals', async (request) => {
       const p = await principal(request);
       const query = request.query as Record<string, string | undefined>;
       const filter = query.filter ?? 'received';
       const status = query.status;
       if (filter !== 'received' && filter !== 'sent') {
-        throw new ApprovalsError('InvalidRequest', "filter must be 'received' or 'sent'.", 'filter');
+        throw ApiError.of('InvalidRequest', "filter must be 'received' or 'sent'.", 'filter');
       }
       if (status !== undefined && status !== 'pending' && status !== 'completed') {
-        throw new ApprovalsError('InvalidRequest', "status must be 'pending' or 'completed'.", 'status');
+        throw ApiError.of('InvalidRequest', "status must be 'pending' or 'completed'.", 'status');
       }
       const rows = (await store.listApprovals(status === 'pending' ? { status: 'Pending' } : {})).filter(
         (row) => status !== 'completed' || row.status !== 'Pending',
@@ -176,7 +158,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
         p.email !== undefined &&
         [...loaded.details.spec.assignedTo, ...loaded.state.assignees].some((a) => sameAddress(a, p.email ?? ''));
       if (!assigned && !(await canManage(p, loaded))) {
-        throw new ApprovalsError('Forbidden', 'This approval is neither assigned to you nor requested by you.', id);
+        throw ApiError.of('Forbidden', 'This approval is neither assigned to you nor requested by you.', id);
       }
       return approvalView(loaded);
     });
@@ -187,7 +169,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       const response = bodyField(request.body, 'response');
       const comments = bodyField(request.body, 'comments') ?? '';
       if (typeof response !== 'string' || typeof comments !== 'string' || comments.length > MAX_COMMENTS) {
-        throw new ApprovalsError(
+        throw ApiError.of(
           'InvalidRequest',
           `Send {response: string, comments?: string (at most ${MAX_COMMENTS})}.`,
           'response',
@@ -197,7 +179,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       const email = p.email?.toLowerCase();
       // Only an assignee answers, with their own credentials: admins included, nobody answers for someone else.
       if (email === undefined || !loaded.state.assignees.some((a) => sameAddress(a, email))) {
-        throw new ApprovalsError('Forbidden', 'Only an assignee of this approval can respond to it.', id);
+        throw ApiError.of('Forbidden', 'Only an assignee of this approval can respond to it.', id);
       }
       return approvalView(await service.respond({ id, email, response, comments, actor: p.id, via: 'api' }));
     });
@@ -206,7 +188,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       const p = await principal(request);
       const { id } = request.params as { id: string };
       const to = bodyField(request.body, 'to');
-      if (typeof to !== 'string') throw new ApprovalsError('InvalidRequest', 'Send {to: email}.', 'to');
+      if (typeof to !== 'string') throw ApiError.of('InvalidRequest', 'Send {to: email}.', 'to');
       return approvalView(await service.reassign(id, emailOf(p), to, p.id));
     });
 
@@ -221,7 +203,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       const { p } = await managed(request, id);
       const callbackUrl = bodyField(request.body, 'callbackUrl');
       if (typeof callbackUrl !== 'string' || !isHttpUrl(callbackUrl)) {
-        throw new ApprovalsError('InvalidRequest', 'Send {callbackUrl: an http(s) URL}.', 'callbackUrl');
+        throw ApiError.of('InvalidRequest', 'Send {callbackUrl: an http(s) URL}.', 'callbackUrl');
       }
       return approvalView(await service.link(id, callbackUrl, p.id));
     });
@@ -295,7 +277,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
           via: 'link',
         });
       } catch (error) {
-        if (!(error instanceof ApprovalsError)) return sendError(reply, error);
+        if (!(error instanceof ApiError)) throw error;
         const kind: ResultKind =
           error.code === 'AlreadyResponded'
             ? 'used'

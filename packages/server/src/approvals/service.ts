@@ -4,9 +4,10 @@
  * the CallbackSink, linked host applications over HTTP). Nothing in memory matters: every decision
  * is re-derived from the store, so an approval survives restarts and several processes.
  */
+import { isRetryableStatus } from '../effects/http-status.js';
 import { isStoreError } from '../store/errors.js';
 import type { Approval, ApprovalResponse } from '../store/types.js';
-import { ApprovalsError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
 import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
 import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
@@ -89,7 +90,7 @@ export class ApprovalService {
 
   async mustLoad(id: string): Promise<LoadedApproval> {
     const loaded = await this.load(id);
-    if (!loaded) throw new ApprovalsError('NotFound', `Approval '${id}' does not exist.`, id);
+    if (!loaded) throw ApiError.of('NotFound', `Approval '${id}' does not exist.`, id);
     return loaded;
   }
 
@@ -192,16 +193,16 @@ export class ApprovalService {
     const email = input.email.trim().toLowerCase();
     const loaded = await this.mustLoad(input.id);
     if (loaded.approval.status !== 'Pending') {
-      throw new ApprovalsError('AlreadyCompleted', `Approval '${input.id}' is ${loaded.approval.status}.`, input.id);
+      throw ApiError.of('AlreadyCompleted', `Approval '${input.id}' is ${loaded.approval.status}.`, input.id);
     }
     if (!loaded.state.assignees.some((a) => sameAddress(a, email))) {
-      throw new ApprovalsError('Forbidden', 'Only an assignee of this approval can respond to it.', input.id);
+      throw ApiError.of('Forbidden', 'Only an assignee of this approval can respond to it.', input.id);
     }
     if (loaded.state.responses.some((r) => r.email === email)) {
-      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', input.id);
+      throw ApiError.of('AlreadyResponded', 'You have already responded to this approval.', input.id);
     }
     if (!loaded.details.spec.responseOptions.includes(input.response)) {
-      throw new ApprovalsError(
+      throw ApiError.of(
         'InvalidResponse',
         `'${input.response}' is not one of the options: ${loaded.details.spec.responseOptions.join(', ')}.`,
         'response',
@@ -217,7 +218,7 @@ export class ApprovalService {
       });
     } catch (error) {
       if (isStoreError(error, 'Conflict'))
-        throw new ApprovalsError('AlreadyCompleted', `Approval '${input.id}' has ended.`, input.id);
+        throw ApiError.of('AlreadyCompleted', `Approval '${input.id}' has ended.`, input.id);
       throw error;
     }
     const after = await this.settle(input.id);
@@ -234,13 +235,9 @@ export class ApprovalService {
     if (!counted) {
       // Lost a race: another response decided the approval, or this assignee's other response came first.
       if (after.approval.status !== 'Pending') {
-        throw new ApprovalsError(
-          'AlreadyCompleted',
-          `Approval '${input.id}' was completed by another response.`,
-          input.id,
-        );
+        throw ApiError.of('AlreadyCompleted', `Approval '${input.id}' was completed by another response.`, input.id);
       }
-      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', input.id);
+      throw ApiError.of('AlreadyResponded', 'You have already responded to this approval.', input.id);
     }
     return after;
   }
@@ -291,10 +288,10 @@ export class ApprovalService {
   async cancel(id: string, actor: string): Promise<LoadedApproval> {
     const loaded = await this.mustLoad(id);
     if (loaded.approval.status !== 'Pending') {
-      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
     }
     if (await this.end(id, 'Cancelled', actor)) await this.deliverEnd(id);
-    else throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' has ended.`, id);
+    else throw ApiError.of('AlreadyCompleted', `Approval '${id}' has ended.`, id);
     return this.mustLoad(id);
   }
 
@@ -324,27 +321,27 @@ export class ApprovalService {
     const loaded = await this.mustLoad(id);
     const target = to.trim();
     if (!/^[^\s@;,]+@[^\s@;,]+$/.test(target)) {
-      throw new ApprovalsError('InvalidRequest', "'to' must be one email address.", 'to');
+      throw ApiError.of('InvalidRequest', "'to' must be one email address.", 'to');
     }
     if (loaded.approval.status !== 'Pending') {
-      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
     }
     if (!loaded.details.spec.enableReassignment) {
-      throw new ApprovalsError('ReassignmentDisabled', 'This approval does not allow reassignment.', id);
+      throw ApiError.of('ReassignmentDisabled', 'This approval does not allow reassignment.', id);
     }
     const from = loaded.state.assignees.find((a) => sameAddress(a, actorEmail));
-    if (from === undefined) throw new ApprovalsError('Forbidden', 'Only an assignee can reassign their request.', id);
+    if (from === undefined) throw ApiError.of('Forbidden', 'Only an assignee can reassign their request.', id);
     if (loaded.state.responses.some((r) => sameAddress(r.email, from))) {
-      throw new ApprovalsError('AlreadyResponded', 'You have already responded to this approval.', id);
+      throw ApiError.of('AlreadyResponded', 'You have already responded to this approval.', id);
     }
     if (loaded.state.assignees.some((a) => sameAddress(a, target))) {
-      throw new ApprovalsError('InvalidRequest', `${target} is already an assignee.`, 'to');
+      throw ApiError.of('InvalidRequest', `${target} is already an assignee.`, 'to');
     }
     await this.appendControl(id, CONTROL.reassign, actorEmail.toLowerCase(), { from, to: target });
     await this.audit(actor, 'approval.reassign', id, { from, to: target });
     const after = await this.mustLoad(id);
     if (!after.state.assignees.some((a) => sameAddress(a, target))) {
-      throw new ApprovalsError('AlreadyResponded', 'The reassignment came after your response.', id);
+      throw ApiError.of('AlreadyResponded', 'The reassignment came after your response.', id);
     }
     if (after.details.spec.enableNotifications) await this.notifyAssignee(id, after.details.spec, target);
     return this.settle(id);
@@ -353,7 +350,7 @@ export class ApprovalService {
   async link(id: string, callbackUrl: string, actor: string): Promise<LoadedApproval> {
     const loaded = await this.mustLoad(id);
     if (loaded.approval.status !== 'Pending') {
-      throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
+      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
     }
     await this.appendControl(id, CONTROL.link, actor, { callbackUrl });
     await this.audit(actor, 'approval.link', id, { callbackUrl });
@@ -380,7 +377,7 @@ export class ApprovalService {
       try {
         await this.appendControl(id, CONTROL.subscribe, 'system', { key });
       } catch (error) {
-        if (!(error instanceof ApprovalsError)) throw error;
+        if (!(error instanceof ApiError)) throw error;
       }
     }
     // It may have ended before (or while) the key was added: deliver ourselves (exactly-once anyway).
@@ -401,8 +398,7 @@ export class ApprovalService {
         ...(kind === CONTROL.hostNotified ? { afterEnd: true } : {}),
       });
     } catch (error) {
-      if (isStoreError(error, 'Conflict'))
-        throw new ApprovalsError('AlreadyCompleted', `Approval '${id}' has ended.`, id);
+      if (isStoreError(error, 'Conflict')) throw ApiError.of('AlreadyCompleted', `Approval '${id}' has ended.`, id);
       throw error;
     }
   }
@@ -487,7 +483,7 @@ export class ApprovalService {
       await res.arrayBuffer();
       result = String(res.status);
       if (res.ok) await this.appendControl(id, CONTROL.hostNotified, 'system', { url, status: res.status });
-      retry = res.status === 408 || res.status === 429 || res.status >= 500;
+      retry = isRetryableStatus(res.status);
     } catch (error) {
       result = `error: ${String(error)}`;
       retry = true;

@@ -7,6 +7,7 @@
  * store's Pending → Completed compare-and-set picks the one writer.
  */
 import type { ApprovalResponse } from '../store/types.js';
+import { isRecord } from '../util/json.js';
 import { CONTROL_PREFIX } from './inputs.js';
 import type { ApprovalSpec, ApprovalType } from './types.js';
 
@@ -49,9 +50,7 @@ export function sameAddress(a: string, b: string): boolean {
 function controlData(row: ApprovalResponse): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(row.comments ?? '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
+    return isRecord(value) ? value : {};
   } catch {
     return {};
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import type { Principal } from '../auth/types.js';
+import { installErrorHandler } from '../http/error-handler.js';
 import { openStore } from '../store/index.js';
 import type { SqlStore } from '../store/index.js';
 import { createApprovals } from './index.js';
@@ -242,6 +243,7 @@ export async function harness(
       ...extra,
     });
     const app = Fastify();
+    installErrorHandler(app); // the server's, which answers for the approvals routes too
     await app.register(approvals.routes);
     await app.ready();
     return { store, approvals, app };

@@ -88,17 +88,6 @@ export interface StoredApprovalDetails {
 export type ApprovalEffectErrorCode =
   'InvalidApprovalInputs' | 'ApprovalNotFound' | 'InvalidMailInputs' | 'MailNotConfigured' | 'MailSendFailed';
 
-/** Codes of the REST API errors ({error: {code, message, target?}}). */
-export type ApprovalsErrorCode =
-  | 'Unauthenticated'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'AlreadyCompleted'
-  | 'AlreadyResponded'
-  | 'InvalidResponse'
-  | 'InvalidRequest'
-  | 'ReassignmentDisabled';
-
 export interface ApprovalsLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

@@ -67,7 +67,5 @@ export async function createAuth(options: CreateAuthOptions): Promise<CreatedAut
 export { audit, actorOf } from './audit.js';
 export { authorize, isOrgAdmin, ROLE_PERMISSIONS, ROLES, PERMISSIONS } from './permissions.js';
 export { bearerToken } from './authenticate.js';
-export { AuthHttpError } from './errors.js';
-export type { AuthErrorCode, AuthError } from './errors.js';
 export type { AuthLogger } from './context.js';
 export type * from './types.js';

@@ -14,6 +14,8 @@ import {
   type JWK,
 } from 'jose';
 import type { SettingStore } from '../store/index.js';
+import { isRecord } from '../util/json.js';
+import { initialSetting } from '../util/settings.js';
 
 const KEY_SETTING = 'auth.jwtSigningKey';
 export const ALGORITHM = 'ES256';
@@ -44,16 +46,17 @@ async function fromPrivateJwk(jwk: JWK): Promise<SigningKeys> {
 /** The server's signing key: the given one, the stored one, or a new one (stored). */
 export async function loadSigningKeys(store: SettingStore, given?: JWK): Promise<SigningKeys> {
   if (given) return fromPrivateJwk(given);
-  const stored = await store.getSetting(KEY_SETTING);
-  if (stored && typeof stored === 'object') return fromPrivateJwk(stored as JWK);
+  // Two processes starting together may both generate one: initialSetting makes both use one.
+  return fromPrivateJwk(await initialSetting(store, KEY_SETTING, isJwk, newPrivateJwk));
+}
+
+const isJwk = (value: unknown): value is JWK => isRecord(value);
+
+async function newPrivateJwk(): Promise<JWK> {
   const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
   const jwk = await exportJWK(privateKey);
   jwk.kid = await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JWK);
-  await store.setSetting(KEY_SETTING, jwk);
-  // Two processes starting together may both have generated one: the last write wins, and reading
-  // it back makes both use that one.
-  const winner = await store.getSetting(KEY_SETTING);
-  return fromPrivateJwk((winner ?? jwk) as JWK);
+  return jwk;
 }
 
 export async function signClientToken(

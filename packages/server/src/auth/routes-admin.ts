@@ -4,8 +4,8 @@ import { isStoreError } from '../store/index.js';
 import { audit, actorOf } from './audit.js';
 import { automationView, getOrgAutomation, setOrgAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
-import { AuthHttpError, invalid } from './errors.js';
-import { objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
+import { ApiError } from '../http/errors.js';
+import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
 import { automationBody } from './routes-users.js';
 
 const ENV_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -33,7 +33,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AuthContext): void {
       invalid('id', 'id must be lower-case letters, digits and hyphens (at most 63).');
     }
     if (typeof id === 'string' && (await store.getEnvironment(id))) {
-      throw new AuthHttpError('Conflict', `An environment with id '${id}' exists.`, 'id');
+      throw ApiError.of('Conflict', `An environment with id '${id}' exists.`, 'id');
     }
     try {
       const env = await store.createEnvironment(
@@ -42,8 +42,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AuthContext): void {
       await audit(store, principal, 'environment.create', `environment:${env.id}`, { name: env.name });
       return reply.code(201).send({ ...env, createdAt: new Date(env.createdAt).toISOString() });
     } catch (e) {
-      if (isStoreError(e, 'Conflict'))
-        throw new AuthHttpError('Conflict', `An environment with id '${id}' exists.`, 'id');
+      if (isStoreError(e, 'Conflict')) throw ApiError.of('Conflict', `An environment with id '${id}' exists.`, 'id');
       throw e;
     }
   });

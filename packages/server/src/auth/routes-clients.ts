@@ -6,9 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_ENVIRONMENT_ID, type OAuthClient, type SettingStore } from '../store/index.js';
 import { audit } from './audit.js';
 import type { AuthContext } from './context.js';
-import { AuthHttpError, invalid } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import { ROLES, isRole } from './permissions.js';
-import { objectBody, requireAdmin } from './route-helpers.js';
+import { invalid, objectBody, requireAdmin } from './route-helpers.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 const nameKey = (clientId: string): string => `auth.clientName.${clientId}`;
@@ -63,7 +63,7 @@ export function clientRoutes(app: FastifyInstance, ctx: AuthContext): void {
   app.delete('/api/v1/clients/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const principal = await requireAdmin(ctx, req);
     if (!(await store.deleteOAuthClient(req.params.id))) {
-      throw new AuthHttpError('NotFound', `No client with id '${req.params.id}'.`, 'id');
+      throw ApiError.of('NotFound', `No client with id '${req.params.id}'.`, 'id');
     }
     await store.deleteSetting(nameKey(req.params.id));
     await audit(store, principal, 'client.delete', `client:${req.params.id}`);

@@ -4,9 +4,9 @@ import { DEFAULT_ENVIRONMENT_ID, isStoreError, type User } from '../store/index.
 import { audit, actorOf } from './audit.js';
 import { setUserAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
-import { AuthHttpError, invalid } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import { PERMISSIONS, ROLES, authorize, isOrgAdmin, isRole } from './permissions.js';
-import { objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
+import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
 import { hashSecret, newSecret } from './secrets.js';
 import { consumeSetupToken } from './setup-token.js';
 import type { Principal, Role } from './types.js';
@@ -38,7 +38,7 @@ async function environmentIdOf(ctx: AuthContext, body: Record<string, unknown>):
 
 async function findUser(ctx: AuthContext, id: string): Promise<User> {
   const user = await ctx.store.getUser(id);
-  if (!user) throw new AuthHttpError('NotFound', `No user with id '${id}'.`, 'id');
+  if (!user) throw ApiError.of('NotFound', `No user with id '${id}'.`, 'id');
   return user;
 }
 
@@ -46,7 +46,7 @@ async function findUser(ctx: AuthContext, id: string): Promise<User> {
 function requireSelfOrAdmin(principal: Principal, userId: string): void {
   if (isOrgAdmin(principal)) return;
   if (principal.kind === 'user' && principal.id === userId) return;
-  throw new AuthHttpError('Forbidden', 'Only an admin or the user themself may do this.');
+  throw ApiError.of('Forbidden', 'Only an admin or the user themself may do this.');
 }
 
 export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
@@ -75,7 +75,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
     const displayName = optionalText(body, 'displayName') ?? email.trim().split('@')[0] ?? email;
     const environmentId = await environmentIdOf(ctx, body);
     if (await store.getUserByEmail(email)) {
-      throw new AuthHttpError('Conflict', `A user with email '${email}' exists.`, 'email');
+      throw ApiError.of('Conflict', `A user with email '${email}' exists.`, 'email');
     }
     let user: User;
     try {
@@ -86,8 +86,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
       });
     } catch (e) {
       // Two admins creating the same email at once: the unique index decides.
-      if (isStoreError(e, 'Conflict'))
-        throw new AuthHttpError('Conflict', `A user with email '${email}' exists.`, 'email');
+      if (isStoreError(e, 'Conflict')) throw ApiError.of('Conflict', `A user with email '${email}' exists.`, 'email');
       throw e;
     }
     if (environmentId !== DEFAULT_ENVIRONMENT_ID) await setUserRole(store, user, environmentId, role);
@@ -127,8 +126,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
       body.disabled === true ||
       (body.role !== undefined && body.role !== 'admin' && environmentId === DEFAULT_ENVIRONMENT_ID);
     // An admin cannot lock themself out by accident; another admin (or the admin token) can.
-    if (self && losesAdmin)
-      throw new AuthHttpError('Conflict', 'You cannot disable yourself or drop your own admin role.');
+    if (self && losesAdmin) throw ApiError.of('Conflict', 'You cannot disable yourself or drop your own admin role.');
     if (displayName !== undefined || typeof body.disabled === 'boolean') {
       const patch: { displayName?: string; disabled?: boolean } = {};
       if (displayName !== undefined) patch.displayName = changes.displayName = displayName;
@@ -165,7 +163,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
     const principal = await requirePrincipal(ctx, req);
     requireSelfOrAdmin(principal, req.params.id);
     const user = await findUser(ctx, req.params.id);
-    if (user.disabled) throw new AuthHttpError('Conflict', 'The user is disabled.', 'id');
+    if (user.disabled) throw ApiError.of('Conflict', 'The user is disabled.', 'id');
     const name = optionalText(objectBody(req), 'name') ?? 'token';
     const token = newSecret('fbp');
     const record = await store.createAccessToken({ userId: user.id, hash: hashSecret(token), name });
@@ -189,7 +187,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
       requireSelfOrAdmin(principal, req.params.id);
       const tokens = await store.listAccessTokens(req.params.id);
       if (!tokens.some((t) => t.id === req.params.tokenId)) {
-        throw new AuthHttpError('NotFound', `User '${req.params.id}' has no token '${req.params.tokenId}'.`, 'tokenId');
+        throw ApiError.of('NotFound', `User '${req.params.id}' has no token '${req.params.tokenId}'.`, 'tokenId');
       }
       await store.deleteAccessToken(req.params.tokenId);
       await audit(store, principal, 'token.revoke', `user:${req.params.id}`, { tokenId: req.params.tokenId });

@@ -4,12 +4,10 @@ import type { AuthContext } from './context.js';
 import { clientRoutes } from './routes-clients.js';
 import { adminRoutes } from './routes-admin.js';
 import { oauthRoutes } from './routes-oauth.js';
-import { installErrorHandler } from './route-helpers.js';
 import { userRoutes } from './routes-users.js';
 
 export function authRoutes(ctx: AuthContext): FastifyPluginAsync {
   return async (app) => {
-    installErrorHandler(app);
     await app.register(oauthRoutes(ctx));
     userRoutes(app, ctx);
     clientRoutes(app, ctx);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandler } from '../http/error-handler.js';
 import { openStore, type Store } from '../store/index.js';
 import { createAuth, type CreateAuthOptions, type CreatedAuth } from './index.js';
 
@@ -31,6 +32,7 @@ export async function harness(options: Partial<Omit<CreateAuthOptions, 'store'>>
   const store = await openStore({ dataDir: dir });
   const auth = await createAuth({ store, now: () => clock.now, ...options });
   const app = Fastify();
+  installErrorHandler(app); // the server's, which answers for auth's routes too
   await app.register(auth.routes);
   await app.ready();
   return {

@@ -3,6 +3,7 @@
  * name exists saves a new version of it; otherwise it creates the flow.
  */
 import { basename, extname } from 'node:path';
+import { isRecord } from '../util/json.js';
 import type { CliIO } from './commands.js';
 import { ClientError, createClient, listOf, table, type Client } from './client.js';
 import { parseArgs, readJsonFile } from './read-json.js';
@@ -44,8 +45,8 @@ export async function resolveFlow(client: Client, idOrName: string): Promise<Flo
 
 /** A file holds either a bare definition or `{definition, parameters?, name?}`. */
 function documentOf(value: unknown): { definition: unknown; parameters?: unknown; name?: string } {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>;
+  if (isRecord(value)) {
+    const v = value;
     if (v.definition && typeof v.definition === 'object') {
       return {
         definition: v.definition,

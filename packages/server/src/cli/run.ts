@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { toJsonText } from '../effects/content.js';
 import { realClock, VirtualClock } from '../runner/clock.js';
 import { parseMocks, type MockTable } from '../runner/mocks.js';
+import { isRecord } from '../util/json.js';
 import { runDefinition } from '../runner/run-definition.js';
 import type { CliIO } from './commands.js';
 import { parseArgs, readJsonFile } from './read-json.js';
@@ -135,13 +136,6 @@ export function parameterValues(json: unknown): Record<string, unknown> | undefi
   const entries = Object.entries(root);
   const wrapped =
     entries.length > 0 &&
-    entries.every(
-      ([, v]) =>
-        typeof v === 'object' &&
-        v !== null &&
-        !Array.isArray(v) &&
-        'value' in v &&
-        Object.keys(v).every((k) => k === 'value' || k === 'type'),
-    );
+    entries.every(([, v]) => isRecord(v) && 'value' in v && Object.keys(v).every((k) => k === 'value' || k === 'type'));
   return Object.fromEntries(entries.map(([k, v]) => [k, wrapped ? (v as { value: unknown }).value : v]));
 }

@@ -1,12 +1,11 @@
 /**
  * `flowbridge start`: the server. Opens the store (SQLite in the data directory, or PostgreSQL),
- * wires auth and approvals into the HTTP app, resumes unfinished runs, and serves until SIGTERM or
- * SIGINT, which drain: stop accepting, let in-flight work finish or hand it back, close the store.
+ * builds the runtime (runtime.ts: auth, approvals, the run host and its loops) and the HTTP app on
+ * it, resumes unfinished runs, and serves until SIGTERM or SIGINT, which drain: stop accepting, let
+ * in-flight work finish or hand it back, close the store.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
-import type { SettingStore } from '../store/index.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -42,18 +41,16 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the server per config (exported for tests and embedding). */
+/** Starts the server per config (exported for tests and embedding): the runtime, then the app on it. */
 export async function startServer(config: ServerConfig, io: CliIO): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
   // pino's CommonJS function is its default export both in Node and in the bundled bin.
-  const [{ default: pino }, { openStore, withReadCache }, { createServer }, { createAuth }, approvalsModule] =
-    await Promise.all([
-      import('pino'),
-      import('../store/index.js'),
-      import('../http/app.js'),
-      import('../auth/index.js'),
-      import('../approvals/index.js'),
-    ]);
+  const [{ default: pino }, { openStore, withReadCache }, { runtimeFromConfig }, { createApp }] = await Promise.all([
+    import('pino'),
+    import('../store/index.js'),
+    import('../runtime.js'),
+    import('../http/app.js'),
+  ]);
   const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
   const opened = config.databaseUrl
     ? await openStore({ databaseUrl: config.databaseUrl })
@@ -61,69 +58,26 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
   // What every trigger call reads (the flow, the automation switches), cached for a second.
   const store = withReadCache(opened);
   try {
-    const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
-    if (auth.setupToken) {
+    const { runtime, setupToken } = await runtimeFromConfig(config, { store, log });
+    if (setupToken) {
       io.stdout(
-        `\nNo admin exists yet. One-time setup token (shown only now):\n\n  ${auth.setupToken}\n\n` +
+        `\nNo admin exists yet. One-time setup token (shown only now):\n\n  ${setupToken}\n\n` +
           'Use it as "Authorization: Bearer <token>" to create the first admin, or set FLOWBRIDGE_ADMIN_TOKEN.\n\n',
       );
     }
-    const roles =
-      config.role === 'all'
-        ? { api: true, worker: true, scheduler: true }
-        : { api: config.role === 'api', worker: config.role === 'worker', scheduler: config.role === 'scheduler' };
-    const linkSecret = await setting(store, 'approvals.linkSecret');
-    let approvals: ReturnType<typeof approvalsModule.createApprovals> | undefined;
-    let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const server = await createServer({
-      store,
-      auth,
-      log,
-      roles,
-      ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
-      ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+    const { app } = await createApp(runtime, {
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
-      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      extensions: [
-        // Approvals: the shared_approvals connector actions, its REST API and response pages.
-        ({ callbacks }) => {
-          const created = approvalsModule.createApprovals({
-            store,
-            callbacks,
-            auth,
-            publicBaseUrl: () => baseUrl,
-            ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
-            ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
-            linkSecret,
-            log,
-          });
-          approvals = created;
-          return {
-            routes: created.routes,
-            connectorHandlers: [created.handleEffect],
-            onRunEnded: (runId, status) => {
-              if (status === 'Cancelled') void created.cancelApprovalsForRun(runId).catch(() => {});
-            },
-          };
-        },
-      ],
     });
     const address =
-      roles.api || config.port !== 0 ? await server.app.listen({ port: config.port, host: config.host }) : '';
-    if (!config.publicUrl && address) {
-      baseUrl = address.replace('://[::1]', '://localhost');
-      server.setBaseUrl(baseUrl);
-    }
-    await server.startBackground();
-    // Outcomes a previous process may not have delivered (to a waiting run, to a linked host).
-    if (roles.worker && approvals) {
-      approvals.resume().catch((err: unknown) => log.warn({ err }, 'resuming approvals failed'));
-    }
+      runtime.roles.api || config.port !== 0 ? await app.listen({ port: config.port, host: config.host }) : '';
+    if (!config.publicUrl && address) runtime.setBaseUrl(address.replace('://[::1]', '://localhost'));
+    await runtime.start();
     return {
       url: address,
       log,
       stop: async () => {
-        await server.close();
+        await app.close();
+        await runtime.stop();
         await store.close();
       },
     };
@@ -131,12 +85,4 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     await store.close().catch(() => {});
     throw error;
   }
-}
-
-async function setting(store: SettingStore, key: string): Promise<string> {
-  const existing = await store.getSetting(key);
-  if (typeof existing === 'string' && existing.length >= 16) return existing;
-  const value = randomBytes(32).toString('base64url');
-  await store.setSetting(key, value);
-  return value;
 }

@@ -4,6 +4,7 @@
  * decisions. Nothing here knows about the CLI or the store, so the durable server reuses them.
  */
 import type { Command, EffectResult } from '@flowbridge/engine';
+import { isRecord } from '../util/json.js';
 
 /** The engine's `effect` command (packages/engine API.md), as the executors see it. */
 export type EffectCommand = Extract<Command, { kind: 'effect' }>;
@@ -55,9 +56,7 @@ export function failed(
   return { status: 'Failed', error: { code, message }, ...extra };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord };
 
 /** Case-insensitive property lookup: WDL property names are matched without case (spec intro). */
 export function prop(object: unknown, name: string): unknown {

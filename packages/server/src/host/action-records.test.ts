@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type SqlStore } from '../store/index.js';
-import { createServer, type FlowbridgeServer } from '../http/app.js';
-import { TEST_TOKEN, holdingServer, testAuth } from '../http/test-support.js';
+import { TEST_TOKEN, createServer, holdingServer, testAuth, type FlowbridgeServer } from '../http/test-support.js';
 
 async function serve(dir: string): Promise<{ store: SqlStore; server: FlowbridgeServer }> {
   const store = await openStore({ dataDir: dir });

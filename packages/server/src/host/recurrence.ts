@@ -16,6 +16,7 @@
  * Week periods start on Sunday (as .NET's DayOfWeek), which matters only for interval > 1.
  */
 import { resolveTimeZone, type TimeZone } from '@flowbridge/expression';
+import { isRecord } from '../util/json.js';
 
 export type Frequency = 'Second' | 'Minute' | 'Hour' | 'Day' | 'Week' | 'Month';
 
@@ -354,10 +355,6 @@ function offsetMinutes(zone: TimeZone, utc: number): number {
 }
 
 // ------------------------------------------------------------------------------------------ helpers
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Property names compare case-insensitively in definitions. */
 function lowerKeys(o: Record<string, unknown>): Record<string, unknown> {

@@ -4,6 +4,7 @@
  */
 import { compileWorkflow, type Workflow } from '@flowbridge/engine';
 import type { FlowStore, FlowVersion } from '../store/index.js';
+import { isRecord } from '../util/json.js';
 import { HostError } from './errors.js';
 
 export interface CompiledVersion {
@@ -52,6 +53,4 @@ function compile(version: FlowVersion): CompiledVersion {
   return { workflow, version, parameters };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord };

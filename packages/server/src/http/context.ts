@@ -29,7 +29,7 @@ export function setPrincipal(request: FastifyRequest, principal: Principal): voi
 /** The authenticated caller of an /api/v1 request (the auth hook ran before the handler). */
 export function principalOf(request: FastifyRequest): Principal {
   const p = principals.get(request);
-  if (!p) throw new ApiError(401, 'Unauthorized', 'Authentication is required.');
+  if (!p) throw ApiError.of('Unauthorized', 'Authentication is required.');
   return p;
 }
 
@@ -42,7 +42,7 @@ export function requirePermission(
 ): Principal {
   const principal = principalOf(request);
   if (!ctx.auth.authorize(principal, permission, environmentId)) {
-    throw new ApiError(403, 'Forbidden', `The caller lacks '${permission}' in environment '${environmentId}'.`);
+    throw ApiError.of('Forbidden', `The caller lacks '${permission}' in environment '${environmentId}'.`);
   }
   return principal;
 }

@@ -1,33 +1,99 @@
 /**
- * API errors: `{error: {code, message, target?}}` with 4xx/5xx statuses. Store and host errors
- * map to their HTTP meaning here, in one place.
+ * The HTTP API's one error dialect: `{error: {code, message, target?, details?}}`, with a code from
+ * the closed union below and the status that code stands for. The core routes, auth and approvals
+ * all throw ApiError; error-handler.ts maps everything else (host, store and fastify's own errors)
+ * onto it. (The OAuth token endpoint alone answers in RFC 6749's form, see auth/routes-oauth.ts.)
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isStoreError } from '../store/index.js';
-import { HostError } from '../host/errors.js';
 
 export type ApiErrorCode =
+  /** 401: no credentials, or credentials we do not accept (sent with WWW-Authenticate: Bearer). */
   | 'Unauthorized'
+  /** 403: authenticated, but the caller's role does not allow it. */
   | 'Forbidden'
+  /** 404: no such flow, run, user, client, approval or route. */
   | 'NotFound'
+  /** 404: the flow has no trigger of that name. */
   | 'TriggerNotFound'
+  /** 400: the body, query or a parameter is malformed; `target` names the field. */
   | 'InvalidRequest'
+  /** 400: the workflow definition does not validate; `details` lists every definition error. */
   | 'InvalidDefinition'
+  /** 400: a trigger expression (e.g. its conditions) fails to evaluate on the request. */
   | 'InvalidTemplate'
+  /** 400: the trigger's splitOn does not select an array of the request. */
   | 'InvalidSplitOn'
+  /** 400: the body does not match the trigger's schema; `details` lists the errors. */
   | 'SchemaValidationFailed'
+  /** 400: an approval response that is not one of the approval's options. */
+  | 'InvalidResponse'
+  /** 403: the approval does not allow reassignment. */
+  | 'ReassignmentDisabled'
+  /** 405: the trigger URL does not accept this method. */
   | 'MethodNotAllowed'
+  /** 409: a duplicate (email, id), a stale expectedVersion, a state that forbids the operation. */
   | 'Conflict'
+  /** 409: the flow is disabled, its triggers start no runs. */
   | 'WorkflowDisabled'
+  /** 409: automation is switched off for the organisation or the flow's owner. */
   | 'AutomationBlocked'
+  /** 409: the approval has ended. */
+  | 'AlreadyCompleted'
+  /** 409: the caller has already responded to the approval. */
+  | 'AlreadyResponded'
+  /** 413: the body is larger than the server accepts. */
   | 'RequestTooLarge'
+  /** 429: the flow is called more often than allowed, or its waiting-runs queue is full. */
   | 'TooManyRequests'
+  /** 500: a bug; the details are in the server log, not in the answer. */
+  | 'InternalError'
+  /** 502: the run ended without running its Response action. */
   | 'NoResponse'
-  | 'ResponseTimeout'
+  /** 503: the store is unreachable, or the server is stopping. */
   | 'ServiceUnavailable'
-  | 'InternalError';
+  /** 504: the run did not reach its Response action in time (it goes on). */
+  | 'ResponseTimeout';
+
+/** The status each code answers with. */
+export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  TriggerNotFound: 404,
+  InvalidRequest: 400,
+  InvalidDefinition: 400,
+  InvalidTemplate: 400,
+  InvalidSplitOn: 400,
+  SchemaValidationFailed: 400,
+  InvalidResponse: 400,
+  ReassignmentDisabled: 403,
+  MethodNotAllowed: 405,
+  Conflict: 409,
+  WorkflowDisabled: 409,
+  AutomationBlocked: 409,
+  AlreadyCompleted: 409,
+  AlreadyResponded: 409,
+  RequestTooLarge: 413,
+  TooManyRequests: 429,
+  InternalError: 500,
+  NoResponse: 502,
+  ServiceUnavailable: 503,
+  ResponseTimeout: 504,
+};
+
+export interface ApiErrorData {
+  code: ApiErrorCode;
+  message: string;
+  /** The field, JSON pointer or id the error is about. */
+  target?: string;
+  /** More about the error, e.g. every definition error of InvalidDefinition. */
+  details?: unknown;
+}
 
 export class ApiError extends Error {
+  /**
+   * `statusCode` is the code's status (API_ERROR_STATUS) except where a framework error keeps its
+   * own (a 415 is InvalidRequest); `ApiError.of` takes it from the table.
+   */
   constructor(
     readonly statusCode: number,
     readonly code: ApiErrorCode,
@@ -38,6 +104,15 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+
+  /** The error `code` stands for, with its status. */
+  static of(code: ApiErrorCode, message: string, target?: string, details?: unknown): ApiError {
+    return new ApiError(API_ERROR_STATUS[code], code, message, target, details);
+  }
+
+  toData(): ApiErrorData {
+    return errorBody(this.code, this.message, this.target, this.details).error;
+  }
 }
 
 export function errorBody(
@@ -45,7 +120,7 @@ export function errorBody(
   message: string,
   target?: string,
   details?: unknown,
-): { error: { code: ApiErrorCode; message: string; target?: string; details?: unknown } } {
+): { error: ApiErrorData } {
   return {
     error: {
       code,
@@ -54,42 +129,4 @@ export function errorBody(
       ...(details !== undefined ? { details } : {}),
     },
   };
-}
-
-/** Maps anything thrown by a route to the API's error shape. */
-export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  let status = 500;
-  let code: ApiErrorCode = 'InternalError';
-  let message = 'The server failed to handle the request.';
-  let target: string | undefined;
-  let details: unknown;
-  if (error instanceof ApiError) {
-    ({ statusCode: status, code, message, target, details } = error);
-  } else if (error instanceof HostError) {
-    message = error.message;
-    target = error.target;
-    if (error.code === 'NotFound') [status, code] = [404, 'NotFound'];
-    else if (error.code === 'TriggerNotFound') [status, code] = [404, 'TriggerNotFound'];
-    else if (error.code === 'Stopping') [status, code] = [503, 'ServiceUnavailable'];
-    else if (error.code === 'TooManyRuns') [status, code] = [429, 'TooManyRequests'];
-    else if (error.code === 'InvalidTemplate' || error.code === 'InvalidSplitOn') [status, code] = [400, error.code];
-    else [status, code] = [409, 'Conflict'];
-  } else if (isStoreError(error)) {
-    message = error.message;
-    const c = (error as { code: string }).code;
-    if (c === 'NotFound') [status, code] = [404, 'NotFound'];
-    else if (c === 'Conflict') [status, code] = [409, 'Conflict'];
-    else if (c === 'InvalidArgument') [status, code] = [400, 'InvalidRequest'];
-    else [status, code] = [503, 'ServiceUnavailable'];
-  } else {
-    const fe = error as FastifyError;
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') [status, code, message] = [413, 'RequestTooLarge', fe.message];
-    else if (fe.validation || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {
-      status = fe.statusCode ?? 400;
-      code = status === 415 || status === 400 ? 'InvalidRequest' : status === 404 ? 'NotFound' : 'InvalidRequest';
-      message = fe.message;
-    }
-  }
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  void reply.status(status).send(errorBody(code, message, target, details));
 }

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSchema } from '@flowbridge/engine';
-import { createApprovals } from '../approvals/index.js';
 import { createAuth } from '../auth/index.js';
+import { approvalsExtension } from '../runtime.js';
 import { openStore, type SqlStore } from '../store/index.js';
-import { createServer, type FlowbridgeServer } from './app.js';
+import { createServer, type FlowbridgeServer } from './test-support.js';
 
 const ADMIN = 'openapi-test-admin-token-0123456789';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -33,35 +33,16 @@ interface Doc {
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, Record<string, unknown>> };
 }
 
-/** The server as cli/start.ts builds it (which does not expose its routes, hence the copy). */
+/** The server as cli/start.ts builds it: real auth, the approvals extension. */
 async function flowbridgeServer(): Promise<{ server: FlowbridgeServer; store: SqlStore; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowbridge-openapi-'));
   const store = await openStore({ dataDir: dir });
   const auth = await createAuth({ store, adminToken: ADMIN });
-  const closers: Array<() => Promise<void>> = [];
   const server = await createServer({
     store,
     auth,
     pollMs: 50,
-    extensions: [
-      ({ callbacks, baseUrl }) => {
-        const approvals = createApprovals({
-          store,
-          callbacks,
-          auth,
-          publicBaseUrl: baseUrl,
-          linkSecret: 'openapi-test-link-secret-0123456789',
-        });
-        closers.push(() => approvals.close());
-        return {
-          routes: approvals.routes,
-          connectorHandlers: [approvals.handleEffect],
-          onRunEnded: (runId, status) => {
-            if (status === 'Cancelled') void approvals.cancelApprovalsForRun(runId).catch(() => {});
-          },
-        };
-      },
-    ],
+    extensions: [approvalsExtension({ auth, linkSecret: 'openapi-test-link-secret-0123456789' })],
   });
   await server.startBackground();
   return {
@@ -69,7 +50,6 @@ async function flowbridgeServer(): Promise<{ server: FlowbridgeServer; store: Sq
     store,
     dispose: async () => {
       await server.close();
-      for (const close of closers) await close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -50,7 +50,7 @@ const securitySchemes = {
   },
 };
 
-/** `{error: {code, message, target?}}` of every 4xx/5xx (http/errors.ts, auth/errors.ts, approvals/errors.ts). */
+/** `{error: {code, message, target?, details?}}` of every 4xx/5xx (the codes: ApiErrorCode in http/errors.ts). */
 const errorSchema = {
   type: 'object',
   required: ['error'],

@@ -1,6 +1,6 @@
 /**
- * Test helpers: an Auth that accepts one admin token (until tests use the real createAuth), and a
- * server on a fresh SQLite store with its teardown.
+ * Test helpers: an Auth that accepts one admin token (until tests use the real createAuth), a
+ * server (runtime and app) in one call, and one on a fresh SQLite store with its teardown.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Auth, Principal } from '../auth/types.js';
 import { openStore, type SqlStore } from '../store/index.js';
-import { createServer, type FlowbridgeServer, type ServerOptions } from './app.js';
+import type { FastifyInstance } from 'fastify';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { createApp, type AppOptions, type HttpApp } from './app.js';
 
 export const TEST_TOKEN = 'test-admin-token';
 
@@ -21,6 +23,41 @@ export function testAuth(token = TEST_TOKEN): Auth {
     authorize: (principal) => principal.isAdmin,
     automationBlocked: async () => null,
     routes: async () => {},
+  };
+}
+
+export type ServerOptions = RuntimeOptions & AppOptions;
+
+/** The runtime and the app on it, as `flowbridge start` wires them (minus the listening). */
+export interface FlowbridgeServer {
+  app: FastifyInstance;
+  host: Runtime['host'];
+  callbacks: Runtime['callbacks'];
+  recurrences: Runtime['recurrences'];
+  /** The routes registered (method, url in fastify's `:param` form). */
+  routes: HttpApp['routes'];
+  setBaseUrl(url: string): void;
+  /** Resumes unfinished runs and starts the worker and scheduler loops (per roles). */
+  startBackground(): Promise<void>;
+  /** Closes the app, then drains the runtime (the store stays open). */
+  close(): Promise<void>;
+}
+
+export async function createServer(options: ServerOptions): Promise<FlowbridgeServer> {
+  const runtime = await createRuntime(options);
+  const { app, routes } = await createApp(runtime, options);
+  return {
+    app,
+    host: runtime.host,
+    callbacks: runtime.callbacks,
+    recurrences: runtime.recurrences,
+    routes,
+    setBaseUrl: runtime.setBaseUrl,
+    startBackground: runtime.start,
+    close: async () => {
+      await app.close();
+      await runtime.stop();
+    },
   };
 }
 

@@ -6,8 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { postgresAvailable, postgresBackend, sqliteBackend } from '../store/test-support/backends.js';
 import type { Backend, Fresh } from '../store/test-support/backends.js';
-import { createServer, type FlowbridgeServer } from './app.js';
-import { TEST_TOKEN, holdingServer, testAuth } from './test-support.js';
+import { TEST_TOKEN, createServer, holdingServer, testAuth, type FlowbridgeServer } from './test-support.js';
 
 function limitedFlow(base: string, trigger: Record<string, unknown>, withResponse = false) {
   return {

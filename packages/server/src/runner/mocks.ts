@@ -3,6 +3,7 @@
  * A mocked action performs no effect; the host answers its command with the mock.
  */
 import type { EffectResult } from '../effects/types.js';
+import { isRecord } from '../util/json.js';
 
 export interface ActionMock {
   status: EffectResult['status'];
@@ -34,7 +35,7 @@ export function parseMocks(json: unknown): { mocks: MockTable; errors: MockError
     return { mocks, errors };
   }
   const root = json as Record<string, unknown>;
-  const wrapped = typeof root.actions === 'object' && root.actions !== null && !Array.isArray(root.actions);
+  const wrapped = isRecord(root.actions);
   const table = (wrapped ? root.actions : root) as Record<string, unknown>;
   const prefix = wrapped ? '/actions' : '';
   for (const [name, entry] of Object.entries(table)) {

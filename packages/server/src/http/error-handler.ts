@@ -1,0 +1,73 @@
+/**
+ * The server's one error handler: whatever a route throws (ApiError, a host or store error,
+ * fastify's own errors about the request) answers in the API's dialect (errors.ts). Every route
+ * of the app, auth's and the extensions' included, falls back to it; tests that mount a module's
+ * routes on a bare fastify install it there too.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HostError, type HostErrorCode } from '../host/errors.js';
+import { isStoreError, type StoreErrorCode } from '../store/index.js';
+import { ApiError, type ApiErrorCode } from './errors.js';
+
+/** What a host error means to a caller; any other host code is a Conflict. */
+const HOST_CODES: Partial<Record<HostErrorCode, ApiErrorCode>> = {
+  NotFound: 'NotFound',
+  TriggerNotFound: 'TriggerNotFound',
+  Stopping: 'ServiceUnavailable',
+  TooManyRuns: 'TooManyRequests',
+  InvalidTemplate: 'InvalidTemplate',
+  InvalidSplitOn: 'InvalidSplitOn',
+};
+
+/** What a store error means to a caller; any other store code is the store failing (503). */
+const STORE_CODES: Partial<Record<StoreErrorCode, ApiErrorCode>> = {
+  NotFound: 'NotFound',
+  Conflict: 'Conflict',
+  InvalidArgument: 'InvalidRequest',
+};
+
+/**
+ * fastify's errors about the request body, by fastify's code. They answer with fastify's status (a
+ * 415 stays a 415) and name the body as their target.
+ */
+const BODY_ERRORS: Readonly<Record<string, ApiErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'RequestTooLarge',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'InvalidRequest',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'InvalidRequest',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'InvalidRequest',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'InvalidRequest',
+};
+
+const INTERNAL_MESSAGE = 'The server failed to handle the request.';
+
+/** Anything a route threw, as the ApiError it answers with. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HostError) return ApiError.of(HOST_CODES[error.code] ?? 'Conflict', error.message, error.target);
+  // The store's words name no field of the request: no target.
+  if (isStoreError(error)) return ApiError.of(STORE_CODES[error.code] ?? 'ServiceUnavailable', error.message);
+  return frameworkError(error) ?? ApiError.of('InternalError', INTERNAL_MESSAGE);
+}
+
+/** fastify's own 4xx (body parsing, schema validation, ...), or undefined for anything else. */
+function frameworkError(error: unknown): ApiError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, statusCode, message, validation, validationContext } = error as Partial<FastifyError>;
+  const status = statusCode ?? (validation ? 400 : undefined);
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  const text = message ?? 'The request is not valid.';
+  const bodyCode = code === undefined ? undefined : BODY_ERRORS[code];
+  if (bodyCode) return new ApiError(status, bodyCode, text, 'body');
+  if (validation) return new ApiError(status, 'InvalidRequest', text, validationContext);
+  return new ApiError(status, status === 404 ? 'NotFound' : 'InvalidRequest', text);
+}
+
+/** Installs the handler on `app` (and so on every plugin registered in it). */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const api = toApiError(error);
+    if (api.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (api.code === 'Unauthorized') void reply.header('WWW-Authenticate', 'Bearer');
+    void reply.status(api.statusCode).send({ error: api.toData() });
+  });
+}

@@ -1,0 +1,310 @@
+/**
+ * The composition root: builds what runs behind the HTTP app and starts and stops it. The callback
+ * secret, the RunHost (with the connector handlers of the extensions), the recurrence scheduler,
+ * the retention pruner, and the scheduler leadership that decides which process fires timers.
+ * `runtimeFromConfig` adds what `flowbridge start` wires from its configuration: auth, and
+ * approvals as an extension. The HTTP app (http/app.ts) is built on a Runtime and knows nothing of
+ * how it was made.
+ *
+ * Extensions (approvals today; connectors and desktop flows next) plug in through ServerExtension:
+ * they get the store, the callback sink and the base URL, and give routes, connector handlers and
+ * lifecycle hooks.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import { createApprovals } from './approvals/index.js';
+import type { CallbackSink } from './approvals/types.js';
+import { createAuth } from './auth/index.js';
+import type { Auth } from './auth/types.js';
+import type { ServerConfig } from './config.js';
+import type { ConnectorHandler, EffectExecutorOptions } from './effects/index.js';
+import type { EffectExecutor } from './effects/types.js';
+import { RetentionPruner } from './host/retention.js';
+import { RunHost } from './host/run-host.js';
+import { RecurrenceScheduler } from './host/scheduler.js';
+import { createMetrics, type ServerMetrics } from './http/metrics.js';
+import type { Store } from './store/index.js';
+import { secretSetting } from './util/settings.js';
+
+export interface ServerRoles {
+  /** Serves the HTTP API and trigger URLs. */
+  api: boolean;
+  /** Claims run wake-ups from the queue and resumes unfinished runs. */
+  worker: boolean;
+  /** Fires timers (and recurrences) while it holds the scheduler leadership. */
+  scheduler: boolean;
+}
+
+/** What an extension receives to work with the host. */
+export interface ExtensionDeps {
+  store: Store;
+  callbacks: CallbackSink;
+  log: Logger | undefined;
+  baseUrl: () => string;
+}
+
+/** What an extension contributes. */
+export interface Extension {
+  /** Its HTTP routes, registered at the root of the app (API role). */
+  routes?: FastifyPluginAsync;
+  /** Effects for the connector actions it owns. */
+  connectorHandlers?: ConnectorHandler[];
+  /** Told when a run ends (e.g. approvals end the pending approvals of a cancelled run). */
+  onRunEnded?: (runId: string, status: string) => void;
+  /** Called once this process's worker runs: picks up what a previous process left (must not throw). */
+  resume?: () => void;
+  /** Called when the runtime stops, after the host drained: lets background work finish. */
+  close?: () => Promise<void>;
+}
+
+export type ServerExtension = (deps: ExtensionDeps) => Extension;
+
+export interface RuntimeOptions {
+  store: Store;
+  auth: Auth;
+  /** pino logger; none = silent (tests). */
+  log?: Logger;
+  now?: () => number;
+  effects?: EffectExecutorOptions;
+  /** Replaces the effect executors (tests). */
+  executor?: EffectExecutor;
+  connectorHandlers?: ConnectorHandler[];
+  extensions?: ServerExtension[];
+  /** Public base URL for handed-out URLs; until set, http://127.0.0.1:7780 (setBaseUrl changes it). */
+  publicUrl?: string;
+  roles?: Partial<ServerRoles>;
+  /** Worker/timer polling interval when not woken (ms). */
+  pollMs?: number;
+  /** How long stop() lets in-flight effects finish before aborting them (default 10 s). */
+  drainMs?: number;
+  workerId?: string;
+  /** Lease on claimed work and on runs held in memory (ms): how soon a dead worker's runs move on. */
+  leaseMs?: number;
+  /** Days finished runs are kept (default 30); the scheduler leader prunes older ones hourly. */
+  retentionDays?: number;
+}
+
+export interface Runtime {
+  readonly store: Store;
+  readonly auth: Auth;
+  readonly log: Logger | undefined;
+  readonly now: () => number;
+  readonly roles: ServerRoles;
+  readonly host: RunHost;
+  readonly callbacks: CallbackSink;
+  /** Signs the run callback URLs the host hands out (verified by the callback route). */
+  readonly callbackSecret: string;
+  readonly metrics: ServerMetrics;
+  /** Fires Recurrence triggers (started with the scheduler leadership). */
+  readonly recurrences: RecurrenceScheduler;
+  readonly extensions: readonly Extension[];
+  /** Public base URL (scheme://host:port), for the URLs handed out. */
+  baseUrl(): string;
+  /** Sets the public base URL once the listen address is known. */
+  setBaseUrl(url: string): void;
+  /** Resumes unfinished runs and starts the worker and scheduler loops (per roles). */
+  start(): Promise<void>;
+  /** Drains: stops the loops, lets in-flight work finish (the store stays open). */
+  stop(): Promise<void>;
+}
+
+const CALLBACK_SECRET_SETTING = 'host.callbackSecret';
+const LEADERSHIP = 'flowbridge-scheduler';
+/** How often a process that is not the scheduler leader asks again. */
+const LEADERSHIP_RETRY_MS = 2000;
+const DEFAULT_DRAIN_MS = 10_000;
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { store, auth, log } = options;
+  const roles: ServerRoles = { api: true, worker: true, scheduler: true, ...options.roles };
+  const now = options.now ?? Date.now;
+  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+  let baseUrl = trimSlashes(options.publicUrl ?? 'http://127.0.0.1:7780');
+  const getBaseUrl = (): string => baseUrl;
+  const callbackSecret = await secretSetting(store, CALLBACK_SECRET_SETTING);
+  const metrics = createMetrics();
+
+  // Extensions get the sink before the host exists (the host needs their connector handlers).
+  const hostRef: { current?: RunHost } = {};
+  const callbacks: CallbackSink = {
+    deliverCallback: (key, payload) => hostRef.current!.deliverCallback(key, payload),
+  };
+  const extensions = (options.extensions ?? []).map((e) => e({ store, callbacks, log, baseUrl: getBaseUrl }));
+  const host = new RunHost({
+    store,
+    ...(log ? { log } : {}),
+    now,
+    ...(options.effects ? { effects: options.effects } : {}),
+    ...(options.executor ? { executor: options.executor } : {}),
+    connectorHandlers: [...(options.connectorHandlers ?? []), ...extensions.flatMap((e) => e.connectorHandlers ?? [])],
+    baseUrl: getBaseUrl,
+    callbackSecret,
+    observer: {
+      ...metrics.observer,
+      runEnded: (flowId, status, runId) => {
+        metrics.observer.runEnded?.(flowId, status, runId);
+        for (const e of extensions) e.onRunEnded?.(runId, status);
+      },
+    },
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    ...(options.workerId ? { workerId: options.workerId } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    // An api-only process on PostgreSQL leaves durable runs to the workers.
+    executeRuns: roles.worker || store.backend === 'sqlite',
+  });
+  hostRef.current = host;
+  metrics.setGauges(() => ({ liveRuns: host.liveCount, workInProgress: host.workInProgress }));
+
+  const retention = new RetentionPruner({
+    store,
+    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    now,
+    ...(log ? { log } : {}),
+  });
+  const recurrences = new RecurrenceScheduler({
+    store,
+    host,
+    now,
+    // Scale-out: flows saved through another process are noticed by the next look (this one's
+    // own saves poke it at once).
+    maxSleepMs: store.backend === 'postgres' ? 5_000 : 30_000,
+    ...(log ? { log } : {}),
+  });
+
+  let leaderLoop: Promise<void> | undefined;
+  let stopping = false;
+  /** Asks for the scheduler leadership until it has it (or stops); the leader fires the timers. */
+  const leadership = async (): Promise<void> => {
+    while (!stopping) {
+      if (await store.tryAcquireLeadership(LEADERSHIP).catch(() => false)) {
+        host.startTimers();
+        recurrences.start();
+        retention.start();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, LEADERSHIP_RETRY_MS));
+    }
+  };
+
+  return {
+    store,
+    auth,
+    log,
+    now,
+    roles,
+    host,
+    callbacks,
+    callbackSecret,
+    metrics,
+    recurrences,
+    extensions,
+    baseUrl: getBaseUrl,
+    setBaseUrl: (url) => {
+      baseUrl = trimSlashes(url);
+    },
+    start: async () => {
+      if (roles.worker) {
+        // On SQLite this process owns the database and resumes what was left unfinished. On
+        // PostgreSQL the runs of a dead process come back through their expired leases (RunHost).
+        if (store.backend === 'sqlite') await host.recover();
+        host.startWorker();
+        for (const e of extensions) e.resume?.();
+      }
+      if (roles.scheduler) leaderLoop = leadership();
+    },
+    stop: async () => {
+      stopping = true;
+      await leaderLoop;
+      await recurrences.stop();
+      retention.stop();
+      await host.stop(drainMs);
+      // Background work of an extension (a mail, a call to a linked host) gets the same grace.
+      const closing = Promise.all(extensions.map((e) => e.close?.()));
+      await within(
+        drainMs,
+        closing.catch((err: unknown) => log?.warn({ err }, 'closing an extension failed')),
+      );
+    },
+  };
+}
+
+/** What `flowbridge start` gets from runtimeFromConfig. */
+export interface ConfiguredRuntime {
+  runtime: Runtime;
+  /** The one-time setup token, when no admin exists yet: print it now, it is not kept. */
+  setupToken?: string;
+}
+
+/** The runtime `flowbridge start` runs: auth per the config, approvals as an extension. */
+export async function runtimeFromConfig(
+  config: ServerConfig,
+  deps: { store: Store; log: Logger },
+): Promise<ConfiguredRuntime> {
+  const { store, log } = deps;
+  const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
+  const roles: ServerRoles =
+    config.role === 'all'
+      ? { api: true, worker: true, scheduler: true }
+      : { api: config.role === 'api', worker: config.role === 'worker', scheduler: config.role === 'scheduler' };
+  const runtime = await createRuntime({
+    store,
+    auth,
+    log,
+    roles,
+    // Until the listen address is known (start.ts sets it then, unless a public URL is configured).
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
+    ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+    extensions: [
+      approvalsExtension({
+        auth,
+        linkSecret: await secretSetting(store, 'approvals.linkSecret'),
+        ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
+        ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
+      }),
+    ],
+  });
+  return auth.setupToken ? { runtime, setupToken: auth.setupToken } : { runtime };
+}
+
+export interface ApprovalsExtensionOptions {
+  auth: Pick<Auth, 'authenticate'>;
+  /** HMAC key of the response links and of the linked-host callbacks (at least 16 characters). */
+  linkSecret: string;
+  mailer?: { smtpUrl: string; from: string };
+  chatWebhookUrl?: string;
+}
+
+/** Approvals: the shared_approvals connector actions, the approvals API and the response pages. */
+export function approvalsExtension(options: ApprovalsExtensionOptions): ServerExtension {
+  return ({ store, callbacks, log, baseUrl }) => {
+    const approvals = createApprovals({
+      store,
+      callbacks,
+      publicBaseUrl: baseUrl,
+      ...options,
+      ...(log ? { log } : {}),
+    });
+    return {
+      routes: approvals.routes,
+      connectorHandlers: [approvals.handleEffect],
+      onRunEnded: (runId, status) => {
+        if (status === 'Cancelled') void approvals.cancelApprovalsForRun(runId).catch(() => {});
+      },
+      // Outcomes a previous process may not have delivered (to a waiting run, to a linked host).
+      resume: () => void approvals.resume().catch((err: unknown) => log?.warn({ err }, 'resuming approvals failed')),
+      close: () => approvals.close(),
+    };
+  };
+}
+
+function trimSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
