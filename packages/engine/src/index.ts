@@ -12,6 +12,9 @@ export type { TriggerConcurrency, Workflow } from './definition/model.js';
 export type { CompileOptions } from './definition/compile.js';
 export { loadDefinition } from './definition/load.js';
 export { Run } from './run/run.js';
+export { ACTION_STATUSES, RUN_STATUSES, RUN_AFTER_STATUSES } from './statuses.js';
+export { isRecord } from './json.js';
+export { SECURED_VALUE } from './secured.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
 export { parseDuration } from './run/timing.js';
 /** JSON Schema validation (ajv, cached): the host checks trigger bodies and manual inputs with it. */

@@ -1,6 +1,10 @@
 // Validates a loaded definition (spec §15) and builds its executable graph in one walk, so the
 // rules and the executor can never disagree about the shape of a definition.
+import { VARIABLE_TYPES } from '../actions/variables.js';
 import { compileCondition, compileFailure, compileValue } from '../expr.js';
+import { isRecord } from '../json.js';
+import { RUN_AFTER_STATUSES, TERMINATE_STATUSES, statusNamed } from '../statuses.js';
+import type { ActionStatus } from '../statuses.js';
 import { checkActionReferences, inputReads } from './references.js';
 import type { Compiled } from '../expr.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
@@ -9,7 +13,7 @@ import type { ActionNode, ContainerDef, ParameterDecl, TriggerConcurrency, Trigg
 import { actionType, isPushRequestTrigger, triggerType } from './types-table.js';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isRecord;
 
 export const LIMITS = {
   actions: 500,
@@ -23,7 +27,6 @@ export const LIMITS = {
   triggerRunsDefault: 25,
   waitingRunsMax: 200,
 } as const;
-const RUN_AFTER_STATUSES = new Map(['Succeeded', 'Failed', 'Skipped', 'TimedOut'].map((s) => [s.toLowerCase(), s]));
 
 export interface CompileOptions {
   parameters?: Record<string, unknown>;
@@ -108,14 +111,14 @@ class Analyzer {
           );
           continue;
         }
-        const set = new Set<string>();
+        const set = new Set<ActionStatus>();
         statuses.forEach((s, i) => {
-          const canon = typeof s === 'string' ? RUN_AFTER_STATUSES.get(s.toLowerCase()) : undefined;
+          const canon = statusNamed(RUN_AFTER_STATUSES, s);
           if (!canon)
             this.err(
               raPtr + ptr(predName) + ptr(i),
               'RunAfterInvalidStatus',
-              `Invalid runAfter status ${JSON.stringify(s)}: use Succeeded, Failed, Skipped or TimedOut.`,
+              `Invalid runAfter status ${JSON.stringify(s)}: use ${RUN_AFTER_STATUSES.slice(0, -1).join(', ')} or ${RUN_AFTER_STATUSES.at(-1)}.`,
             );
           else set.add(canon);
         });
@@ -280,7 +283,7 @@ class Analyzer {
           const vp = p + '/inputs/variables' + ptr(i);
           if (typeof vname !== 'string' || vname === '' || typeof vtype !== 'string') {
             this.err(vp, 'InvalidVariableDeclaration', `The variable of '${node.name}' needs a name and a type.`);
-          } else if (!['boolean', 'integer', 'float', 'string', 'array', 'object'].includes(vtype.toLowerCase())) {
+          } else if (!VARIABLE_TYPES.some((t) => t === vtype.toLowerCase())) {
             this.err(vp + '/type', 'InvalidVariableDeclaration', `Unknown variable type '${vtype}'.`);
           } else if (!vname.includes('@')) {
             if (this.variables.has(vname.toLowerCase()))
@@ -307,7 +310,7 @@ class Analyzer {
         const rs = inputs ? getProp(inputs, 'runStatus') : undefined;
         if (typeof rs !== 'string')
           this.err(p + '/inputs', 'MissingRequiredProperty', `Terminate '${node.name}' requires inputs.runStatus.`);
-        else if (!rs.startsWith('@') && !['succeeded', 'failed', 'cancelled'].includes(rs.toLowerCase())) {
+        else if (!rs.startsWith('@') && !statusNamed(TERMINATE_STATUSES, rs)) {
           this.err(
             p + '/inputs/runStatus',
             'InvalidProperty',

@@ -3,6 +3,7 @@
 import type { Value } from '@flowbridge/expression';
 import { compileValue, toJson, toText } from '../expr.js';
 import type { Compiled } from '../expr.js';
+import { TERMINATE_STATUSES, statusNamed } from '../statuses.js';
 import type { ErrorData } from '../types.js';
 import type { Frame, Rec, Run } from './run.js';
 import {
@@ -84,10 +85,7 @@ function variableOp(run: Run, rec: Rec, frame: Frame, r: OpResult): void {
 
 function terminate(run: Run, rec: Rec, frame: Frame, inputs: Value): void {
   const raw = prop(inputs, 'runStatus');
-  const status =
-    typeof raw === 'string'
-      ? (['Succeeded', 'Failed', 'Cancelled'] as const).find((s) => s.toLowerCase() === raw.toLowerCase())
-      : undefined;
+  const status = statusNamed(TERMINATE_STATUSES, raw);
   if (!status)
     return fail(
       run,

@@ -7,9 +7,11 @@ import type { Value } from '@flowbridge/expression';
 import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
 import { evaluationError, toJson } from '../expr.js';
 import type { Compiled } from '../expr.js';
+import { SECURED_VALUE } from '../secured.js';
+import { STATIC_RESULT_STATUSES, statusNamed } from '../statuses.js';
+import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
 import type {
   ActionRecord,
-  ActionStatus,
   Command,
   EffectResult,
   ErrorData,
@@ -17,7 +19,6 @@ import type {
   RunInit,
   RunResult,
   RunResultAction,
-  RunStatus,
   Step,
 } from '../types.js';
 import { EvalContext } from './context.js';
@@ -56,7 +57,7 @@ interface Frame {
   loop: LoopCtx | undefined;
   unmet: Map<ActionNode, number>;
   remaining: number;
-  onDone: (status: 'Succeeded' | 'Failed') => void;
+  onDone: (outcome: Outcome) => void;
 }
 
 /** An action that waits on the host (effects, timers, callbacks), so it can be settled or cancelled. */
@@ -71,7 +72,6 @@ const FAILED_CONTAINER: ErrorData = {
   code: 'ActionFailed',
   message: 'An action failed. No dependent actions succeeded.',
 };
-const MASK = '*** secured ***';
 const HTTP_CODES: Record<number, string> = {
   200: 'OK',
   201: 'Created',
@@ -123,7 +123,7 @@ export class Run implements ContextHost {
   private qHead = 0;
   readonly vars = new Map<string, Variable>();
   private readonly params = new Map<string, Value>();
-  private halted: { status: 'Succeeded' | 'Failed' | 'Cancelled'; error: ErrorData | null } | undefined;
+  private halted: { status: HaltStatus; error: ErrorData | null } | undefined;
   status: RunStatus = 'Running';
   private error: ErrorData | null = null;
   done = false;
@@ -212,7 +212,10 @@ export class Run implements ContextHost {
     return {
       status: this.status,
       error: this.error,
-      trigger: { name: this.init.trigger.name, outputs: this.triggerSecured() ? MASK : this.init.trigger.outputs },
+      trigger: {
+        name: this.init.trigger.name,
+        outputs: this.triggerSecured() ? SECURED_VALUE : this.init.trigger.outputs,
+      },
       actions,
       response: this.response,
       outputs: this.runOutputs,
@@ -417,9 +420,7 @@ export class Run implements ContextHost {
     rec.startTime = isoTime(this.now);
     if (node.staticResult && node.kind !== 'container') {
       const sr = node.staticResult;
-      const status = (['Succeeded', 'Failed', 'Skipped', 'TimedOut', 'Cancelled'].find(
-        (s) => s.toLowerCase() === sr.status.toLowerCase(),
-      ) ?? 'Succeeded') as ActionStatus;
+      const status = statusNamed(STATIC_RESULT_STATUSES, sr.status) ?? 'Succeeded';
       const ev = this.eval('inputs', rec, frame);
       if (!ev) return;
       rec.inputs = ev.value;
@@ -540,7 +541,7 @@ export class Run implements ContextHost {
     }
   }
 
-  private finishRun(status: 'Succeeded' | 'Failed'): void {
+  private finishRun(status: Outcome): void {
     if (this.halted) {
       this.status = this.halted.status;
       this.error = this.halted.error;
@@ -559,7 +560,7 @@ export class Run implements ContextHost {
     for (const o of this.workflow.outputs) {
       try {
         const v = toJson(o.value.evaluate(this.ctx(rootFrame, undefined)));
-        this.runOutputs[o.name] = o.secure ? MASK : v;
+        this.runOutputs[o.name] = o.secure ? SECURED_VALUE : v;
       } catch (e) {
         this.runOutputs[o.name] = { error: { code: 'OutputEvaluationFailed', message: evaluationError(e).message } };
       }
@@ -569,7 +570,7 @@ export class Run implements ContextHost {
   }
 
   /** Terminate / cancel: nothing new starts, everything waiting is cancelled (spec §6.11, §7.3). */
-  halt(status: 'Succeeded' | 'Failed' | 'Cancelled', error: ErrorData | null): void {
+  halt(status: HaltStatus, error: ErrorData | null): void {
     if (this.halted) return;
     this.halted = { status, error };
     for (const w of [...this.waiting]) {
@@ -986,7 +987,7 @@ export class Run implements ContextHost {
   private beginContainer(rec: Rec, frame: Frame): void {
     const node = rec.node;
     const childPrefix = frame.prefix;
-    const finish = (status: 'Succeeded' | 'Failed', extra: { outputs?: Value } = {}): void => {
+    const finish = (status: Outcome, extra: { outputs?: Value } = {}): void => {
       this.settleNow(
         rec,
         frame,
@@ -1043,7 +1044,7 @@ export class Run implements ContextHost {
     }
   }
 
-  private beginForeach(rec: Rec, frame: Frame, finish: (s: 'Succeeded' | 'Failed') => void): void {
+  private beginForeach(rec: Rec, frame: Frame, finish: (s: Outcome) => void): void {
     const node = rec.node;
     const ev = this.eval('foreach', rec, frame);
     if (!ev) return this.skipBodies(node, frame.prefix, 'ActionSkipped');
@@ -1115,7 +1116,7 @@ export class Run implements ContextHost {
       rec.repetitionCount = i + 1;
       this.startFrame(body, `${frame.prefix}${node.name}[${i}]/`, loop, (s) => {
         i++;
-        const end = (status: 'Succeeded' | 'Failed', error?: ErrorData): void => {
+        const end = (status: Outcome, error?: ErrorData): void => {
           if (status === 'Failed')
             this.settleNow(rec, frame, 'Failed', {
               error: error ?? FAILED_CONTAINER,
@@ -1178,8 +1179,8 @@ export class Run implements ContextHost {
     out.error = r.error ?? null;
     const secureIn = r.node.secureInputs;
     const secureOut = r.node.secureOutputs;
-    if (r.inputs !== undefined) out.inputs = secureIn ? MASK : toJson(r.inputs);
-    if (r.outputs !== undefined) out.outputs = secureOut ? MASK : toJson(r.outputs);
+    if (r.inputs !== undefined) out.inputs = secureIn ? SECURED_VALUE : toJson(r.inputs);
+    if (r.outputs !== undefined) out.outputs = secureOut ? SECURED_VALUE : toJson(r.outputs);
     if (r.startTime !== undefined) out.startTime = r.startTime;
     if (r.endTime !== undefined) out.endTime = r.endTime;
     if (r.retryHistory) out.retryHistory = r.retryHistory.map((h) => ({ ...h }));
