@@ -5,28 +5,23 @@ import { compileCondition, compileFailure, compileValue } from '../expr.js';
 import { isRecord } from '../json.js';
 import { RUN_AFTER_STATUSES, TERMINATE_STATUSES, statusNamed } from '../statuses.js';
 import type { ActionStatus } from '../statuses.js';
-import { checkActionReferences, inputReads } from './references.js';
+import { checkActionReferences } from './references.js';
 import type { Compiled } from '../expr.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
 import { getProp, ptr } from './load.js';
-import type { ActionNode, ContainerDef, ParameterDecl, TriggerConcurrency, TriggerNode, Workflow } from './model.js';
-import { actionType, isPushRequestTrigger, triggerType } from './types-table.js';
+import type { ActionNode, ContainerDef, Workflow } from './model.js';
+import { LIMITS } from './limits.js';
+import { parameters } from './parameters.js';
+import type { Reporter } from './report.js';
+import { maskSecuredInputs, secureDataProperties } from './secure.js';
+import { attachStaticResult } from './static-results.js';
+import { isPushRequestTrigger } from './trigger-types.js';
+import { triggerNodes } from './triggers.js';
+import { actionType } from './types-table.js';
 
 type Obj = Record<string, unknown>;
-const isObj = isRecord;
 
-export const LIMITS = {
-  actions: 500,
-  depth: 8,
-  nameLength: 80,
-  switchCases: 25,
-  foreachMax: 50,
-  // Trigger concurrency: runs 1..100 (default 25 when turned on); waiting runs up to 200 (LA Standard),
-  // default 10 + runs.
-  triggerRunsMax: 100,
-  triggerRunsDefault: 25,
-  waitingRunsMax: 200,
-} as const;
+export { LIMITS } from './limits.js';
 
 export interface CompileOptions {
   parameters?: Record<string, unknown>;
@@ -34,7 +29,7 @@ export interface CompileOptions {
   defaultForeachConcurrency?: number;
 }
 
-class Analyzer {
+class Analyzer implements Reporter {
   errors: DefinitionError[] = [];
   byName = new Map<string, ActionNode>();
   count = 0;
@@ -68,7 +63,7 @@ class Analyzer {
   ): ContainerDef {
     const c: ContainerDef = { owner, actions: [], starts: [], leaves: [] };
     if (actions === undefined || actions === null) return c;
-    if (!isObj(actions)) {
+    if (!isRecord(actions)) {
       this.err(pointer, 'InvalidProperty', 'actions must be an object mapping action names to actions.');
       return c;
     }
@@ -85,7 +80,7 @@ class Analyzer {
       const ra = getProp(node.def, 'runAfter');
       if (ra === undefined || ra === null) continue;
       const raPtr = node.pointer + '/runAfter';
-      if (!isObj(ra)) {
+      if (!isRecord(ra)) {
         this.err(raPtr, 'InvalidProperty', `runAfter of '${node.name}' must be an object.`);
         continue;
       }
@@ -166,7 +161,7 @@ class Analyzer {
     depth: number,
   ): ActionNode | undefined {
     this.count++;
-    if (!isObj(def)) {
+    if (!isRecord(def)) {
       this.err(pointer, 'InvalidProperty', `Action '${name}' must be an object.`);
       return undefined;
     }
@@ -238,7 +233,7 @@ class Analyzer {
 
   inputs(node: ActionNode): Obj | undefined {
     const inputs = getProp(node.def, 'inputs');
-    return isObj(inputs) ? inputs : undefined;
+    return isRecord(inputs) ? inputs : undefined;
   }
 
   typeSpecific(node: ActionNode, rc: unknown, depth: number): void {
@@ -278,8 +273,8 @@ class Analyzer {
           break;
         }
         vars.forEach((v, i) => {
-          const vname = isObj(v) ? getProp(v, 'name') : undefined;
-          const vtype = isObj(v) ? getProp(v, 'type') : undefined;
+          const vname = isRecord(v) ? getProp(v, 'name') : undefined;
+          const vtype = isRecord(v) ? getProp(v, 'type') : undefined;
           const vp = p + '/inputs/variables' + ptr(i);
           if (typeof vname !== 'string' || vname === '' || typeof vtype !== 'string') {
             this.err(vp, 'InvalidVariableDeclaration', `The variable of '${node.name}' needs a name and a type.`);
@@ -327,7 +322,7 @@ class Analyzer {
         if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression', 'condition'));
         node.body = sub(getProp(node.def, 'actions'), p + '/actions');
         const els = getProp(node.def, 'else');
-        node.elseBody = sub(isObj(els) ? getProp(els, 'actions') : undefined, p + '/else/actions');
+        node.elseBody = sub(isRecord(els) ? getProp(els, 'actions') : undefined, p + '/else/actions');
         break;
       }
       case 'Switch': {
@@ -336,7 +331,7 @@ class Analyzer {
         const cases = this.required(node, 'cases');
         node.cases = [];
         const seen: unknown[] = [];
-        if (isObj(cases)) {
+        if (isRecord(cases)) {
           const entries = Object.entries(cases);
           if (entries.length > LIMITS.switchCases)
             this.err(
@@ -346,7 +341,7 @@ class Analyzer {
             );
           for (const [cname, cdef] of entries) {
             const cp = p + '/cases' + ptr(cname);
-            if (!isObj(cdef)) {
+            if (!isRecord(cdef)) {
               this.err(cp, 'InvalidProperty', `Switch case '${cname}' must be an object.`);
               continue;
             }
@@ -368,14 +363,14 @@ class Analyzer {
         } else if (cases !== undefined)
           this.err(p + '/cases', 'InvalidProperty', `Switch '${node.name}' cases must be an object.`);
         const def = getProp(node.def, 'default');
-        node.defaultBody = sub(isObj(def) ? getProp(def, 'actions') : undefined, p + '/default/actions');
+        node.defaultBody = sub(isRecord(def) ? getProp(def, 'actions') : undefined, p + '/default/actions');
         break;
       }
       case 'Foreach': {
         const fe = this.required(node, 'foreach');
         if (fe !== undefined) this.set(node, 'foreach', this.compile(fe, p + '/foreach'));
-        const conc = isObj(rc) ? getProp(rc, 'concurrency') : undefined;
-        const reps = isObj(conc) ? getProp(conc, 'repetitions') : undefined;
+        const conc = isRecord(rc) ? getProp(rc, 'concurrency') : undefined;
+        const reps = isRecord(conc) ? getProp(conc, 'repetitions') : undefined;
         const sequential = node.options.has('sequential');
         if (reps !== undefined) {
           if (typeof reps !== 'number' || !Number.isInteger(reps) || reps < 1 || reps > LIMITS.foreachMax) {
@@ -421,7 +416,7 @@ class Analyzer {
     const p = node.pointer;
     const inputs = getProp(node.def, 'inputs');
     if (inputs !== undefined && node.kind !== 'container') {
-      if ((node.type === 'Query' || node.type === 'Select' || node.type === 'Table') && isObj(inputs)) {
+      if ((node.type === 'Query' || node.type === 'Select' || node.type === 'Table') && isRecord(inputs)) {
         const rest: Obj = {};
         for (const [k, v] of Object.entries(inputs)) {
           const lk = k.toLowerCase();
@@ -430,7 +425,7 @@ class Analyzer {
           else if (lk === 'columns' && node.type === 'Table' && Array.isArray(v)) {
             node.columns = v.map((col, i) => {
               const cp = p + '/inputs' + ptr(k) + ptr(i);
-              if (!isObj(col)) return {};
+              if (!isRecord(col)) return {};
               const h = getProp(col, 'header');
               const val = getProp(col, 'value');
               const out: { header?: Compiled; value?: Compiled } = {};
@@ -456,136 +451,6 @@ class Analyzer {
   }
 }
 
-function triggerNodes(a: Analyzer, triggers: unknown): TriggerNode[] {
-  const out: TriggerNode[] = [];
-  if (triggers === undefined || triggers === null) return out;
-  if (!isObj(triggers)) {
-    a.err('/triggers', 'InvalidProperty', 'triggers must be an object.');
-    return out;
-  }
-  for (const [name, def] of Object.entries(triggers)) {
-    const p = '/triggers' + ptr(name);
-    if (!isObj(def)) {
-      a.err(p, 'InvalidProperty', `Trigger '${name}' must be an object.`);
-      continue;
-    }
-    const rawType = getProp(def, 'type');
-    if (typeof rawType !== 'string' || rawType === '') {
-      a.err(p + '/type', 'MissingType', `Trigger '${name}' has no type.`);
-      continue;
-    }
-    const t = triggerType(rawType);
-    if (!t) {
-      a.err(p + '/type', 'UnknownTriggerType', `Trigger '${name}' has unknown type '${rawType}'.`);
-      continue;
-    }
-    const inputs = getProp(def, 'inputs');
-    if (
-      (t === 'Request' || t === 'Manual') &&
-      isObj(inputs) &&
-      getProp(inputs, 'relativePath') !== undefined &&
-      getProp(inputs, 'method') === undefined
-    ) {
-      a.err(p + '/inputs', 'RelativePathWithoutMethod', `Request trigger '${name}' has a relativePath but no method.`);
-    }
-    const oo = getProp(def, 'operationOptions');
-    const rc = getProp(def, 'runtimeConfiguration');
-    const conc = isObj(rc) ? getProp(rc, 'concurrency') : undefined;
-    if (
-      typeof oo === 'string' &&
-      /(^|,)\s*singleinstance\s*(,|$)/i.test(oo) &&
-      isObj(conc) &&
-      getProp(conc, 'runs') !== undefined
-    ) {
-      a.err(
-        p + '/operationOptions',
-        'InvalidConcurrency',
-        `Trigger '${name}' sets both SingleInstance and concurrency.runs.`,
-      );
-    }
-    const secureProps = secureDataProperties(rc);
-    const node: TriggerNode = {
-      name,
-      type: t,
-      def,
-      conditions: [],
-      secureInputs: secureProps.includes('inputs'),
-      secureOutputs: secureProps.includes('outputs'),
-    };
-    const concurrency = triggerConcurrency(a, p, oo, conc);
-    if (concurrency) node.concurrency = concurrency;
-    const kind = getProp(def, 'kind');
-    if (typeof kind === 'string') node.kind = kind;
-    const conds = getProp(def, 'conditions');
-    if (Array.isArray(conds)) {
-      conds.forEach((c, i) => {
-        const e = isObj(c) ? getProp(c, 'expression') : undefined;
-        if (e === undefined) {
-          a.err(p + '/conditions' + ptr(i), 'MissingRequiredProperty', 'A trigger condition needs an expression.');
-          return;
-        }
-        const compiled = a.compile(e, p + '/conditions' + ptr(i) + '/expression', 'condition');
-        if (compiled) node.conditions.push(compiled);
-      });
-    }
-    const splitOn = getProp(def, 'splitOn');
-    if (splitOn !== undefined) {
-      const c = a.compile(splitOn, p + '/splitOn');
-      if (c) node.splitOn = c;
-    }
-    out.push(node);
-  }
-  return out;
-}
-
-/**
- * The trigger's concurrency control: `runtimeConfiguration.concurrency` (runs, maximumWaitingRuns)
- * or `operationOptions: SingleInstance` (one run at a time). Undefined = unlimited parallel runs.
- */
-function triggerConcurrency(
-  a: Analyzer,
-  p: string,
-  operationOptions: unknown,
-  conc: unknown,
-): TriggerConcurrency | undefined {
-  const singleInstance =
-    typeof operationOptions === 'string' && /(^|,)\s*singleinstance\s*(,|$)/i.test(operationOptions);
-  if (conc !== undefined && !isObj(conc)) {
-    a.err(p + '/runtimeConfiguration/concurrency', 'InvalidConcurrency', 'concurrency must be an object.');
-    return undefined;
-  }
-  const runsRaw = conc ? getProp(conc, 'runs') : undefined;
-  const waitingRaw = conc ? getProp(conc, 'maximumWaitingRuns') : undefined;
-  if (!singleInstance && runsRaw === undefined && waitingRaw === undefined) return undefined;
-  let runs: number = singleInstance ? 1 : LIMITS.triggerRunsDefault;
-  if (runsRaw !== undefined && !singleInstance) {
-    const v = intIn(runsRaw, 1, LIMITS.triggerRunsMax);
-    if (v === undefined) {
-      a.err(
-        p + '/runtimeConfiguration/concurrency/runs',
-        'InvalidConcurrency',
-        `Trigger concurrency runs must be an integer from 1 to ${LIMITS.triggerRunsMax}.`,
-      );
-      return undefined;
-    }
-    runs = v;
-  }
-  let maximumWaitingRuns = Math.min(10 + runs, LIMITS.waitingRunsMax);
-  if (waitingRaw !== undefined) {
-    const v = intIn(waitingRaw, 0, LIMITS.waitingRunsMax);
-    if (v === undefined) {
-      a.err(
-        p + '/runtimeConfiguration/concurrency/maximumWaitingRuns',
-        'InvalidConcurrency',
-        `maximumWaitingRuns must be an integer from 0 to ${LIMITS.waitingRunsMax}.`,
-      );
-      return undefined;
-    }
-    maximumWaitingRuns = v;
-  }
-  return { runs, maximumWaitingRuns };
-}
-
 /**
  * Foreach parallelism when a loop sets none: Power Automate runs loops one at a time by default,
  * Logic Apps 20 at a time (spec §14 item 14). A definition is Power Automate's when it comes in a
@@ -593,118 +458,6 @@ function triggerConcurrency(
  */
 function defaultLoopConcurrency(loaded: LoadedDefinition): number {
   return loaded.wrapper === 'powerautomate' || loaded.wrapper === 'clientdata' ? 1 : 20;
-}
-
-/** `runtimeConfiguration.secureData.properties`, lower-cased ('inputs', 'outputs'). */
-function secureDataProperties(rc: unknown): string[] {
-  const secure = isObj(rc) ? getProp(rc, 'secureData') : undefined;
-  const props = isObj(secure) ? getProp(secure, 'properties') : undefined;
-  return Array.isArray(props) ? props.map((p) => String(p).toLowerCase()) : [];
-}
-
-/** An integer in [min, max], also when written as a numeric string (as some exports do). */
-function intIn(v: unknown, min: number, max: number): number | undefined {
-  const x = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max ? x : undefined;
-}
-
-const PARAM_TYPES = new Map([
-  ['string', 'String'],
-  ['securestring', 'SecureString'],
-  ['int', 'Int'],
-  ['integer', 'Int'],
-  ['float', 'Float'],
-  ['bool', 'Bool'],
-  ['boolean', 'Bool'],
-  ['array', 'Array'],
-  ['object', 'Object'],
-  ['secureobject', 'SecureObject'],
-] as const);
-
-function typeMatches(type: string, v: unknown): boolean {
-  switch (type) {
-    case 'String':
-    case 'SecureString':
-      return typeof v === 'string';
-    case 'Int':
-      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
-    case 'Float':
-      return typeof v === 'number' || typeof v === 'bigint';
-    case 'Bool':
-      return typeof v === 'boolean';
-    case 'Array':
-      return Array.isArray(v);
-    default:
-      return isObj(v);
-  }
-}
-
-/** Names used in `parameters('x')` anywhere in the definition (lower-cased). */
-function referencedParameters(def: unknown): Set<string> {
-  const out = new Set<string>();
-  const re = /parameters\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('@')) for (const m of v.matchAll(re)) out.add((m[1] ?? '').replace(/''/g, "'").toLowerCase());
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (isObj(v)) for (const [k, x] of Object.entries(v)) if (k !== 'parameters') walk(x);
-  };
-  walk(def);
-  return out;
-}
-
-function parameters(
-  a: Analyzer,
-  decls: unknown,
-  def: Obj,
-  values: Record<string, unknown>,
-): Map<string, ParameterDecl> {
-  const out = new Map<string, ParameterDecl>();
-  if (decls !== undefined && !isObj(decls)) a.err('/parameters', 'InvalidProperty', 'parameters must be an object.');
-  const lowerValues = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
-  const referenced = referencedParameters(def);
-  for (const [name, d] of Object.entries(isObj(decls) ? decls : {})) {
-    const p = '/parameters' + ptr(name);
-    if (!isObj(d)) {
-      a.err(p, 'InvalidProperty', `Parameter '${name}' must be an object.`);
-      continue;
-    }
-    const rawType = getProp(d, 'type');
-    const type = typeof rawType === 'string' ? PARAM_TYPES.get(rawType.toLowerCase() as never) : undefined;
-    if (!type) {
-      a.err(
-        p + '/type',
-        'InvalidParameterValue',
-        `Parameter '${name}' has an unknown type ${JSON.stringify(rawType)}.`,
-      );
-      continue;
-    }
-    const lower = name.toLowerCase();
-    const hasSupplied = lowerValues.has(lower);
-    const dv = getProp(d, 'defaultValue');
-    const hasValue = hasSupplied || dv !== undefined;
-    const value = hasSupplied ? lowerValues.get(lower) : dv;
-    // Only supplied values are checked: defaults cut out of ARM templates often hold deployment
-    // expressions ("[parameters('x')]") or placeholders that the deployment replaces.
-    const isExpr = typeof value === 'string' && (value.startsWith('@') || /^\[.*\]$/s.test(value));
-    if (hasSupplied && value !== null && !isExpr && !typeMatches(type, value)) {
-      a.err(p, 'InvalidParameterValue', `The value of parameter '${name}' does not match its type ${type}.`);
-    }
-    const allowed = getProp(d, 'allowedValues');
-    if (hasValue && Array.isArray(allowed) && !allowed.some((x) => JSON.stringify(x) === JSON.stringify(value))) {
-      a.err(p, 'InvalidParameterValue', `The value of parameter '${name}' is not one of its allowedValues.`);
-    }
-    // $connections and $authentication are injected by the runtime (spec §1.3).
-    if (!hasValue && referenced.has(lower) && !name.startsWith('$')) {
-      a.err(
-        p,
-        'ParameterValueMissing',
-        `Parameter '${name}' is referenced but has neither a value nor a defaultValue.`,
-      );
-    }
-    out.set(lower, { name, type, secure: type.startsWith('Secure'), hasValue, value: hasValue ? value : null });
-  }
-  return out;
 }
 
 /** Validates and compiles. Errors are returned, never thrown; `workflow` is set only when valid. */
@@ -736,10 +489,10 @@ export function analyze(
   for (const node of a.byName.values()) checkActionReferences(node, scope, report);
   const outputs: Workflow['outputs'] = [];
   const outs = getProp(def, 'outputs');
-  if (isObj(outs)) {
+  if (isRecord(outs)) {
     for (const [name, o] of Object.entries(outs)) {
       const p = '/outputs' + ptr(name);
-      if (!isObj(o) || getProp(o, 'value') === undefined) {
+      if (!isRecord(o) || getProp(o, 'value') === undefined) {
         a.err(p, 'MissingRequiredProperty', `Output '${name}' needs a value.`);
         continue;
       }
@@ -749,17 +502,10 @@ export function analyze(
     }
   }
   const staticResults = getProp(def, 'staticResults');
-  for (const node of a.byName.values()) attachStaticResult(a, node, isObj(staticResults) ? staticResults : undefined);
+  for (const node of a.byName.values())
+    attachStaticResult(a, node, isRecord(staticResults) ? staticResults : undefined);
   if (a.errors.length > 0) return { errors: a.errors };
-  const secureParameterNames = new Set([...params.values()].filter((p) => p.secure).map((p) => p.name.toLowerCase()));
-  // Inputs that read a secure parameter are masked in records, like secureData inputs.
-  if (secureParameterNames.size > 0) {
-    for (const node of a.byName.values()) {
-      const refs = referencedParameters(getProp(node.def, 'inputs'));
-      if ([...refs].some((r) => secureParameterNames.has(r))) node.secureInputs = true;
-    }
-  }
-  maskSecuredReads(a.byName, triggers);
+  const secureParameterNames = maskSecuredInputs(a.byName, triggers, params);
   return {
     errors: [],
     workflow: {
@@ -773,44 +519,5 @@ export function analyze(
       secureParameterNames,
       defaultForeachConcurrency: options.defaultForeachConcurrency ?? defaultLoopConcurrency(loaded),
     },
-  };
-}
-
-/**
- * Inputs that use secured outputs (of an action, or of the trigger) are hidden in run history too,
- * as in Logic Apps, without turning on the reading action's own secureData.
- */
-function maskSecuredReads(byName: Map<string, ActionNode>, triggers: TriggerNode[]): void {
-  const securedActions = new Set([...byName.values()].filter((n) => n.secureOutputs).map((n) => n.lower));
-  const securedTrigger = triggers.some((t) => t.secureOutputs);
-  if (securedActions.size === 0 && !securedTrigger) return;
-  for (const node of byName.values()) {
-    if (node.secureInputs) continue;
-    const reads = inputReads(node);
-    if ((securedTrigger && reads.trigger) || [...reads.actions].some((n) => securedActions.has(n)))
-      node.secureInputs = true;
-  }
-}
-
-function attachStaticResult(a: Analyzer, node: ActionNode, staticResults: Obj | undefined): void {
-  const rc = getProp(node.def, 'runtimeConfiguration');
-  const sr = isObj(rc) ? getProp(rc, 'staticResult') : undefined;
-  if (!isObj(sr)) return;
-  const enabled = String(getProp(sr, 'staticResultOptions') ?? '').toLowerCase() === 'enabled';
-  if (!enabled) return;
-  const name = getProp(sr, 'name');
-  const entry = typeof name === 'string' && staticResults ? getProp(staticResults, name) : undefined;
-  if (!isObj(entry)) {
-    a.err(
-      node.pointer + '/runtimeConfiguration/staticResult/name',
-      'InvalidProperty',
-      `Static result ${JSON.stringify(name)} of '${node.name}' is not defined in staticResults.`,
-    );
-    return;
-  }
-  node.staticResult = {
-    status: String(getProp(entry, 'status') ?? 'Succeeded'),
-    outputs: getProp(entry, 'outputs'),
-    error: getProp(entry, 'error'),
   };
 }

@@ -1,5 +1,5 @@
-// The action and trigger types the engine knows, by lower-cased name (type names match
-// case-insensitively: `Foreach`/`foreach` both appear in real exports).
+// The action types the engine knows, by lower-cased name (type names match case-insensitively:
+// `Foreach`/`foreach` both appear in real exports). Trigger types: ./trigger-types.ts.
 
 /** How the executor treats an action type. */
 export type ActionKind =
@@ -84,34 +84,4 @@ actionTable.set('wait', { name: 'Wait', kind: 'wait' });
 /** The canonical type name and executor kind of an action type, or undefined when unknown. */
 export function actionType(type: string): { name: string; kind: ActionKind } | undefined {
   return actionTable.get(type.toLowerCase());
-}
-
-const triggerTypes = [
-  'Request',
-  'Manual',
-  'Recurrence',
-  'SlidingWindow',
-  'Http',
-  'HttpWebhook',
-  'ApiConnection',
-  'ApiConnectionWebhook',
-  'ApiConnectionNotification',
-  'OpenApiConnection',
-  'OpenApiConnectionWebhook',
-  'OpenApiConnectionNotification',
-  'ServiceProvider',
-  'Batch',
-  'EventGrid',
-  'HttpListener',
-];
-const triggerTable = new Map(triggerTypes.map((n) => [n.toLowerCase(), n]));
-
-export function triggerType(type: string): string | undefined {
-  return triggerTable.get(type.toLowerCase());
-}
-
-/** Triggers whose caller waits on the HTTP connection (a Response action can answer them). */
-export function isPushRequestTrigger(type: string): boolean {
-  const t = type.toLowerCase();
-  return t === 'request' || t === 'manual' || t === 'httpwebhook' || t.endsWith('webhook') || t === 'httplistener';
 }
