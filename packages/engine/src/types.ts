@@ -7,6 +7,8 @@
 // - awaitCallback.callbackUrl is `${callbackBaseUrl}/${encodeURIComponent(key)}` when
 //   RunInit.callbackBaseUrl is given; the host routes a POST there to deliver({kind:'callback'}).
 // - RetryAttempt.error is the ErrorData the host reported for that attempt.
+// - `Run` is not a class: `Run.start` returns a RunHandle (deliver, pending, result) and `Run` is
+//   also the name of that type, so hosts hold no mutable run state.
 // - RunResult.outputs maps each definition output to its value; an output whose expression
 //   failed maps to `{ error: {code, message} }` (spec §1.4) and the run status is unchanged.
 
@@ -211,4 +213,14 @@ export interface RunResult {
   actions: Record<string, RunResultAction>;
   response: { statusCode: number; headers: Record<string, string>; body: unknown } | null;
   outputs: Record<string, unknown>;
+}
+
+/** What a host holds of a run (made by Run.start and replay): feed it events, read its state. */
+export interface RunHandle {
+  /** Feeds one event; returns what to do next. */
+  deliver(event: RunEvent): Step;
+  /** Commands issued and not yet answered (after a replay, the host issues these again). */
+  pending(): Command[];
+  /** The run result JSON of DESIGN §4. */
+  result(): RunResult;
 }

@@ -1,25 +1,25 @@
 // Validates a loaded definition (spec §15) and builds its executable graph in one walk, so the
-// rules and the executor can never disagree about the shape of a definition.
-import { VARIABLE_TYPES } from '../actions/variables.js';
+// rules and the executor can never disagree about the shape of a definition. What is particular
+// to each action type (its checks and extra compiled parts) is in its registry entry
+// (../actions/registry.ts); triggers, parameters and secured data have modules of their own.
+import { lookupActionType } from '../actions/registry.js';
+import type { ActionType, DefinitionCheck } from '../actions/types.js';
 import { compileCondition, compileFailure, compileValue } from '../expr.js';
-import { isRecord } from '../json.js';
-import { RUN_AFTER_STATUSES, TERMINATE_STATUSES, statusNamed } from '../statuses.js';
-import type { ActionStatus } from '../statuses.js';
-import { checkActionReferences } from './references.js';
 import type { Compiled } from '../expr.js';
+import { isRecord } from '../json.js';
+import { RUN_AFTER_STATUSES, statusNamed } from '../statuses.js';
+import type { ActionStatus } from '../statuses.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
+import { LIMITS } from './limits.js';
 import { getProp, ptr } from './load.js';
 import type { ActionNode, ContainerDef, Workflow } from './model.js';
-import { LIMITS } from './limits.js';
 import { parameters } from './parameters.js';
+import { checkActionReferences } from './references.js';
 import type { Reporter } from './report.js';
 import { maskSecuredInputs, secureDataProperties } from './secure.js';
 import { attachStaticResult } from './static-results.js';
 import { isPushRequestTrigger } from './trigger-types.js';
 import { triggerNodes } from './triggers.js';
-import { actionType } from './types-table.js';
-
-type Obj = Record<string, unknown>;
 
 export { LIMITS } from './limits.js';
 
@@ -75,62 +75,64 @@ class Analyzer implements Reporter {
         local.set(node.lower, node);
       }
     }
-    // Resolve run-after among siblings only (spec §3.2).
-    for (const node of c.actions) {
-      const ra = getProp(node.def, 'runAfter');
-      if (ra === undefined || ra === null) continue;
-      const raPtr = node.pointer + '/runAfter';
-      if (!isRecord(ra)) {
-        this.err(raPtr, 'InvalidProperty', `runAfter of '${node.name}' must be an object.`);
-        continue;
-      }
-      for (const [predName, statuses] of Object.entries(ra)) {
-        const pred = local.get(predName.toLowerCase());
-        // Agent workflows (LA Standard) write the trigger as a top-level run-after: it has always
-        // completed by the time actions start, so the edge is met at once.
-        if (!pred && !owner && this.triggerNames.has(predName.toLowerCase())) continue;
-        if (!pred) {
-          const elsewhere = this.byName.has(predName.toLowerCase()) ? ' (it is not in the same container)' : '';
-          this.err(
-            raPtr + ptr(predName),
-            'RunAfterUnknownAction',
-            `Action '${node.name}' runs after '${predName}', which is not a sibling action${elsewhere}.`,
-          );
-          continue;
-        }
-        if (!Array.isArray(statuses) || statuses.length === 0) {
-          this.err(
-            raPtr + ptr(predName),
-            'RunAfterEmptyStatuses',
-            `runAfter '${predName}' of '${node.name}' must list at least one status.`,
-          );
-          continue;
-        }
-        const set = new Set<ActionStatus>();
-        statuses.forEach((s, i) => {
-          const canon = statusNamed(RUN_AFTER_STATUSES, s);
-          if (!canon)
-            this.err(
-              raPtr + ptr(predName) + ptr(i),
-              'RunAfterInvalidStatus',
-              `Invalid runAfter status ${JSON.stringify(s)}: use ${RUN_AFTER_STATUSES.slice(0, -1).join(', ')} or ${RUN_AFTER_STATUSES.at(-1)}.`,
-            );
-          else set.add(canon);
-        });
-        if (pred === node) {
-          this.err(raPtr + ptr(predName), 'RunAfterCycle', `Action '${node.name}' runs after itself.`);
-          continue;
-        }
-        node.runAfter.push({ pred, statuses: set });
-        pred.successors.push(node);
-      }
-    }
+    for (const node of c.actions) this.runAfter(node, local, owner);
     this.checkCycles(c);
     for (const node of c.actions) {
       if (node.runAfter.length === 0) c.starts.push(node);
       if (node.successors.length === 0) c.leaves.push(node);
     }
     return c;
+  }
+
+  /** Resolves the node's run-after among its siblings only (spec §3.2). */
+  runAfter(node: ActionNode, local: Map<string, ActionNode>, owner: ActionNode | undefined): void {
+    const ra = getProp(node.def, 'runAfter');
+    if (ra === undefined || ra === null) return;
+    const raPtr = node.pointer + '/runAfter';
+    if (!isRecord(ra)) {
+      this.err(raPtr, 'InvalidProperty', `runAfter of '${node.name}' must be an object.`);
+      return;
+    }
+    for (const [predName, statuses] of Object.entries(ra)) {
+      const pred = local.get(predName.toLowerCase());
+      // Agent workflows (LA Standard) write the trigger as a top-level run-after: it has always
+      // completed by the time actions start, so the edge is met at once.
+      if (!pred && !owner && this.triggerNames.has(predName.toLowerCase())) continue;
+      if (!pred) {
+        const elsewhere = this.byName.has(predName.toLowerCase()) ? ' (it is not in the same container)' : '';
+        this.err(
+          raPtr + ptr(predName),
+          'RunAfterUnknownAction',
+          `Action '${node.name}' runs after '${predName}', which is not a sibling action${elsewhere}.`,
+        );
+        continue;
+      }
+      if (!Array.isArray(statuses) || statuses.length === 0) {
+        this.err(
+          raPtr + ptr(predName),
+          'RunAfterEmptyStatuses',
+          `runAfter '${predName}' of '${node.name}' must list at least one status.`,
+        );
+        continue;
+      }
+      const set = new Set<ActionStatus>();
+      statuses.forEach((s, i) => {
+        const canon = statusNamed(RUN_AFTER_STATUSES, s);
+        if (!canon)
+          this.err(
+            raPtr + ptr(predName) + ptr(i),
+            'RunAfterInvalidStatus',
+            `Invalid runAfter status ${JSON.stringify(s)}: use ${RUN_AFTER_STATUSES.slice(0, -1).join(', ')} or ${RUN_AFTER_STATUSES.at(-1)}.`,
+          );
+        else set.add(canon);
+      });
+      if (pred === node) {
+        this.err(raPtr + ptr(predName), 'RunAfterCycle', `Action '${node.name}' runs after itself.`);
+        continue;
+      }
+      node.runAfter.push({ pred, statuses: set });
+      pred.successors.push(node);
+    }
   }
 
   checkCycles(c: ContainerDef): void {
@@ -185,21 +187,20 @@ class Analyzer implements Reporter {
       this.err(pointer + '/type', 'MissingType', `Action '${name}' has no type.`);
       return undefined;
     }
-    const t = actionType(rawType);
-    if (!t) {
+    const type = lookupActionType(rawType);
+    if (!type) {
       this.err(pointer + '/type', 'UnknownActionType', `Action '${name}' has unknown type '${rawType}'.`);
       return undefined;
     }
     const opts = new Set<string>();
     const oo = getProp(def, 'operationOptions');
     if (typeof oo === 'string') for (const o of oo.split(',')) if (o.trim()) opts.add(o.trim().toLowerCase());
-    const rc = getProp(def, 'runtimeConfiguration');
-    const secureProps = secureDataProperties(rc);
+    const secureProps = secureDataProperties(getProp(def, 'runtimeConfiguration'));
     const node: ActionNode = {
       name,
       lower,
-      type: t.name,
-      kind: t.kind,
+      type: type.name,
+      kind: type.kind,
       def,
       pointer,
       container,
@@ -215,239 +216,72 @@ class Analyzer implements Reporter {
       secureOutputs: secureProps.includes('outputs'),
     };
     if (!this.byName.has(lower)) this.byName.set(lower, node);
-    this.typeSpecific(node, rc, depth);
-    this.compileCommon(node);
-    return node;
-  }
-
-  required(node: ActionNode, key: string): unknown {
-    const v = getProp(node.def, key);
-    if (v === undefined)
+    if (type.kind === 'response') this.hasResponse = true;
+    if (node.inLoop && type.notInLoop)
       this.err(
-        node.pointer,
-        'MissingRequiredProperty',
-        `Action '${node.name}' of type ${node.type} requires '${key}'.`,
-      );
-    return v;
-  }
-
-  inputs(node: ActionNode): Obj | undefined {
-    const inputs = getProp(node.def, 'inputs');
-    return isRecord(inputs) ? inputs : undefined;
-  }
-
-  typeSpecific(node: ActionNode, rc: unknown, depth: number): void {
-    const p = node.pointer;
-    const innerLoops = node.type === 'Foreach' || node.type === 'Until' ? [...node.loops, node] : node.loops;
-    const sub = (actions: unknown, pointer: string): ContainerDef => {
-      const c = this.container(actions, pointer, node, innerLoops, depth + 1);
-      node.bodies.push(c);
-      return c;
-    };
-    if (node.inLoop && (node.type === 'Terminate' || node.type === 'Response' || node.type === 'InitializeVariable')) {
-      this.err(
-        p,
+        pointer,
         'ActionNotAllowedInLoop',
         `${node.type} action '${node.name}' is not allowed inside a Foreach or Until loop.`,
       );
-    }
-    switch (node.type) {
-      case 'Compose':
-        this.required(node, 'inputs');
-        break;
-      case 'InitializeVariable': {
-        if (depth > 1)
-          this.err(
-            p,
-            'InitializeVariableNotTopLevel',
-            `InitializeVariable '${node.name}' must be at the top level of the definition.`,
-          );
-        const vars = this.inputs(node) ? getProp(this.inputs(node)!, 'variables') : undefined;
-        // One variable per action in the designer; LA Standard's "Initialize variables" declares several.
-        if (!Array.isArray(vars) || vars.length === 0) {
-          this.err(
-            p + '/inputs/variables',
-            'InvalidVariableDeclaration',
-            `InitializeVariable '${node.name}' must declare at least one variable.`,
-          );
-          break;
-        }
-        vars.forEach((v, i) => {
-          const vname = isRecord(v) ? getProp(v, 'name') : undefined;
-          const vtype = isRecord(v) ? getProp(v, 'type') : undefined;
-          const vp = p + '/inputs/variables' + ptr(i);
-          if (typeof vname !== 'string' || vname === '' || typeof vtype !== 'string') {
-            this.err(vp, 'InvalidVariableDeclaration', `The variable of '${node.name}' needs a name and a type.`);
-          } else if (!VARIABLE_TYPES.some((t) => t === vtype.toLowerCase())) {
-            this.err(vp + '/type', 'InvalidVariableDeclaration', `Unknown variable type '${vtype}'.`);
-          } else if (!vname.includes('@')) {
-            if (this.variables.has(vname.toLowerCase()))
-              this.err(vp + '/name', 'DuplicateVariable', `Variable '${vname}' is initialised more than once.`);
-            this.variables.set(vname.toLowerCase(), vtype.toLowerCase());
-          }
-        });
-        break;
-      }
-      case 'SetVariable':
-      case 'IncrementVariable':
-      case 'DecrementVariable':
-      case 'AppendToArrayVariable':
-      case 'AppendToStringVariable': {
-        const inputs = this.inputs(node);
-        if (!inputs || typeof getProp(inputs, 'name') !== 'string')
-          this.err(p + '/inputs', 'MissingRequiredProperty', `${node.type} '${node.name}' requires inputs.name.`);
-        else if (node.type === 'SetVariable' && getProp(inputs, 'value') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `SetVariable '${node.name}' requires inputs.value.`);
-        break;
-      }
-      case 'Terminate': {
-        const inputs = this.inputs(node);
-        const rs = inputs ? getProp(inputs, 'runStatus') : undefined;
-        if (typeof rs !== 'string')
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Terminate '${node.name}' requires inputs.runStatus.`);
-        else if (!rs.startsWith('@') && !statusNamed(TERMINATE_STATUSES, rs)) {
-          this.err(
-            p + '/inputs/runStatus',
-            'InvalidProperty',
-            `Terminate runStatus must be Succeeded, Failed or Cancelled, not '${rs}'.`,
-          );
-        }
-        break;
-      }
-      case 'Response':
-        this.hasResponse = true;
-        break;
-      case 'If': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression', 'condition'));
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        const els = getProp(node.def, 'else');
-        node.elseBody = sub(isRecord(els) ? getProp(els, 'actions') : undefined, p + '/else/actions');
-        break;
-      }
-      case 'Switch': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression'));
-        const cases = this.required(node, 'cases');
-        node.cases = [];
-        const seen: unknown[] = [];
-        if (isRecord(cases)) {
-          const entries = Object.entries(cases);
-          if (entries.length > LIMITS.switchCases)
-            this.err(
-              p + '/cases',
-              'TooManySwitchCases',
-              `Switch '${node.name}' has ${entries.length} cases; the limit is ${LIMITS.switchCases}.`,
-            );
-          for (const [cname, cdef] of entries) {
-            const cp = p + '/cases' + ptr(cname);
-            if (!isRecord(cdef)) {
-              this.err(cp, 'InvalidProperty', `Switch case '${cname}' must be an object.`);
-              continue;
-            }
-            const value = getProp(cdef, 'case');
-            if (
-              value === undefined ||
-              (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
-            ) {
-              this.err(cp + '/case', 'InvalidProperty', `Switch case '${cname}' needs a constant 'case' value.`);
-            } else if (seen.some((s) => s === value)) {
-              this.err(
-                cp + '/case',
-                'DuplicateSwitchCase',
-                `Switch case value ${JSON.stringify(value)} is used more than once.`,
-              );
-            } else seen.push(value);
-            node.cases.push({ name: cname, value, body: sub(getProp(cdef, 'actions'), cp + '/actions') });
-          }
-        } else if (cases !== undefined)
-          this.err(p + '/cases', 'InvalidProperty', `Switch '${node.name}' cases must be an object.`);
-        const def = getProp(node.def, 'default');
-        node.defaultBody = sub(isRecord(def) ? getProp(def, 'actions') : undefined, p + '/default/actions');
-        break;
-      }
-      case 'Foreach': {
-        const fe = this.required(node, 'foreach');
-        if (fe !== undefined) this.set(node, 'foreach', this.compile(fe, p + '/foreach'));
-        const conc = isRecord(rc) ? getProp(rc, 'concurrency') : undefined;
-        const reps = isRecord(conc) ? getProp(conc, 'repetitions') : undefined;
-        const sequential = node.options.has('sequential');
-        if (reps !== undefined) {
-          if (typeof reps !== 'number' || !Number.isInteger(reps) || reps < 1 || reps > LIMITS.foreachMax) {
-            this.err(
-              p + '/runtimeConfiguration/concurrency/repetitions',
-              'InvalidConcurrency',
-              `Foreach repetitions must be an integer from 1 to ${LIMITS.foreachMax}.`,
-            );
-          } else if (sequential) {
-            this.err(
-              p + '/operationOptions',
-              'InvalidConcurrency',
-              `Foreach '${node.name}' sets both Sequential and concurrency.repetitions.`,
-            );
-          }
-          node.concurrency = typeof reps === 'number' && reps >= 1 ? Math.min(Math.floor(reps), LIMITS.foreachMax) : 0;
-        } else node.concurrency = sequential ? 1 : 0; // 0 = the workflow default
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      }
-      case 'Until': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression', 'condition'));
-        const limit = getProp(node.def, 'limit');
-        if (limit !== undefined) this.set(node, 'limit', this.compile(limit, p + '/limit'));
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      }
-      case 'Scope':
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      default:
-        break;
-    }
+    const claimed = new Set<string>();
+    const check = this.checkFor(node, type, depth, claimed);
+    type.check?.(node, check);
+    this.compileCommon(node, type, check, claimed);
+    return node;
   }
 
-  set(node: ActionNode, role: string, c: Compiled | undefined): void {
-    if (c) node.compiled.set(role, c);
+  /** What the type's own check and compilation see of this action. */
+  checkFor(node: ActionNode, type: ActionType, depth: number, claimed: Set<string>): DefinitionCheck {
+    const innerLoops = type.loop ? [...node.loops, node] : node.loops;
+    return {
+      depth,
+      err: (pointer, code, message) => this.err(pointer, code, message),
+      compile: (json, pointer, as) => this.compile(json, pointer, as),
+      compileRole: (role, json, pointer, as) => {
+        claimed.add(role);
+        const c = this.compile(json, pointer, as);
+        if (c) node.compiled.set(role, c);
+      },
+      required: (key) => {
+        const v = getProp(node.def, key);
+        if (v === undefined)
+          this.err(
+            node.pointer,
+            'MissingRequiredProperty',
+            `Action '${node.name}' of type ${node.type} requires '${key}'.`,
+          );
+        return v;
+      },
+      inputs: () => {
+        const inputs = getProp(node.def, 'inputs');
+        return isRecord(inputs) ? inputs : undefined;
+      },
+      body: (actions, pointer) => {
+        const c = this.container(actions, pointer, node, innerLoops, depth + 1);
+        node.bodies.push(c);
+        return c;
+      },
+      declareVariable: (name, vtype) => {
+        const lower = name.toLowerCase();
+        const fresh = !this.variables.has(lower);
+        this.variables.set(lower, vtype.toLowerCase());
+        return fresh;
+      },
+    };
   }
 
-  /** Compiles `inputs` (per role for data operations whose parts see item()) and envelope extras. */
-  compileCommon(node: ActionNode): void {
+  /** Compiles the envelope: `inputs` (unless the type compiles parts of it), limit, trackedProperties. */
+  compileCommon(node: ActionNode, type: ActionType, check: DefinitionCheck, claimed: Set<string>): void {
     const p = node.pointer;
     const inputs = getProp(node.def, 'inputs');
     if (inputs !== undefined && node.kind !== 'container') {
-      if ((node.type === 'Query' || node.type === 'Select' || node.type === 'Table') && isRecord(inputs)) {
-        const rest: Obj = {};
-        for (const [k, v] of Object.entries(inputs)) {
-          const lk = k.toLowerCase();
-          if (lk === 'where') this.set(node, 'where', this.compile(v, p + '/inputs' + ptr(k), 'condition'));
-          else if (lk === 'select') this.set(node, 'select', this.compile(v, p + '/inputs' + ptr(k)));
-          else if (lk === 'columns' && node.type === 'Table' && Array.isArray(v)) {
-            node.columns = v.map((col, i) => {
-              const cp = p + '/inputs' + ptr(k) + ptr(i);
-              if (!isRecord(col)) return {};
-              const h = getProp(col, 'header');
-              const val = getProp(col, 'value');
-              const out: { header?: Compiled; value?: Compiled } = {};
-              const hc = h === undefined ? undefined : this.compile(h, cp + '/header');
-              const vc = val === undefined ? undefined : this.compile(val, cp + '/value');
-              if (hc) out.header = hc;
-              if (vc) out.value = vc;
-              return out;
-            });
-          } else rest[k] = v;
-        }
-        if (node.type === 'Query' && getProp(inputs, 'where') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Query '${node.name}' requires inputs.where.`);
-        if (node.type === 'Select' && getProp(inputs, 'select') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Select '${node.name}' requires inputs.select.`);
-        this.set(node, 'inputs', this.compile(rest, p + '/inputs'));
-      } else this.set(node, 'inputs', this.compile(inputs, p + '/inputs'));
+      if (type.compileInputs && isRecord(inputs)) type.compileInputs(node, inputs, check);
+      else check.compileRole('inputs', inputs, p + '/inputs');
     }
     const limit = getProp(node.def, 'limit');
-    if (limit !== undefined && node.type !== 'Until') this.set(node, 'limit', this.compile(limit, p + '/limit'));
+    if (limit !== undefined && !claimed.has('limit')) check.compileRole('limit', limit, p + '/limit');
     const tracked = getProp(node.def, 'trackedProperties');
-    if (tracked !== undefined) this.set(node, 'trackedProperties', this.compile(tracked, p + '/trackedProperties'));
+    if (tracked !== undefined) check.compileRole('trackedProperties', tracked, p + '/trackedProperties');
   }
 }
 
@@ -466,7 +300,7 @@ export function analyze(
   options: CompileOptions = {},
 ): { workflow?: Workflow; errors: DefinitionError[] } {
   const a = new Analyzer(loaded.pointerPrefix);
-  const def = loaded.definition as Obj;
+  const def = loaded.definition as Record<string, unknown>;
   const triggers = triggerNodes(a, getProp(def, 'triggers'));
   for (const t of triggers) a.triggerNames.add(t.name.toLowerCase());
   const root = a.container(getProp(def, 'actions'), '/actions', undefined, [], 1);

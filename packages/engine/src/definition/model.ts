@@ -1,7 +1,7 @@
 // The compiled form of a definition: the action graph with resolved run-after edges and every
 // expression compiled once, shared by all runs of the workflow version.
 import type { Compiled } from '../expr.js';
-import type { ActionKind } from './types-table.js';
+import type { ActionKind } from '../actions/kinds.js';
 import type { ActionStatus } from '../statuses.js';
 import type { LoadedDefinition } from '../types.js';
 
