@@ -4,14 +4,20 @@ import { analyze } from './definition/compile.js';
 import type { CompileOptions } from './definition/compile.js';
 import { loadDefinition } from './definition/load.js';
 import type { Workflow } from './definition/model.js';
-import { Run } from './run/run.js';
-import type { DefinitionError, RunEvent, RunInit, Step } from './types.js';
+import type { DefinitionError } from './types.js';
 
 export type * from './types.js';
 export type { TriggerConcurrency, Workflow } from './definition/model.js';
 export type { CompileOptions } from './definition/compile.js';
 export { loadDefinition } from './definition/load.js';
-export { Run } from './run/run.js';
+/** Runs: `Run.start(workflow, init)` and `replay(...)` give a RunHandle (`Run` is also its type). */
+export { Run, replay } from './run/handle.js';
+/** The action types the engine knows: kind, effect family (what a host dispatches on), request rules. */
+export { actionTypeInfo, listActionTypes } from './actions/registry.js';
+export type { ActionKind, ActionTypeInfo, EffectFamily } from './actions/kinds.js';
+export { ACTION_STATUSES, RUN_STATUSES, RUN_AFTER_STATUSES } from './statuses.js';
+export { isRecord } from './json.js';
+export { SECURED_VALUE } from './secured.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
 export { parseDuration } from './run/timing.js';
 /** JSON Schema validation (ajv, cached): the host checks trigger bodies and manual inputs with it. */
@@ -44,25 +50,6 @@ export function compileWorkflow(file: unknown, options?: CompileOptions): Workfl
 
 /** Whether the definition has a Response action (without one, a Request caller gets 202 at once). */
 export const hasResponseAction = (workflow: Workflow): boolean => workflow.hasResponse;
-
-/** Rebuilds a run from its recorded history: the same init and events give the same decisions. */
-export function replay(workflow: Workflow, init: RunInit, events: RunEvent[]): { run: Run; step: Step } {
-  const { run, step } = Run.start(workflow, init);
-  const merged: Step = {
-    commands: [...step.commands],
-    records: [...step.records],
-    status: step.status,
-    done: step.done,
-  };
-  for (const ev of events) {
-    const s = run.deliver(ev);
-    merged.commands.push(...s.commands);
-    merged.records.push(...s.records);
-    merged.status = s.status;
-    merged.done = s.done;
-  }
-  return { run, step: merged };
-}
 
 /** The EffectResult a host gives for an effect it has no handler for (e.g. a connector not installed). */
 export function unsupportedEffect(actionType: string): {

@@ -6,8 +6,13 @@
 // - RunResult.actions entries carry `code` and `retryHistory` next to the DESIGN §4 fields.
 // - awaitCallback.callbackUrl is `${callbackBaseUrl}/${encodeURIComponent(key)}` when
 //   RunInit.callbackBaseUrl is given; the host routes a POST there to deliver({kind:'callback'}).
+// - RetryAttempt.error is the ErrorData the host reported for that attempt.
+// - `Run` is not a class: `Run.start` returns a RunHandle (deliver, pending, result) and `Run` is
+//   also the name of that type, so hosts hold no mutable run state.
 // - RunResult.outputs maps each definition output to its value; an output whose expression
 //   failed maps to `{ error: {code, message} }` (spec §1.4) and the run status is unchanged.
+
+import type { ActionStatus, EffectStatus, RunStatus } from './statuses.js';
 
 export type DefinitionErrorCode =
   | 'InvalidJson'
@@ -70,12 +75,8 @@ export interface LoadedDefinition {
   parameterValues?: Record<string, unknown>;
 }
 
-export type ActionStatus =
-  'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled' | 'Aborted';
-
-export type TerminalStatus = 'Succeeded' | 'Failed' | 'Skipped' | 'TimedOut' | 'Cancelled' | 'Aborted';
-
-export type RunStatus = 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Cancelled' | 'TimedOut';
+// Statuses are listed once, in ./statuses.ts.
+export type { ActionStatus, EffectStatus, RunStatus, TerminalStatus } from './statuses.js';
 
 /**
  * Run-time error codes the engine itself produces (connector/HTTP codes from effects are passed
@@ -150,9 +151,9 @@ export type RunEvent =
   | { kind: 'cancel'; now: number };
 
 export interface EffectResult {
-  status: 'Succeeded' | 'Failed' | 'TimedOut';
+  status: EffectStatus;
   outputs?: unknown;
-  error?: { code: string; message: string };
+  error?: ErrorData;
   retryable?: boolean;
   retryAfterMs?: number;
   startTime?: string;
@@ -163,7 +164,7 @@ export interface RetryAttempt {
   startTime?: string;
   endTime?: string;
   code?: string;
-  error?: unknown;
+  error?: ErrorData;
   idempotencyKey: string;
 }
 
@@ -212,4 +213,14 @@ export interface RunResult {
   actions: Record<string, RunResultAction>;
   response: { statusCode: number; headers: Record<string, string>; body: unknown } | null;
   outputs: Record<string, unknown>;
+}
+
+/** What a host holds of a run (made by Run.start and replay): feed it events, read its state. */
+export interface RunHandle {
+  /** Feeds one event; returns what to do next. */
+  deliver(event: RunEvent): Step;
+  /** Commands issued and not yet answered (after a replay, the host issues these again). */
+  pending(): Command[];
+  /** The run result JSON of DESIGN §4. */
+  result(): RunResult;
 }

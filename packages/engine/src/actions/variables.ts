@@ -5,7 +5,8 @@ import type { Value } from '@flowbridge/expression';
 import { toText } from '../expr.js';
 import { isIntegerValue, isPlainObject, numeric, prop } from './values.js';
 
-export type VariableType = 'boolean' | 'integer' | 'float' | 'string' | 'array' | 'object';
+export const VARIABLE_TYPES = ['boolean', 'integer', 'float', 'string', 'array', 'object'] as const;
+export type VariableType = (typeof VARIABLE_TYPES)[number];
 export interface Variable {
   name: string;
   type: VariableType;
@@ -68,9 +69,9 @@ function initializeOne(vars: VariableTable, decl: Value): OpResult {
   const rawType = prop(decl, 'type');
   if (typeof name !== 'string' || typeof rawType !== 'string')
     return { ok: false, code: 'InvalidInput', message: 'InitializeVariable needs variables[0].name and .type.' };
-  const type = rawType.toLowerCase() as VariableType;
-  if (!['boolean', 'integer', 'float', 'string', 'array', 'object'].includes(type))
-    return { ok: false, code: 'InvalidInput', message: `Unknown variable type '${rawType}'.` };
+  const lowerType = rawType.toLowerCase();
+  const type = VARIABLE_TYPES.find((t) => t === lowerType);
+  if (!type) return { ok: false, code: 'InvalidInput', message: `Unknown variable type '${rawType}'.` };
   if (vars.has(name.toLowerCase()))
     return { ok: false, code: 'VariableAlreadyInitialized', message: `The variable '${name}' is already initialized.` };
   const value = prop(decl, 'value');

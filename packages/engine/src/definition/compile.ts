@@ -1,29 +1,27 @@
 // Validates a loaded definition (spec §15) and builds its executable graph in one walk, so the
-// rules and the executor can never disagree about the shape of a definition.
+// rules and the executor can never disagree about the shape of a definition. What is particular
+// to each action type (its checks and extra compiled parts) is in its registry entry
+// (../actions/registry.ts); triggers, parameters and secured data have modules of their own.
+import { lookupActionType } from '../actions/registry.js';
+import type { ActionType, DefinitionCheck } from '../actions/types.js';
 import { compileCondition, compileFailure, compileValue } from '../expr.js';
-import { checkActionReferences, inputReads } from './references.js';
 import type { Compiled } from '../expr.js';
+import { isRecord } from '../json.js';
+import { RUN_AFTER_STATUSES, statusNamed } from '../statuses.js';
+import type { ActionStatus } from '../statuses.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
+import { LIMITS } from './limits.js';
 import { getProp, ptr } from './load.js';
-import type { ActionNode, ContainerDef, ParameterDecl, TriggerConcurrency, TriggerNode, Workflow } from './model.js';
-import { actionType, isPushRequestTrigger, triggerType } from './types-table.js';
+import type { ActionNode, ContainerDef, Workflow } from './model.js';
+import { parameters } from './parameters.js';
+import { checkActionReferences } from './references.js';
+import type { Reporter } from './report.js';
+import { maskSecuredInputs, secureDataProperties } from './secure.js';
+import { attachStaticResult } from './static-results.js';
+import { isPushRequestTrigger } from './trigger-types.js';
+import { triggerNodes } from './triggers.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const LIMITS = {
-  actions: 500,
-  depth: 8,
-  nameLength: 80,
-  switchCases: 25,
-  foreachMax: 50,
-  // Trigger concurrency: runs 1..100 (default 25 when turned on); waiting runs up to 200 (LA Standard),
-  // default 10 + runs.
-  triggerRunsMax: 100,
-  triggerRunsDefault: 25,
-  waitingRunsMax: 200,
-} as const;
-const RUN_AFTER_STATUSES = new Map(['Succeeded', 'Failed', 'Skipped', 'TimedOut'].map((s) => [s.toLowerCase(), s]));
+export { LIMITS } from './limits.js';
 
 export interface CompileOptions {
   parameters?: Record<string, unknown>;
@@ -31,7 +29,7 @@ export interface CompileOptions {
   defaultForeachConcurrency?: number;
 }
 
-class Analyzer {
+class Analyzer implements Reporter {
   errors: DefinitionError[] = [];
   byName = new Map<string, ActionNode>();
   count = 0;
@@ -65,7 +63,7 @@ class Analyzer {
   ): ContainerDef {
     const c: ContainerDef = { owner, actions: [], starts: [], leaves: [] };
     if (actions === undefined || actions === null) return c;
-    if (!isObj(actions)) {
+    if (!isRecord(actions)) {
       this.err(pointer, 'InvalidProperty', 'actions must be an object mapping action names to actions.');
       return c;
     }
@@ -77,62 +75,64 @@ class Analyzer {
         local.set(node.lower, node);
       }
     }
-    // Resolve run-after among siblings only (spec §3.2).
-    for (const node of c.actions) {
-      const ra = getProp(node.def, 'runAfter');
-      if (ra === undefined || ra === null) continue;
-      const raPtr = node.pointer + '/runAfter';
-      if (!isObj(ra)) {
-        this.err(raPtr, 'InvalidProperty', `runAfter of '${node.name}' must be an object.`);
-        continue;
-      }
-      for (const [predName, statuses] of Object.entries(ra)) {
-        const pred = local.get(predName.toLowerCase());
-        // Agent workflows (LA Standard) write the trigger as a top-level run-after: it has always
-        // completed by the time actions start, so the edge is met at once.
-        if (!pred && !owner && this.triggerNames.has(predName.toLowerCase())) continue;
-        if (!pred) {
-          const elsewhere = this.byName.has(predName.toLowerCase()) ? ' (it is not in the same container)' : '';
-          this.err(
-            raPtr + ptr(predName),
-            'RunAfterUnknownAction',
-            `Action '${node.name}' runs after '${predName}', which is not a sibling action${elsewhere}.`,
-          );
-          continue;
-        }
-        if (!Array.isArray(statuses) || statuses.length === 0) {
-          this.err(
-            raPtr + ptr(predName),
-            'RunAfterEmptyStatuses',
-            `runAfter '${predName}' of '${node.name}' must list at least one status.`,
-          );
-          continue;
-        }
-        const set = new Set<string>();
-        statuses.forEach((s, i) => {
-          const canon = typeof s === 'string' ? RUN_AFTER_STATUSES.get(s.toLowerCase()) : undefined;
-          if (!canon)
-            this.err(
-              raPtr + ptr(predName) + ptr(i),
-              'RunAfterInvalidStatus',
-              `Invalid runAfter status ${JSON.stringify(s)}: use Succeeded, Failed, Skipped or TimedOut.`,
-            );
-          else set.add(canon);
-        });
-        if (pred === node) {
-          this.err(raPtr + ptr(predName), 'RunAfterCycle', `Action '${node.name}' runs after itself.`);
-          continue;
-        }
-        node.runAfter.push({ pred, statuses: set });
-        pred.successors.push(node);
-      }
-    }
+    for (const node of c.actions) this.runAfter(node, local, owner);
     this.checkCycles(c);
     for (const node of c.actions) {
       if (node.runAfter.length === 0) c.starts.push(node);
       if (node.successors.length === 0) c.leaves.push(node);
     }
     return c;
+  }
+
+  /** Resolves the node's run-after among its siblings only (spec §3.2). */
+  runAfter(node: ActionNode, local: Map<string, ActionNode>, owner: ActionNode | undefined): void {
+    const ra = getProp(node.def, 'runAfter');
+    if (ra === undefined || ra === null) return;
+    const raPtr = node.pointer + '/runAfter';
+    if (!isRecord(ra)) {
+      this.err(raPtr, 'InvalidProperty', `runAfter of '${node.name}' must be an object.`);
+      return;
+    }
+    for (const [predName, statuses] of Object.entries(ra)) {
+      const pred = local.get(predName.toLowerCase());
+      // Agent workflows (LA Standard) write the trigger as a top-level run-after: it has always
+      // completed by the time actions start, so the edge is met at once.
+      if (!pred && !owner && this.triggerNames.has(predName.toLowerCase())) continue;
+      if (!pred) {
+        const elsewhere = this.byName.has(predName.toLowerCase()) ? ' (it is not in the same container)' : '';
+        this.err(
+          raPtr + ptr(predName),
+          'RunAfterUnknownAction',
+          `Action '${node.name}' runs after '${predName}', which is not a sibling action${elsewhere}.`,
+        );
+        continue;
+      }
+      if (!Array.isArray(statuses) || statuses.length === 0) {
+        this.err(
+          raPtr + ptr(predName),
+          'RunAfterEmptyStatuses',
+          `runAfter '${predName}' of '${node.name}' must list at least one status.`,
+        );
+        continue;
+      }
+      const set = new Set<ActionStatus>();
+      statuses.forEach((s, i) => {
+        const canon = statusNamed(RUN_AFTER_STATUSES, s);
+        if (!canon)
+          this.err(
+            raPtr + ptr(predName) + ptr(i),
+            'RunAfterInvalidStatus',
+            `Invalid runAfter status ${JSON.stringify(s)}: use ${RUN_AFTER_STATUSES.slice(0, -1).join(', ')} or ${RUN_AFTER_STATUSES.at(-1)}.`,
+          );
+        else set.add(canon);
+      });
+      if (pred === node) {
+        this.err(raPtr + ptr(predName), 'RunAfterCycle', `Action '${node.name}' runs after itself.`);
+        continue;
+      }
+      node.runAfter.push({ pred, statuses: set });
+      pred.successors.push(node);
+    }
   }
 
   checkCycles(c: ContainerDef): void {
@@ -163,7 +163,7 @@ class Analyzer {
     depth: number,
   ): ActionNode | undefined {
     this.count++;
-    if (!isObj(def)) {
+    if (!isRecord(def)) {
       this.err(pointer, 'InvalidProperty', `Action '${name}' must be an object.`);
       return undefined;
     }
@@ -187,21 +187,20 @@ class Analyzer {
       this.err(pointer + '/type', 'MissingType', `Action '${name}' has no type.`);
       return undefined;
     }
-    const t = actionType(rawType);
-    if (!t) {
+    const type = lookupActionType(rawType);
+    if (!type) {
       this.err(pointer + '/type', 'UnknownActionType', `Action '${name}' has unknown type '${rawType}'.`);
       return undefined;
     }
     const opts = new Set<string>();
     const oo = getProp(def, 'operationOptions');
     if (typeof oo === 'string') for (const o of oo.split(',')) if (o.trim()) opts.add(o.trim().toLowerCase());
-    const rc = getProp(def, 'runtimeConfiguration');
-    const secureProps = secureDataProperties(rc);
+    const secureProps = secureDataProperties(getProp(def, 'runtimeConfiguration'));
     const node: ActionNode = {
       name,
       lower,
-      type: t.name,
-      kind: t.kind,
+      type: type.name,
+      kind: type.kind,
       def,
       pointer,
       container,
@@ -217,370 +216,73 @@ class Analyzer {
       secureOutputs: secureProps.includes('outputs'),
     };
     if (!this.byName.has(lower)) this.byName.set(lower, node);
-    this.typeSpecific(node, rc, depth);
-    this.compileCommon(node);
-    return node;
-  }
-
-  required(node: ActionNode, key: string): unknown {
-    const v = getProp(node.def, key);
-    if (v === undefined)
+    if (type.kind === 'response') this.hasResponse = true;
+    if (node.inLoop && type.notInLoop)
       this.err(
-        node.pointer,
-        'MissingRequiredProperty',
-        `Action '${node.name}' of type ${node.type} requires '${key}'.`,
-      );
-    return v;
-  }
-
-  inputs(node: ActionNode): Obj | undefined {
-    const inputs = getProp(node.def, 'inputs');
-    return isObj(inputs) ? inputs : undefined;
-  }
-
-  typeSpecific(node: ActionNode, rc: unknown, depth: number): void {
-    const p = node.pointer;
-    const innerLoops = node.type === 'Foreach' || node.type === 'Until' ? [...node.loops, node] : node.loops;
-    const sub = (actions: unknown, pointer: string): ContainerDef => {
-      const c = this.container(actions, pointer, node, innerLoops, depth + 1);
-      node.bodies.push(c);
-      return c;
-    };
-    if (node.inLoop && (node.type === 'Terminate' || node.type === 'Response' || node.type === 'InitializeVariable')) {
-      this.err(
-        p,
+        pointer,
         'ActionNotAllowedInLoop',
         `${node.type} action '${node.name}' is not allowed inside a Foreach or Until loop.`,
       );
-    }
-    switch (node.type) {
-      case 'Compose':
-        this.required(node, 'inputs');
-        break;
-      case 'InitializeVariable': {
-        if (depth > 1)
-          this.err(
-            p,
-            'InitializeVariableNotTopLevel',
-            `InitializeVariable '${node.name}' must be at the top level of the definition.`,
-          );
-        const vars = this.inputs(node) ? getProp(this.inputs(node)!, 'variables') : undefined;
-        // One variable per action in the designer; LA Standard's "Initialize variables" declares several.
-        if (!Array.isArray(vars) || vars.length === 0) {
-          this.err(
-            p + '/inputs/variables',
-            'InvalidVariableDeclaration',
-            `InitializeVariable '${node.name}' must declare at least one variable.`,
-          );
-          break;
-        }
-        vars.forEach((v, i) => {
-          const vname = isObj(v) ? getProp(v, 'name') : undefined;
-          const vtype = isObj(v) ? getProp(v, 'type') : undefined;
-          const vp = p + '/inputs/variables' + ptr(i);
-          if (typeof vname !== 'string' || vname === '' || typeof vtype !== 'string') {
-            this.err(vp, 'InvalidVariableDeclaration', `The variable of '${node.name}' needs a name and a type.`);
-          } else if (!['boolean', 'integer', 'float', 'string', 'array', 'object'].includes(vtype.toLowerCase())) {
-            this.err(vp + '/type', 'InvalidVariableDeclaration', `Unknown variable type '${vtype}'.`);
-          } else if (!vname.includes('@')) {
-            if (this.variables.has(vname.toLowerCase()))
-              this.err(vp + '/name', 'DuplicateVariable', `Variable '${vname}' is initialised more than once.`);
-            this.variables.set(vname.toLowerCase(), vtype.toLowerCase());
-          }
-        });
-        break;
-      }
-      case 'SetVariable':
-      case 'IncrementVariable':
-      case 'DecrementVariable':
-      case 'AppendToArrayVariable':
-      case 'AppendToStringVariable': {
-        const inputs = this.inputs(node);
-        if (!inputs || typeof getProp(inputs, 'name') !== 'string')
-          this.err(p + '/inputs', 'MissingRequiredProperty', `${node.type} '${node.name}' requires inputs.name.`);
-        else if (node.type === 'SetVariable' && getProp(inputs, 'value') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `SetVariable '${node.name}' requires inputs.value.`);
-        break;
-      }
-      case 'Terminate': {
-        const inputs = this.inputs(node);
-        const rs = inputs ? getProp(inputs, 'runStatus') : undefined;
-        if (typeof rs !== 'string')
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Terminate '${node.name}' requires inputs.runStatus.`);
-        else if (!rs.startsWith('@') && !['succeeded', 'failed', 'cancelled'].includes(rs.toLowerCase())) {
-          this.err(
-            p + '/inputs/runStatus',
-            'InvalidProperty',
-            `Terminate runStatus must be Succeeded, Failed or Cancelled, not '${rs}'.`,
-          );
-        }
-        break;
-      }
-      case 'Response':
-        this.hasResponse = true;
-        break;
-      case 'If': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression', 'condition'));
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        const els = getProp(node.def, 'else');
-        node.elseBody = sub(isObj(els) ? getProp(els, 'actions') : undefined, p + '/else/actions');
-        break;
-      }
-      case 'Switch': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression'));
-        const cases = this.required(node, 'cases');
-        node.cases = [];
-        const seen: unknown[] = [];
-        if (isObj(cases)) {
-          const entries = Object.entries(cases);
-          if (entries.length > LIMITS.switchCases)
-            this.err(
-              p + '/cases',
-              'TooManySwitchCases',
-              `Switch '${node.name}' has ${entries.length} cases; the limit is ${LIMITS.switchCases}.`,
-            );
-          for (const [cname, cdef] of entries) {
-            const cp = p + '/cases' + ptr(cname);
-            if (!isObj(cdef)) {
-              this.err(cp, 'InvalidProperty', `Switch case '${cname}' must be an object.`);
-              continue;
-            }
-            const value = getProp(cdef, 'case');
-            if (
-              value === undefined ||
-              (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
-            ) {
-              this.err(cp + '/case', 'InvalidProperty', `Switch case '${cname}' needs a constant 'case' value.`);
-            } else if (seen.some((s) => s === value)) {
-              this.err(
-                cp + '/case',
-                'DuplicateSwitchCase',
-                `Switch case value ${JSON.stringify(value)} is used more than once.`,
-              );
-            } else seen.push(value);
-            node.cases.push({ name: cname, value, body: sub(getProp(cdef, 'actions'), cp + '/actions') });
-          }
-        } else if (cases !== undefined)
-          this.err(p + '/cases', 'InvalidProperty', `Switch '${node.name}' cases must be an object.`);
-        const def = getProp(node.def, 'default');
-        node.defaultBody = sub(isObj(def) ? getProp(def, 'actions') : undefined, p + '/default/actions');
-        break;
-      }
-      case 'Foreach': {
-        const fe = this.required(node, 'foreach');
-        if (fe !== undefined) this.set(node, 'foreach', this.compile(fe, p + '/foreach'));
-        const conc = isObj(rc) ? getProp(rc, 'concurrency') : undefined;
-        const reps = isObj(conc) ? getProp(conc, 'repetitions') : undefined;
-        const sequential = node.options.has('sequential');
-        if (reps !== undefined) {
-          if (typeof reps !== 'number' || !Number.isInteger(reps) || reps < 1 || reps > LIMITS.foreachMax) {
-            this.err(
-              p + '/runtimeConfiguration/concurrency/repetitions',
-              'InvalidConcurrency',
-              `Foreach repetitions must be an integer from 1 to ${LIMITS.foreachMax}.`,
-            );
-          } else if (sequential) {
-            this.err(
-              p + '/operationOptions',
-              'InvalidConcurrency',
-              `Foreach '${node.name}' sets both Sequential and concurrency.repetitions.`,
-            );
-          }
-          node.concurrency = typeof reps === 'number' && reps >= 1 ? Math.min(Math.floor(reps), LIMITS.foreachMax) : 0;
-        } else node.concurrency = sequential ? 1 : 0; // 0 = the workflow default
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      }
-      case 'Until': {
-        const e = this.required(node, 'expression');
-        if (e !== undefined) this.set(node, 'expression', this.compile(e, p + '/expression', 'condition'));
-        const limit = getProp(node.def, 'limit');
-        if (limit !== undefined) this.set(node, 'limit', this.compile(limit, p + '/limit'));
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      }
-      case 'Scope':
-        node.body = sub(getProp(node.def, 'actions'), p + '/actions');
-        break;
-      default:
-        break;
-    }
+    const claimed = new Set<string>();
+    const check = this.checkFor(node, type, depth, claimed);
+    type.check?.(node, check);
+    this.compileCommon(node, type, check, claimed);
+    return node;
   }
 
-  set(node: ActionNode, role: string, c: Compiled | undefined): void {
-    if (c) node.compiled.set(role, c);
+  /** What the type's own check and compilation see of this action. */
+  checkFor(node: ActionNode, type: ActionType, depth: number, claimed: Set<string>): DefinitionCheck {
+    const innerLoops = type.loop ? [...node.loops, node] : node.loops;
+    return {
+      depth,
+      err: (pointer, code, message) => this.err(pointer, code, message),
+      compile: (json, pointer, as) => this.compile(json, pointer, as),
+      compileRole: (role, json, pointer, as) => {
+        claimed.add(role);
+        const c = this.compile(json, pointer, as);
+        if (c) node.compiled.set(role, c);
+      },
+      required: (key) => {
+        const v = getProp(node.def, key);
+        if (v === undefined)
+          this.err(
+            node.pointer,
+            'MissingRequiredProperty',
+            `Action '${node.name}' of type ${node.type} requires '${key}'.`,
+          );
+        return v;
+      },
+      inputs: () => {
+        const inputs = getProp(node.def, 'inputs');
+        return isRecord(inputs) ? inputs : undefined;
+      },
+      body: (actions, pointer) => {
+        const c = this.container(actions, pointer, node, innerLoops, depth + 1);
+        node.bodies.push(c);
+        return c;
+      },
+      declareVariable: (name, vtype) => {
+        const lower = name.toLowerCase();
+        const fresh = !this.variables.has(lower);
+        this.variables.set(lower, vtype.toLowerCase());
+        return fresh;
+      },
+    };
   }
 
-  /** Compiles `inputs` (per role for data operations whose parts see item()) and envelope extras. */
-  compileCommon(node: ActionNode): void {
+  /** Compiles the envelope: `inputs` (unless the type compiles parts of it), limit, trackedProperties. */
+  compileCommon(node: ActionNode, type: ActionType, check: DefinitionCheck, claimed: Set<string>): void {
     const p = node.pointer;
     const inputs = getProp(node.def, 'inputs');
     if (inputs !== undefined && node.kind !== 'container') {
-      if ((node.type === 'Query' || node.type === 'Select' || node.type === 'Table') && isObj(inputs)) {
-        const rest: Obj = {};
-        for (const [k, v] of Object.entries(inputs)) {
-          const lk = k.toLowerCase();
-          if (lk === 'where') this.set(node, 'where', this.compile(v, p + '/inputs' + ptr(k), 'condition'));
-          else if (lk === 'select') this.set(node, 'select', this.compile(v, p + '/inputs' + ptr(k)));
-          else if (lk === 'columns' && node.type === 'Table' && Array.isArray(v)) {
-            node.columns = v.map((col, i) => {
-              const cp = p + '/inputs' + ptr(k) + ptr(i);
-              if (!isObj(col)) return {};
-              const h = getProp(col, 'header');
-              const val = getProp(col, 'value');
-              const out: { header?: Compiled; value?: Compiled } = {};
-              const hc = h === undefined ? undefined : this.compile(h, cp + '/header');
-              const vc = val === undefined ? undefined : this.compile(val, cp + '/value');
-              if (hc) out.header = hc;
-              if (vc) out.value = vc;
-              return out;
-            });
-          } else rest[k] = v;
-        }
-        if (node.type === 'Query' && getProp(inputs, 'where') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Query '${node.name}' requires inputs.where.`);
-        if (node.type === 'Select' && getProp(inputs, 'select') === undefined)
-          this.err(p + '/inputs', 'MissingRequiredProperty', `Select '${node.name}' requires inputs.select.`);
-        this.set(node, 'inputs', this.compile(rest, p + '/inputs'));
-      } else this.set(node, 'inputs', this.compile(inputs, p + '/inputs'));
+      if (type.compileInputs && isRecord(inputs)) type.compileInputs(node, inputs, check);
+      else check.compileRole('inputs', inputs, p + '/inputs');
     }
     const limit = getProp(node.def, 'limit');
-    if (limit !== undefined && node.type !== 'Until') this.set(node, 'limit', this.compile(limit, p + '/limit'));
+    if (limit !== undefined && !claimed.has('limit')) check.compileRole('limit', limit, p + '/limit');
     const tracked = getProp(node.def, 'trackedProperties');
-    if (tracked !== undefined) this.set(node, 'trackedProperties', this.compile(tracked, p + '/trackedProperties'));
+    if (tracked !== undefined) check.compileRole('trackedProperties', tracked, p + '/trackedProperties');
   }
-}
-
-function triggerNodes(a: Analyzer, triggers: unknown): TriggerNode[] {
-  const out: TriggerNode[] = [];
-  if (triggers === undefined || triggers === null) return out;
-  if (!isObj(triggers)) {
-    a.err('/triggers', 'InvalidProperty', 'triggers must be an object.');
-    return out;
-  }
-  for (const [name, def] of Object.entries(triggers)) {
-    const p = '/triggers' + ptr(name);
-    if (!isObj(def)) {
-      a.err(p, 'InvalidProperty', `Trigger '${name}' must be an object.`);
-      continue;
-    }
-    const rawType = getProp(def, 'type');
-    if (typeof rawType !== 'string' || rawType === '') {
-      a.err(p + '/type', 'MissingType', `Trigger '${name}' has no type.`);
-      continue;
-    }
-    const t = triggerType(rawType);
-    if (!t) {
-      a.err(p + '/type', 'UnknownTriggerType', `Trigger '${name}' has unknown type '${rawType}'.`);
-      continue;
-    }
-    const inputs = getProp(def, 'inputs');
-    if (
-      (t === 'Request' || t === 'Manual') &&
-      isObj(inputs) &&
-      getProp(inputs, 'relativePath') !== undefined &&
-      getProp(inputs, 'method') === undefined
-    ) {
-      a.err(p + '/inputs', 'RelativePathWithoutMethod', `Request trigger '${name}' has a relativePath but no method.`);
-    }
-    const oo = getProp(def, 'operationOptions');
-    const rc = getProp(def, 'runtimeConfiguration');
-    const conc = isObj(rc) ? getProp(rc, 'concurrency') : undefined;
-    if (
-      typeof oo === 'string' &&
-      /(^|,)\s*singleinstance\s*(,|$)/i.test(oo) &&
-      isObj(conc) &&
-      getProp(conc, 'runs') !== undefined
-    ) {
-      a.err(
-        p + '/operationOptions',
-        'InvalidConcurrency',
-        `Trigger '${name}' sets both SingleInstance and concurrency.runs.`,
-      );
-    }
-    const secureProps = secureDataProperties(rc);
-    const node: TriggerNode = {
-      name,
-      type: t,
-      def,
-      conditions: [],
-      secureInputs: secureProps.includes('inputs'),
-      secureOutputs: secureProps.includes('outputs'),
-    };
-    const concurrency = triggerConcurrency(a, p, oo, conc);
-    if (concurrency) node.concurrency = concurrency;
-    const kind = getProp(def, 'kind');
-    if (typeof kind === 'string') node.kind = kind;
-    const conds = getProp(def, 'conditions');
-    if (Array.isArray(conds)) {
-      conds.forEach((c, i) => {
-        const e = isObj(c) ? getProp(c, 'expression') : undefined;
-        if (e === undefined) {
-          a.err(p + '/conditions' + ptr(i), 'MissingRequiredProperty', 'A trigger condition needs an expression.');
-          return;
-        }
-        const compiled = a.compile(e, p + '/conditions' + ptr(i) + '/expression', 'condition');
-        if (compiled) node.conditions.push(compiled);
-      });
-    }
-    const splitOn = getProp(def, 'splitOn');
-    if (splitOn !== undefined) {
-      const c = a.compile(splitOn, p + '/splitOn');
-      if (c) node.splitOn = c;
-    }
-    out.push(node);
-  }
-  return out;
-}
-
-/**
- * The trigger's concurrency control: `runtimeConfiguration.concurrency` (runs, maximumWaitingRuns)
- * or `operationOptions: SingleInstance` (one run at a time). Undefined = unlimited parallel runs.
- */
-function triggerConcurrency(
-  a: Analyzer,
-  p: string,
-  operationOptions: unknown,
-  conc: unknown,
-): TriggerConcurrency | undefined {
-  const singleInstance =
-    typeof operationOptions === 'string' && /(^|,)\s*singleinstance\s*(,|$)/i.test(operationOptions);
-  if (conc !== undefined && !isObj(conc)) {
-    a.err(p + '/runtimeConfiguration/concurrency', 'InvalidConcurrency', 'concurrency must be an object.');
-    return undefined;
-  }
-  const runsRaw = conc ? getProp(conc, 'runs') : undefined;
-  const waitingRaw = conc ? getProp(conc, 'maximumWaitingRuns') : undefined;
-  if (!singleInstance && runsRaw === undefined && waitingRaw === undefined) return undefined;
-  let runs: number = singleInstance ? 1 : LIMITS.triggerRunsDefault;
-  if (runsRaw !== undefined && !singleInstance) {
-    const v = intIn(runsRaw, 1, LIMITS.triggerRunsMax);
-    if (v === undefined) {
-      a.err(
-        p + '/runtimeConfiguration/concurrency/runs',
-        'InvalidConcurrency',
-        `Trigger concurrency runs must be an integer from 1 to ${LIMITS.triggerRunsMax}.`,
-      );
-      return undefined;
-    }
-    runs = v;
-  }
-  let maximumWaitingRuns = Math.min(10 + runs, LIMITS.waitingRunsMax);
-  if (waitingRaw !== undefined) {
-    const v = intIn(waitingRaw, 0, LIMITS.waitingRunsMax);
-    if (v === undefined) {
-      a.err(
-        p + '/runtimeConfiguration/concurrency/maximumWaitingRuns',
-        'InvalidConcurrency',
-        `maximumWaitingRuns must be an integer from 0 to ${LIMITS.waitingRunsMax}.`,
-      );
-      return undefined;
-    }
-    maximumWaitingRuns = v;
-  }
-  return { runs, maximumWaitingRuns };
 }
 
 /**
@@ -592,125 +294,13 @@ function defaultLoopConcurrency(loaded: LoadedDefinition): number {
   return loaded.wrapper === 'powerautomate' || loaded.wrapper === 'clientdata' ? 1 : 20;
 }
 
-/** `runtimeConfiguration.secureData.properties`, lower-cased ('inputs', 'outputs'). */
-function secureDataProperties(rc: unknown): string[] {
-  const secure = isObj(rc) ? getProp(rc, 'secureData') : undefined;
-  const props = isObj(secure) ? getProp(secure, 'properties') : undefined;
-  return Array.isArray(props) ? props.map((p) => String(p).toLowerCase()) : [];
-}
-
-/** An integer in [min, max], also when written as a numeric string (as some exports do). */
-function intIn(v: unknown, min: number, max: number): number | undefined {
-  const x = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max ? x : undefined;
-}
-
-const PARAM_TYPES = new Map([
-  ['string', 'String'],
-  ['securestring', 'SecureString'],
-  ['int', 'Int'],
-  ['integer', 'Int'],
-  ['float', 'Float'],
-  ['bool', 'Bool'],
-  ['boolean', 'Bool'],
-  ['array', 'Array'],
-  ['object', 'Object'],
-  ['secureobject', 'SecureObject'],
-] as const);
-
-function typeMatches(type: string, v: unknown): boolean {
-  switch (type) {
-    case 'String':
-    case 'SecureString':
-      return typeof v === 'string';
-    case 'Int':
-      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
-    case 'Float':
-      return typeof v === 'number' || typeof v === 'bigint';
-    case 'Bool':
-      return typeof v === 'boolean';
-    case 'Array':
-      return Array.isArray(v);
-    default:
-      return isObj(v);
-  }
-}
-
-/** Names used in `parameters('x')` anywhere in the definition (lower-cased). */
-function referencedParameters(def: unknown): Set<string> {
-  const out = new Set<string>();
-  const re = /parameters\s*\(\s*'((?:[^']|'')*)'\s*\)/gi;
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('@')) for (const m of v.matchAll(re)) out.add((m[1] ?? '').replace(/''/g, "'").toLowerCase());
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (isObj(v)) for (const [k, x] of Object.entries(v)) if (k !== 'parameters') walk(x);
-  };
-  walk(def);
-  return out;
-}
-
-function parameters(
-  a: Analyzer,
-  decls: unknown,
-  def: Obj,
-  values: Record<string, unknown>,
-): Map<string, ParameterDecl> {
-  const out = new Map<string, ParameterDecl>();
-  if (decls !== undefined && !isObj(decls)) a.err('/parameters', 'InvalidProperty', 'parameters must be an object.');
-  const lowerValues = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
-  const referenced = referencedParameters(def);
-  for (const [name, d] of Object.entries(isObj(decls) ? decls : {})) {
-    const p = '/parameters' + ptr(name);
-    if (!isObj(d)) {
-      a.err(p, 'InvalidProperty', `Parameter '${name}' must be an object.`);
-      continue;
-    }
-    const rawType = getProp(d, 'type');
-    const type = typeof rawType === 'string' ? PARAM_TYPES.get(rawType.toLowerCase() as never) : undefined;
-    if (!type) {
-      a.err(
-        p + '/type',
-        'InvalidParameterValue',
-        `Parameter '${name}' has an unknown type ${JSON.stringify(rawType)}.`,
-      );
-      continue;
-    }
-    const lower = name.toLowerCase();
-    const hasSupplied = lowerValues.has(lower);
-    const dv = getProp(d, 'defaultValue');
-    const hasValue = hasSupplied || dv !== undefined;
-    const value = hasSupplied ? lowerValues.get(lower) : dv;
-    // Only supplied values are checked: defaults cut out of ARM templates often hold deployment
-    // expressions ("[parameters('x')]") or placeholders that the deployment replaces.
-    const isExpr = typeof value === 'string' && (value.startsWith('@') || /^\[.*\]$/s.test(value));
-    if (hasSupplied && value !== null && !isExpr && !typeMatches(type, value)) {
-      a.err(p, 'InvalidParameterValue', `The value of parameter '${name}' does not match its type ${type}.`);
-    }
-    const allowed = getProp(d, 'allowedValues');
-    if (hasValue && Array.isArray(allowed) && !allowed.some((x) => JSON.stringify(x) === JSON.stringify(value))) {
-      a.err(p, 'InvalidParameterValue', `The value of parameter '${name}' is not one of its allowedValues.`);
-    }
-    // $connections and $authentication are injected by the runtime (spec §1.3).
-    if (!hasValue && referenced.has(lower) && !name.startsWith('$')) {
-      a.err(
-        p,
-        'ParameterValueMissing',
-        `Parameter '${name}' is referenced but has neither a value nor a defaultValue.`,
-      );
-    }
-    out.set(lower, { name, type, secure: type.startsWith('Secure'), hasValue, value: hasValue ? value : null });
-  }
-  return out;
-}
-
 /** Validates and compiles. Errors are returned, never thrown; `workflow` is set only when valid. */
 export function analyze(
   loaded: LoadedDefinition,
   options: CompileOptions = {},
 ): { workflow?: Workflow; errors: DefinitionError[] } {
   const a = new Analyzer(loaded.pointerPrefix);
-  const def = loaded.definition as Obj;
+  const def = loaded.definition as Record<string, unknown>;
   const triggers = triggerNodes(a, getProp(def, 'triggers'));
   for (const t of triggers) a.triggerNames.add(t.name.toLowerCase());
   const root = a.container(getProp(def, 'actions'), '/actions', undefined, [], 1);
@@ -733,10 +323,10 @@ export function analyze(
   for (const node of a.byName.values()) checkActionReferences(node, scope, report);
   const outputs: Workflow['outputs'] = [];
   const outs = getProp(def, 'outputs');
-  if (isObj(outs)) {
+  if (isRecord(outs)) {
     for (const [name, o] of Object.entries(outs)) {
       const p = '/outputs' + ptr(name);
-      if (!isObj(o) || getProp(o, 'value') === undefined) {
+      if (!isRecord(o) || getProp(o, 'value') === undefined) {
         a.err(p, 'MissingRequiredProperty', `Output '${name}' needs a value.`);
         continue;
       }
@@ -746,17 +336,10 @@ export function analyze(
     }
   }
   const staticResults = getProp(def, 'staticResults');
-  for (const node of a.byName.values()) attachStaticResult(a, node, isObj(staticResults) ? staticResults : undefined);
+  for (const node of a.byName.values())
+    attachStaticResult(a, node, isRecord(staticResults) ? staticResults : undefined);
   if (a.errors.length > 0) return { errors: a.errors };
-  const secureParameterNames = new Set([...params.values()].filter((p) => p.secure).map((p) => p.name.toLowerCase()));
-  // Inputs that read a secure parameter are masked in records, like secureData inputs.
-  if (secureParameterNames.size > 0) {
-    for (const node of a.byName.values()) {
-      const refs = referencedParameters(getProp(node.def, 'inputs'));
-      if ([...refs].some((r) => secureParameterNames.has(r))) node.secureInputs = true;
-    }
-  }
-  maskSecuredReads(a.byName, triggers);
+  const secureParameterNames = maskSecuredInputs(a.byName, triggers, params);
   return {
     errors: [],
     workflow: {
@@ -770,44 +353,5 @@ export function analyze(
       secureParameterNames,
       defaultForeachConcurrency: options.defaultForeachConcurrency ?? defaultLoopConcurrency(loaded),
     },
-  };
-}
-
-/**
- * Inputs that use secured outputs (of an action, or of the trigger) are hidden in run history too,
- * as in Logic Apps, without turning on the reading action's own secureData.
- */
-function maskSecuredReads(byName: Map<string, ActionNode>, triggers: TriggerNode[]): void {
-  const securedActions = new Set([...byName.values()].filter((n) => n.secureOutputs).map((n) => n.lower));
-  const securedTrigger = triggers.some((t) => t.secureOutputs);
-  if (securedActions.size === 0 && !securedTrigger) return;
-  for (const node of byName.values()) {
-    if (node.secureInputs) continue;
-    const reads = inputReads(node);
-    if ((securedTrigger && reads.trigger) || [...reads.actions].some((n) => securedActions.has(n)))
-      node.secureInputs = true;
-  }
-}
-
-function attachStaticResult(a: Analyzer, node: ActionNode, staticResults: Obj | undefined): void {
-  const rc = getProp(node.def, 'runtimeConfiguration');
-  const sr = isObj(rc) ? getProp(rc, 'staticResult') : undefined;
-  if (!isObj(sr)) return;
-  const enabled = String(getProp(sr, 'staticResultOptions') ?? '').toLowerCase() === 'enabled';
-  if (!enabled) return;
-  const name = getProp(sr, 'name');
-  const entry = typeof name === 'string' && staticResults ? getProp(staticResults, name) : undefined;
-  if (!isObj(entry)) {
-    a.err(
-      node.pointer + '/runtimeConfiguration/staticResult/name',
-      'InvalidProperty',
-      `Static result ${JSON.stringify(name)} of '${node.name}' is not defined in staticResults.`,
-    );
-    return;
-  }
-  node.staticResult = {
-    status: String(getProp(entry, 'status') ?? 'Succeeded'),
-    outputs: getProp(entry, 'outputs'),
-    error: getProp(entry, 'error'),
   };
 }

@@ -1,14 +1,14 @@
 // The compiled form of a definition: the action graph with resolved run-after edges and every
 // expression compiled once, shared by all runs of the workflow version.
 import type { Compiled } from '../expr.js';
-import type { ActionKind } from './types-table.js';
+import type { ActionKind } from '../actions/kinds.js';
+import type { ActionStatus } from '../statuses.js';
 import type { LoadedDefinition } from '../types.js';
-
-export type RunAfterStatus = 'Succeeded' | 'Failed' | 'Skipped' | 'TimedOut';
 
 export interface RunAfterEdge {
   pred: ActionNode;
-  statuses: ReadonlySet<string>;
+  /** The predecessor statuses that meet the edge (runAfter statuses, canonical spelling). */
+  statuses: ReadonlySet<ActionStatus>;
 }
 
 /** One map of actions executed together (top level, Scope, If branch, Switch case, loop body). */

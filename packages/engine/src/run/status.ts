@@ -2,12 +2,10 @@
 // replaced by their own predecessors until none is skipped; any Failed/Aborted/TimedOut leaf
 // left over fails the container, everything else is neutral.
 import type { ContainerDef, ActionNode } from '../definition/model.js';
-import type { ActionStatus } from '../types.js';
+import { FAILING_STATUSES } from '../statuses.js';
+import type { ActionStatus, Outcome } from '../statuses.js';
 
-export function deriveStatus(
-  def: ContainerDef,
-  statusOf: (n: ActionNode) => ActionStatus | undefined,
-): 'Succeeded' | 'Failed' {
+export function deriveStatus(def: ContainerDef, statusOf: (n: ActionNode) => ActionStatus | undefined): Outcome {
   const seen = new Set<ActionNode>();
   const stack = [...def.leaves];
   while (stack.length > 0) {
@@ -19,7 +17,7 @@ export function deriveStatus(
       for (const e of n.runAfter) stack.push(e.pred);
       continue;
     }
-    if (s === 'Failed' || s === 'Aborted' || s === 'TimedOut') return 'Failed';
+    if (s !== undefined && FAILING_STATUSES.has(s)) return 'Failed';
   }
   return 'Succeeded';
 }

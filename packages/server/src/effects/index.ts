@@ -1,8 +1,10 @@
 /**
- * Routes an effect command to the executor for its action type. Connector families need a
- * connector host this executor does not have: they fail with ConnectorNotAvailable (the CLI
- * lets --mock replace them).
+ * Routes an effect command to the executor of its action type's effect family (the engine's
+ * action registry knows the family of every type). Connectors need a connector host this
+ * executor does not have: unless a built-in handler takes the command they fail with
+ * ConnectorNotAvailable (the CLI lets --mock replace them).
  */
+import { actionTypeInfo, type EffectFamily } from '@flowbridge/engine';
 import { performHttp, type HttpEffectOptions } from './http.js';
 import { performHttpWebhook } from './httpwebhook.js';
 import { performJavaScript, type JavaScriptEffectOptions } from './javascript.js';
@@ -22,49 +24,45 @@ export interface EffectExecutorOptions {
 
 export type ConnectorHandler = (command: EffectCommand, context: EffectContext) => Promise<EffectResult> | null;
 
-const connectorTypes = new Set(
-  [
-    'ApiConnection',
-    'ApiConnectionWebhook',
-    'OpenApiConnection',
-    'OpenApiConnectionWebhook',
-    'ApiConnectionNotification',
-    'ServiceProvider',
-    'Function',
-    'InvokeFunction',
-    'ApiManagement',
-  ].map((t) => t.toLowerCase()),
-);
+type Executor = (
+  command: EffectCommand,
+  context: EffectContext,
+  options: EffectExecutorOptions,
+) => Promise<EffectResult>;
+
+const unsupported = (command: EffectCommand): EffectResult =>
+  failed(
+    'UnsupportedActionType',
+    `Action '${command.actionName}' of type ${command.actionType} is not supported by this host.`,
+  );
+
+/**
+ * One executor per effect family; the engine says which family an action type belongs to
+ * (actionTypeInfo), so a new type of a known family needs nothing here.
+ */
+const executors: Record<EffectFamily, Executor> = {
+  http: (command, context, options) => performHttp(command, context, options.http),
+  httpWebhook: (command, context, options) => performHttpWebhook(command, context, options.http),
+  javascript: (command, context, options) => performJavaScript(command, context, options.javascript),
+  workflow: (command, context, options) =>
+    performWorkflow(command, context, options.workflowResolver ? { resolver: options.workflowResolver } : {}),
+  connector: async (command, context, options) => {
+    for (const handler of options.connectorHandlers ?? []) {
+      const handled = handler(command, context);
+      if (handled !== null) return handled;
+    }
+    return failed(
+      'ConnectorNotAvailable',
+      `Action '${command.actionName}' uses a ${command.actionType} connector, which this host cannot call; provide a mock for it.`,
+    );
+  },
+  platform: async (command) => unsupported(command),
+};
 
 export function createEffectExecutor(options: EffectExecutorOptions = {}): EffectExecutor {
   return async (command, context) => {
-    const type = command.actionType.toLowerCase();
-    switch (type) {
-      case 'http':
-        return performHttp(command, context, options.http);
-      case 'httpwebhook':
-        return performHttpWebhook(command, context, options.http);
-      case 'javascriptcode':
-        return performJavaScript(command, context, options.javascript);
-      case 'workflow':
-        return performWorkflow(command, context, {
-          ...(options.workflowResolver ? { resolver: options.workflowResolver } : {}),
-        });
-    }
-    if (connectorTypes.has(type)) {
-      for (const handler of options.connectorHandlers ?? []) {
-        const handled = handler(command, context);
-        if (handled !== null) return handled;
-      }
-      return failed(
-        'ConnectorNotAvailable',
-        `Action '${command.actionName}' uses a ${command.actionType} connector, which this host cannot call; provide a mock for it.`,
-      );
-    }
-    return failed(
-      'UnsupportedActionType',
-      `Action '${command.actionName}' of type ${command.actionType} is not supported by this host.`,
-    );
+    const family = actionTypeInfo(command.actionType)?.effect;
+    return family ? executors[family](command, context, options) : unsupported(command);
   };
 }
 

@@ -1,0 +1,228 @@
+// The run's action records: one per action and repetition, by path. It answers what expressions
+// read of other actions (outputs('X'), result('Scope')), collects what changed for the next step
+// and builds the records and the run result the host stores.
+import type { Value } from '@flowbridge/expression';
+import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
+import { toJson } from '../expr.js';
+import { SECURED_VALUE } from '../secured.js';
+import type { ActionStatus } from '../statuses.js';
+import type { ActionRecord, RetryAttempt, RunResultAction } from '../types.js';
+import type { LoopCtx } from './context.js';
+import type { Frame, Rec } from './host.js';
+
+export class History {
+  private readonly records = new Map<string, Rec>();
+  /** The latest record of each action (lower-cased name), for reads from outside its loop. */
+  private readonly latest = new Map<string, Rec>();
+  private changed = new Set<Rec>();
+
+  constructor(
+    private readonly workflow: Workflow,
+    private readonly runId: string,
+    private readonly clientTrackingId: string | undefined,
+  ) {}
+
+  /** A new record for an action starting (or skipped) in a frame. */
+  add(node: ActionNode, frame: Frame, status: ActionStatus): Rec {
+    const path = frame.prefix + node.name;
+    const rec: Rec = { node, name: node.name, path, status };
+    if (frame.loop) {
+      const idx: Array<{ scopeName: string; itemIndex: number }> = [];
+      for (let l: LoopCtx | undefined = frame.loop; l; l = l.parent)
+        idx.unshift({ scopeName: l.node.name, itemIndex: l.index });
+      rec.repetitionIndexes = idx;
+    }
+    this.records.set(path, rec);
+    this.latest.set(node.lower, rec);
+    this.changed.add(rec);
+    return rec;
+  }
+
+  touch(rec: Rec): void {
+    rec.view = undefined;
+    this.changed.add(rec);
+  }
+
+  /** Adds one request attempt to the action's retry history. */
+  addAttempt(rec: Rec, attempt: RetryAttempt): void {
+    (rec.retryHistory ??= []).push(attempt);
+    rec.view = undefined;
+  }
+
+  statusAt(path: string): ActionStatus | undefined {
+    return this.records.get(path)?.status;
+  }
+
+  /** Records every action inside the node's containers Skipped with this code. */
+  skipBodies(node: ActionNode, prefix: string, code: string): void {
+    for (const body of node.bodies) this.skipContainer(body, prefix, code);
+  }
+
+  skipContainer(body: ContainerDef, prefix: string, code: string): void {
+    for (const a of body.actions) {
+      const path = prefix + a.name;
+      const rec: Rec = {
+        node: a,
+        name: a.name,
+        path,
+        status: 'Skipped',
+        code,
+        error: { code, message: `The action '${a.name}' was skipped: ${code}.` },
+      };
+      this.records.set(path, rec);
+      if (!this.latest.has(a.lower)) this.latest.set(a.lower, rec);
+      this.changed.add(rec);
+      this.skipBodies(a, prefix, code);
+    }
+  }
+
+  // ---- what expressions read
+
+  /** The path of an action's record as seen from inside `loop` (undefined when not in its loops). */
+  private pathOf(node: ActionNode, loop: LoopCtx | undefined): string | undefined {
+    if (node.loops.length === 0) return node.name;
+    let prefix = '';
+    for (const l of node.loops) {
+      let idx: number | undefined;
+      for (let c = loop; c; c = c.parent) if (c.node === l) idx = c.index;
+      if (idx === undefined) return undefined;
+      prefix += `${l.name}[${idx}]/`;
+    }
+    return prefix + node.name;
+  }
+
+  private find(name: string, loop: LoopCtx | undefined): Rec | undefined {
+    const node = this.workflow.byName.get(name.toLowerCase());
+    if (!node) return undefined;
+    const path = this.pathOf(node, loop);
+    return (path !== undefined ? this.records.get(path) : undefined) ?? this.latest.get(node.lower);
+  }
+
+  actionValue(name: string, loop: LoopCtx | undefined): Value | undefined {
+    const rec = this.find(name, loop);
+    return rec ? this.view(rec) : undefined;
+  }
+
+  /** The expression view of a record: actions('X'), currentAction(). */
+  view(rec: Rec): Value {
+    if (rec.view !== undefined) return rec.view;
+    const v: Record<string, Value> = {
+      name: rec.name,
+      status: rec.status,
+      trackingId: `${this.runId}/${rec.path}`,
+    };
+    if (rec.inputs !== undefined) v.inputs = rec.inputs;
+    if (rec.outputs !== undefined) v.outputs = rec.outputs;
+    if (rec.startTime !== undefined) v.startTime = rec.startTime;
+    if (rec.endTime !== undefined) v.endTime = rec.endTime;
+    if (rec.code !== undefined) v.code = rec.code;
+    if (rec.error) v.error = { code: rec.error.code, message: rec.error.message };
+    if (this.clientTrackingId !== undefined) v.clientTrackingId = this.clientTrackingId;
+    if (rec.trackedProperties !== undefined) v.trackedProperties = rec.trackedProperties;
+    if (rec.retryHistory) v.retryHistory = rec.retryHistory.map(attemptView);
+    rec.view = v;
+    return v;
+  }
+
+  /** result('X'): the records of the actions directly inside X (every iteration for loops). */
+  resultValue(name: string, loop: LoopCtx | undefined): Value | undefined {
+    const node = this.workflow.byName.get(name.toLowerCase());
+    if (!node || node.bodies.length === 0) return undefined;
+    const out: Value[] = [];
+    if (node.type === 'Foreach' || node.type === 'Until') {
+      const base = this.pathOf(node, loop);
+      const rec = base !== undefined ? this.records.get(base) : this.latest.get(node.lower);
+      const count = rec?.repetitionCount ?? 0;
+      const prefix = rec ? rec.path.slice(0, rec.path.length - node.name.length) : '';
+      for (let i = 0; i < count; i++) {
+        for (const a of node.body?.actions ?? []) {
+          const r = this.records.get(`${prefix}${node.name}[${i}]/${a.name}`);
+          if (r) out.push(this.view(r));
+        }
+      }
+      return out;
+    }
+    for (const body of node.bodies) {
+      for (const a of body.actions) {
+        const r = this.find(a.name, loop);
+        if (r) out.push(this.view(r));
+      }
+    }
+    return out;
+  }
+
+  // ---- what the host stores
+
+  /** The records changed since the last call, as the host stores them. */
+  takeChanged(): ActionRecord[] {
+    const records: ActionRecord[] = [];
+    for (const r of this.changed) records.push(this.emit(r));
+    this.changed = new Set();
+    return records;
+  }
+
+  /** Every action by name: its last repetition, and all of them when it ran in a loop (DESIGN §4). */
+  resultActions(): Record<string, RunResultAction> {
+    const actions: Record<string, RunResultAction> = {};
+    const groups = new Map<string, Rec[]>();
+    for (const r of this.records.values()) {
+      const g = groups.get(r.name);
+      if (g) g.push(r);
+      else groups.set(r.name, [r]);
+    }
+    for (const [name, recs] of groups) {
+      const looped = recs.some((r) => r.repetitionIndexes && r.repetitionIndexes.length > 0);
+      if (looped) recs.sort(compareRepetitions);
+      const last = recs[recs.length - 1] as Rec;
+      const out = this.emit(last);
+      const entry: RunResultAction = { status: out.status, error: out.error ?? null };
+      if (out.code !== undefined) entry.code = out.code;
+      if (out.inputs !== undefined) entry.inputs = out.inputs;
+      if (out.outputs !== undefined) entry.outputs = out.outputs;
+      if (out.startTime !== undefined) entry.startTime = out.startTime;
+      if (out.endTime !== undefined) entry.endTime = out.endTime;
+      if (out.retryHistory) entry.retryHistory = out.retryHistory;
+      if (out.trackedProperties !== undefined) entry.trackedProperties = out.trackedProperties;
+      if (looped) entry.repetitions = recs.map((r) => this.emit(r));
+      actions[name] = entry;
+    }
+    return actions;
+  }
+
+  private emit(r: Rec): ActionRecord {
+    const out: ActionRecord = { name: r.name, path: r.path, type: r.node.type, status: r.status };
+    if (r.code !== undefined) out.code = r.code;
+    out.error = r.error ?? null;
+    if (r.inputs !== undefined) out.inputs = r.node.secureInputs ? SECURED_VALUE : toJson(r.inputs);
+    if (r.outputs !== undefined) out.outputs = r.node.secureOutputs ? SECURED_VALUE : toJson(r.outputs);
+    if (r.startTime !== undefined) out.startTime = r.startTime;
+    if (r.endTime !== undefined) out.endTime = r.endTime;
+    if (r.retryHistory) out.retryHistory = r.retryHistory.map((h) => ({ ...h }));
+    if (r.trackedProperties !== undefined) out.trackedProperties = toJson(r.trackedProperties);
+    if (r.repetitionIndexes) out.repetitionIndexes = r.repetitionIndexes;
+    if (r.repetitionCount !== undefined) out.repetitionCount = r.repetitionCount;
+    out.trackingId = `${this.runId}/${r.path}`;
+    return out;
+  }
+}
+
+/** One retry-history entry as expressions see it (same keys, same order as recorded). */
+function attemptView(h: RetryAttempt): Value {
+  const v: Record<string, Value> = {};
+  if (h.startTime !== undefined) v.startTime = h.startTime;
+  if (h.endTime !== undefined) v.endTime = h.endTime;
+  v.idempotencyKey = h.idempotencyKey;
+  if (h.code !== undefined) v.code = h.code;
+  if (h.error !== undefined) v.error = { ...h.error };
+  return v;
+}
+
+function compareRepetitions(a: Rec, b: Rec): number {
+  const x = a.repetitionIndexes ?? [];
+  const y = b.repetitionIndexes ?? [];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.itemIndex ?? 0) - (y[i]?.itemIndex ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}

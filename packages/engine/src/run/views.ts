@@ -1,0 +1,33 @@
+// The records expressions read for the trigger (trigger(), triggerBody()) and for the workflow
+// (workflow()), built once per run from what the host gave.
+import type { Value } from '@flowbridge/expression';
+import type { RunInit } from '../types.js';
+
+export function triggerView(init: RunInit): Value {
+  const t = init.trigger;
+  const rec: Record<string, Value> = {
+    name: t.name,
+    inputs: (t.inputs ?? null) as Value,
+    outputs: (t.outputs ?? null) as Value,
+    startTime: t.startTime,
+    endTime: t.startTime,
+    status: 'Succeeded',
+    trackingId: init.runId,
+    originHistoryName: init.runId,
+  };
+  if (t.clientTrackingId !== undefined) rec.clientTrackingId = t.clientTrackingId;
+  if (t.scheduledTime !== undefined) rec.scheduledTime = t.scheduledTime;
+  return rec;
+}
+
+export function workflowView(init: RunInit): Value {
+  const w = init.workflow;
+  const v: Record<string, Value> = {
+    id: w.id,
+    name: w.name,
+    type: 'Microsoft.Logic/workflows',
+    run: { id: `${w.id}/runs/${init.runId}`, name: init.runId, type: 'Microsoft.Logic/workflows/runs' },
+  };
+  if (w.version !== undefined) v.version = w.version;
+  return v;
+}
