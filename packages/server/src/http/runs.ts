@@ -1,5 +1,6 @@
 /** The runs API: list with cursor paging, the run result JSON (DESIGN §4), cancel, resubmit. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SECURED_VALUE } from '@flowbridge/engine';
 import type { Run, RunDetail, RunQuery, RunStatus } from '../store/index.js';
 import { ApiError } from './errors.js';
 import { principalOf, requirePermission, type RouteContext } from './context.js';
@@ -19,7 +20,6 @@ const STATUSES: RunStatus[] = [
 ];
 
 /** What run history shows instead of secured data (the engine's mask). */
-const SECURED = '*** secured ***';
 
 export function runJson(run: Run): Record<string, unknown> {
   return {
@@ -112,7 +112,7 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
       );
       const body: Record<string, unknown> = {
         ...runJson(run),
-        trigger: { name: run.triggerName, outputs: secured ? SECURED : (trigger.outputs ?? null) },
+        trigger: { name: run.triggerName, outputs: secured ? SECURED_VALUE : (trigger.outputs ?? null) },
         response: run.response ?? null,
         outputs: run.outputs ?? {},
       };
