@@ -31,8 +31,15 @@ const dynamicHostUrl: Apply<RequestDraft> = (draft, parameters, scope) => {
   const template = parameters.urlTemplate;
   if (typeof template !== 'string') return invalid('dynamichosturl needs urlTemplate.');
   let url = interpolate(template, scope).trim().replace(/\/+$/, '');
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `https://${url.replace(/^\/+/, '')}`;
-  draft.baseUrl = url;
+  // A template whose host comes from a connection parameter the connection lacks.
+  if (url === '' || url.startsWith('/') || /:\/\/(?:[./]|$)/.test(url))
+    return fail('MissingBaseUrl', `dynamichosturl '${template}' gives no host (is a connection parameter missing?).`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `https://${url}`;
+  // `https://site/` + `/wp-json/...`: a parameter typed with a trailing slash must not double it.
+  draft.baseUrl = url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i,
+    (_, scheme: string, rest: string) => scheme + rest.replace(/\/{2,}/g, '/'),
+  );
   return ok;
 };
 
