@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { apiIdOf, connectorName, importConnector, importConnectorFiles } from './import.js';
 import type { Connector } from './model.js';
+import { summarizeConnector } from './summary.js';
 import { fixtureFiles, loadFixture, type FixtureName } from './test-support.js';
 
 const byId = (c: Connector, id: string) => c.operations.find((o) => o.operationId === id);
@@ -400,5 +401,35 @@ describe('importConnectorFiles', () => {
     });
     assert.equal(result.ok, false);
     if (!result.ok) assert.deepEqual([result.error.code, result.error.document], ['InvalidJson', 'apiProperties']);
+  });
+});
+
+describe('summarizeConnector', () => {
+  it('lists actions and triggers apart, and says which cannot run here', () => {
+    const summary = summarizeConnector(loadFixture('co2-signal'));
+    assert.deepEqual(
+      summary.operations.map((o) => [o.operationId, o.supported]),
+      [
+        ['GetLatestbyCode', true],
+        ['GetLatestbyLatLon', true],
+        ['GetZones', false],
+      ],
+    );
+    assert.deepEqual(summary.triggers, []);
+    const wp = summarizeConnector(loadFixture('wpforms'));
+    assert.deepEqual(wp.triggers, [
+      {
+        operationId: 'CreateFlow',
+        method: 'post',
+        path: '/resources/flows',
+        summary: 'When a new WPForms entry is submitted',
+        deprecated: false,
+        supported: true,
+        kind: 'webhook',
+        cardinality: 'single',
+      },
+    ]);
+    assert.equal(wp.operations.length, 7);
+    assert.equal(wp.apiId, '/providers/Microsoft.PowerApps/apis/shared_wpformsbyreenhancedllc');
   });
 });

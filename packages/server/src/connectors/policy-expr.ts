@@ -51,7 +51,7 @@ export function evaluateTemplate(template: string, scope: PolicyScope): unknown 
   const trimmed = template.trim();
   for (const form of ['@{', '{@'] as const) {
     if (trimmed.startsWith(form)) {
-      const close = matchingBrace(trimmed, 1);
+      const close = matchingBrace(trimmed, form === '@{' ? 1 : 0);
       if (close === trimmed.length - 1) {
         const call = parseCall(trimmed, 2);
         if (call && call.end === close) return evaluate(call, scope);
