@@ -111,6 +111,15 @@ const cases: Case[] = [
     expected: { json: { email: 'x', name: 'Ada', extra: { deep: 1 } } },
   },
   {
+    name: 'a body parameter named item takes item/x keys (Dataverse style)',
+    fixture: 'pure-leads',
+    tweak: (c) => {
+      c.operations[0]!.parameters[0]!.name = 'item';
+    },
+    inputs: op('New-Lead-Submission', { 'item/email': 'a@example.com', 'item/name': 'Ada', 'item/x~1y': 1 }),
+    expected: { json: { email: 'a@example.com', name: 'Ada', 'x/y': 1 } },
+  },
+  {
     name: 'basic auth, required defaults in query and body (BulkSMS)',
     fixture: 'bulksms',
     inputs: op('SendSmsMessage', { 'body/to': '+4712345678', 'body/body': 'Hello' }),
