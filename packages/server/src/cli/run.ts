@@ -5,7 +5,9 @@
  * input file is invalid.
  */
 import { existsSync } from 'node:fs';
+import { outboundPolicyFrom } from '../config.js';
 import { toJsonText } from '../effects/content.js';
+import { createOutboundClient } from '../effects/outbound.js';
 import { realClock, VirtualClock } from '../runner/clock.js';
 import { parseMocks, type MockTable } from '../runner/mocks.js';
 import { runDefinition } from '../runner/run-definition.js';
@@ -70,6 +72,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     mocks = result.mocks;
   }
 
+  // Http calls obey the same outbound policy as the server's (FLOWBRIDGE_OUTBOUND_DENY / _ALLOW).
+  const outbound = outboundPolicyFrom(process.env);
+  if ('error' in outbound) return fail(outbound.error.message);
+
   // Ctrl-C cancels the run and still prints its result.
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort();
@@ -86,6 +92,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         listenForCallbacks: parsed.flags.has('--listen'),
         signal: controller.signal,
       },
+      effects: { http: { outbound: createOutboundClient(outbound.policy) } },
     });
     if (!outcome.ok) {
       io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
 import type { Store } from '../store/index.js';
 import { parseConfig, type ServerConfig } from '../config.js';
+import { createOutboundClient } from '../effects/outbound.js';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseConfig(args, process.env);
@@ -55,6 +56,8 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       import('../approvals/index.js'),
     ]);
   const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
+  // One outbound policy for every request a flow causes: Http actions, webhooks, linked hosts.
+  const outbound = createOutboundClient(config.outboundPolicy);
   const opened = config.databaseUrl
     ? await openStore({ databaseUrl: config.databaseUrl })
     : await openStore({ dataDir: config.dataDir });
@@ -80,6 +83,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       auth,
       log,
       roles,
+      effects: { http: { outbound } },
       ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
       ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
@@ -96,6 +100,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
             ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
             linkSecret,
             log,
+            fetch: outbound.fetch,
           });
           approvals = created;
           return {
