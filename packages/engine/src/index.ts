@@ -2,7 +2,7 @@
 // executor. The contract is ./API.md; refinements are documented at the top of ./types.ts.
 import { analyze } from './definition/compile.js';
 import type { CompileOptions } from './definition/compile.js';
-import { loadDefinition } from './definition/load.js';
+import { loadDefinition, type LoadOptions } from './definition/load.js';
 import type { Workflow } from './definition/model.js';
 import { Run } from './run/run.js';
 import type { DefinitionError, RunEvent, RunInit, Step } from './types.js';
@@ -11,6 +11,9 @@ export type * from './types.js';
 export type { TriggerConcurrency, Workflow } from './definition/model.js';
 export type { CompileOptions } from './definition/compile.js';
 export { loadDefinition } from './definition/load.js';
+export type { LoadOptions } from './definition/load.js';
+export { evaluateArmExpression, armFunctionNames, defaultArmDeployment } from './definition/arm/index.js';
+export type { ArmDeployment } from './definition/arm/index.js';
 export { Run } from './run/run.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
 export { parseDuration } from './run/timing.js';
@@ -18,8 +21,8 @@ export { parseDuration } from './run/timing.js';
 export { validateSchema } from './actions/schema.js';
 
 /** All save-time errors of a file ([] = valid). */
-export function validateDefinition(file: unknown, options?: CompileOptions): DefinitionError[] {
-  const { loaded, errors } = loadDefinition(file);
+export function validateDefinition(file: unknown, options?: CompileOptions & LoadOptions): DefinitionError[] {
+  const { loaded, errors } = loadDefinition(file, options);
   if (!loaded) return errors;
   return analyze(loaded, options).errors;
 }
@@ -34,8 +37,8 @@ export class DefinitionErrors extends Error {
 }
 
 /** Compiles a valid definition once (all expressions parsed, graph built) for many runs. */
-export function compileWorkflow(file: unknown, options?: CompileOptions): Workflow {
-  const { loaded, errors } = loadDefinition(file);
+export function compileWorkflow(file: unknown, options?: CompileOptions & LoadOptions): Workflow {
+  const { loaded, errors } = loadDefinition(file, options);
   if (!loaded) throw new DefinitionErrors(errors);
   const r = analyze(loaded, options);
   if (!r.workflow) throw new DefinitionErrors(r.errors);
