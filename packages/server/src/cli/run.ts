@@ -1,10 +1,13 @@
 /**
- * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]`
- * Runs one definition locally, without a server, and prints the run result JSON on stdout.
+ * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]
+ *                [--arm-parameters <file>]`
+ * Runs one definition locally, without a server, and prints the run result JSON on stdout. An ARM
+ * deployment template has its "[...]" expressions evaluated first (with the ARM parameters file).
  * Exit 0 when the run ends Succeeded, 1 when it ends otherwise, 2 when the definition or an
  * input file is invalid.
  */
 import { existsSync } from 'node:fs';
+import { loadDefinition, validateDefinition } from '@flowbridge/engine';
 import { outboundPolicyFrom } from '../config.js';
 import { toJsonText } from '../effects/content.js';
 import { createOutboundClient } from '../effects/outbound.js';
@@ -16,12 +19,12 @@ import { parseArgs, readJsonFile } from './read-json.js';
 
 const usage =
   'Usage: flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]\n' +
-  '                      [--compact] [--listen] [--virtual-time]\n';
+  '                      [--arm-parameters <file>] [--compact] [--listen] [--virtual-time]\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(
     args,
-    ['--trigger-body', '--parameters', '--mock'],
+    ['--trigger-body', '--parameters', '--mock', '--arm-parameters'],
     ['--compact', '--listen', '--virtual-time'],
   );
   if (parsed.error || parsed.positional.length !== 1) {
@@ -58,6 +61,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     parameters = values;
   }
 
+  // An ARM template runs as the definition its expressions produce, with its parameter values
+  // under any --parameters; errors point into the template as given.
+  const armPath = parsed.values.get('--arm-parameters');
+  let file = definition.value;
+  let armParameters: unknown;
+  if (armPath !== undefined) {
+    const read = await readJsonFile(armPath);
+    if (!read.ok) return fail(read.message);
+    armParameters = read.value;
+  }
+  const arm = loadDefinition(file, armParameters !== undefined ? { armParameters } : {});
+  if (arm.loaded?.armEvaluated) {
+    const armErrors = validateDefinition(file, { armParameters, ...(parameters ? { parameters } : {}) });
+    if (armErrors.length > 0) return invalid(io, path, armErrors);
+    file = arm.loaded.definition;
+    parameters = { ...arm.loaded.parameterValues, ...parameters };
+  } else if (arm.errors.length > 0) return invalid(io, path, arm.errors);
+
   let mocks: MockTable | undefined;
   const mockPath = parsed.values.get('--mock');
   if (mockPath !== undefined) {
@@ -82,7 +103,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onInterrupt);
   try {
     const outcome = await runDefinition({
-      file: definition.value,
+      file,
       path,
       ...(triggerBody !== undefined ? { triggerBody } : {}),
       ...(parameters ? { parameters } : {}),
@@ -94,11 +115,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       },
       effects: { http: { outbound: createOutboundClient(outbound.policy) } },
     });
-    if (!outcome.ok) {
-      io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);
-      for (const e of outcome.errors) io.stderr(`  ${e.pointer || '/'}  ${e.code}: ${e.message}\n`);
-      return 2;
-    }
+    if (!outcome.ok) return invalid(io, path, outcome.errors);
     for (const name of outcome.unusedMocks)
       io.stderr(`flowbridge run: warning: mock '${name}' was not used (no such action with effects ran)\n`);
     if (outcome.stalled) {
@@ -111,6 +128,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
+}
+
+function invalid(
+  io: CliIO,
+  path: string,
+  errors: ReadonlyArray<{ pointer: string; code: string; message: string }>,
+): number {
+  io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);
+  for (const e of errors) io.stderr(`  ${e.pointer || '/'}  ${e.code}: ${e.message}\n`);
+  return 2;
 }
 
 /** `--trigger-body` is a file when one exists by that name, else JSON text. */
