@@ -74,8 +74,10 @@ function visit(node: ArmNode, into: Placeholders): void {
   // parameters('x').a.b: x needs to be an object with a.b.
   const path: string[] = [];
   let base = node;
-  while (base.kind === 'property' || (base.kind === 'index' && base.index.kind === 'literal')) {
-    path.unshift(base.kind === 'property' ? base.name : String((base.index as { value: unknown }).value));
+  for (;;) {
+    if (base.kind === 'property') path.unshift(base.name);
+    else if (base.kind === 'index' && base.index.kind === 'literal') path.unshift(String(base.index.value));
+    else break;
     base = base.target;
   }
   if (base.kind === 'call') {
@@ -86,8 +88,10 @@ function visit(node: ArmNode, into: Placeholders): void {
       into[kind].set(name, shaped(into[kind].get(name), path, name));
     }
     base.args.forEach((a) => visit(a, into));
-  } else if (base.kind === 'property' || base.kind === 'index') visit(base.target, into);
-  if (node.kind === 'index') visit(node.index, into);
+  } else if (base.kind === 'index') {
+    visit(base.target, into);
+    visit(base.index, into);
+  }
 }
 
 function shaped(existing: unknown, path: string[], label: string): unknown {
