@@ -171,7 +171,9 @@ function deniedCause(error: unknown): OutboundDeniedError | undefined {
  * IP-literal hosts never reach a lookup; checkHost decided them before the request.
  */
 async function guardedTransport(policy: OutboundPolicy, lookup: typeof dnsLookup): Promise<Transport> {
-  const { Agent } = await import('undici');
+  // undici is CommonJS: Node's ESM loader gives named exports, the bundled bin only `default`.
+  const undici = await import('undici');
+  const { Agent } = undici.default ?? undici;
   const dispatcher = new Agent({ connect: { lookup: checkedLookup(policy, lookup) } });
   return (url, init) => globalThis.fetch(url, { ...init, dispatcher });
 }
