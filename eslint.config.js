@@ -29,6 +29,7 @@ export const loadedLazily = [
   'ajv',
   '@fastify/ajv-compiler',
   '@fastify/fast-json-stringify-compiler',
+  'undici',
 ];
 
 function boundaryRules(pkg, { pureCore }) {

@@ -2,7 +2,7 @@
 // executor. The contract is ./API.md; refinements are documented at the top of ./types.ts.
 import { analyze } from './definition/compile.js';
 import type { CompileOptions } from './definition/compile.js';
-import { loadDefinition } from './definition/load.js';
+import { loadDefinition, type LoadOptions } from './definition/load.js';
 import type { Workflow } from './definition/model.js';
 import type { DefinitionError } from './types.js';
 
@@ -18,14 +18,17 @@ export type { ActionKind, ActionTypeInfo, EffectFamily } from './actions/kinds.j
 export { ACTION_STATUSES, RUN_STATUSES, RUN_AFTER_STATUSES } from './statuses.js';
 export { isRecord } from './json.js';
 export { SECURED_VALUE } from './secured.js';
+export type { LoadOptions } from './definition/load.js';
+export { evaluateArmExpression, armFunctionNames, defaultArmDeployment } from './definition/arm/index.js';
+export type { ArmDeployment } from './definition/arm/index.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
 export { parseDuration } from './run/timing.js';
 /** JSON Schema validation (ajv, cached): the host checks trigger bodies and manual inputs with it. */
 export { validateSchema } from './actions/schema.js';
 
 /** All save-time errors of a file ([] = valid). */
-export function validateDefinition(file: unknown, options?: CompileOptions): DefinitionError[] {
-  const { loaded, errors } = loadDefinition(file);
+export function validateDefinition(file: unknown, options?: CompileOptions & LoadOptions): DefinitionError[] {
+  const { loaded, errors } = loadDefinition(file, options);
   if (!loaded) return errors;
   return analyze(loaded, options).errors;
 }
@@ -40,8 +43,8 @@ export class DefinitionErrors extends Error {
 }
 
 /** Compiles a valid definition once (all expressions parsed, graph built) for many runs. */
-export function compileWorkflow(file: unknown, options?: CompileOptions): Workflow {
-  const { loaded, errors } = loadDefinition(file);
+export function compileWorkflow(file: unknown, options?: CompileOptions & LoadOptions): Workflow {
+  const { loaded, errors } = loadDefinition(file, options);
   if (!loaded) throw new DefinitionErrors(errors);
   const r = analyze(loaded, options);
   if (!r.workflow) throw new DefinitionErrors(r.errors);

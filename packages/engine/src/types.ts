@@ -45,7 +45,15 @@ export type DefinitionErrorCode =
   /** An expression names an action, variable, parameter or loop that does not exist (or is not around it). */
   | 'InvalidReference'
   /** A SetVariable value reads the variable it sets. */
-  | 'SelfReferencingVariable';
+  | 'SelfReferencingVariable'
+  /** ARM template import (definition/arm/): an expression "[...]" that does not parse or fails. */
+  | 'InvalidArmExpression'
+  /** ARM template import: a function that needs a live Azure deployment (reference, listKeys, ...). */
+  | 'ArmUnsupportedFunction'
+  /** ARM template import: parameters('x') of a template parameter with no value and no defaultValue. */
+  | 'ArmParameterMissing'
+  /** ARM template import: the ARM parameters file is malformed, or given for a file that is no ARM template. */
+  | 'InvalidArmParameters';
 
 /** A save-time error. `pointer` is a JSON pointer into the file as given (wrapper included). */
 export interface DefinitionError {
@@ -73,6 +81,12 @@ export interface LoadedDefinition {
   wrapper: 'bare' | 'arm' | 'standard' | 'powerautomate' | 'clientdata';
   kind?: 'Stateful' | 'Stateless';
   parameterValues?: Record<string, unknown>;
+  /**
+   * The file was an ARM deployment template whose "[...]" expressions were evaluated at load:
+   * `definition` and `parameterValues` hold the results, and are what a host should store (loading
+   * the template again would evaluate `[[` escapes a second time).
+   */
+  armEvaluated?: boolean;
 }
 
 // Statuses are listed once, in ./statuses.ts.

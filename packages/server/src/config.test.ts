@@ -35,7 +35,24 @@ const bad: Array<[string, string[], Record<string, string>, string]> = [
   ['lease too short', [], { FLOWBRIDGE_LEASE_MS: '10' }, 'leaseMs'],
   ['negative rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '-1' }, 'triggerRateLimit'],
   ['rate limit not a number', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: 'lots' }, 'triggerRateLimit'],
+  ['malformed outbound deny entry', [], { FLOWBRIDGE_OUTBOUND_DENY: '10.0.0.0/40' }, 'FLOWBRIDGE_OUTBOUND_DENY'],
+  ['malformed outbound allow entry', [], { FLOWBRIDGE_OUTBOUND_ALLOW: 'x.*.example' }, 'FLOWBRIDGE_OUTBOUND_ALLOW'],
 ];
+
+test('config: the outbound policy adds FLOWBRIDGE_OUTBOUND_DENY and _ALLOW to the built-in deny list', () => {
+  const r = parseConfig([], { FLOWBRIDGE_OUTBOUND_DENY: '10.0.0.0/8, *.corp.example', FLOWBRIDGE_OUTBOUND_ALLOW: '*' });
+  assert.ok('config' in r, JSON.stringify(r));
+  const { deny, allow } = r.config.outboundPolicy ?? { deny: [], allow: [] };
+  assert.ok(deny.some((rule) => rule.text === '169.254.169.254' && rule.source === 'built-in'));
+  assert.deepEqual(
+    deny.filter((rule) => rule.source !== 'built-in').map((rule) => rule.text),
+    ['10.0.0.0/8', '*.corp.example'],
+  );
+  assert.deepEqual(
+    allow.map((rule) => rule.text),
+    ['*'],
+  );
+});
 
 for (const [name, args, env, target] of bad) {
   test(`config error: ${name}`, () => {

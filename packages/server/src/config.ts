@@ -2,6 +2,8 @@
  * The server's configuration from `flowbridge start` flags and FLOWBRIDGE_* environment variables
  * (flags win). Errors are data: `{code: 'InvalidConfig', message, target}`.
  */
+import { createOutboundPolicy, type OutboundPolicy } from './effects/outbound-policy.js';
+
 export type Role = 'api' | 'worker' | 'scheduler' | 'all';
 
 export interface ServerConfig {
@@ -25,6 +27,11 @@ export interface ServerConfig {
   mailFrom: string;
   /** Incoming-webhook URL (Teams- or Slack-compatible) for approval notifications (FLOWBRIDGE_CHAT_WEBHOOK_URL). */
   chatWebhookUrl?: string;
+  /**
+   * Where flows may send requests (FLOWBRIDGE_OUTBOUND_DENY, FLOWBRIDGE_OUTBOUND_ALLOW: CIDRs, IPs
+   * and host patterns); the built-in deny list (cloud metadata, link-local) always applies.
+   */
+  outboundPolicy?: OutboundPolicy;
 }
 
 export interface ConfigError {
@@ -78,6 +85,8 @@ export function parseConfig(
         target: 'triggerRateLimit',
       },
     };
+  const outbound = outboundPolicyFrom(env);
+  if ('error' in outbound) return outbound;
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
@@ -88,6 +97,7 @@ export function parseConfig(
       role,
       logLevel: flags.get('log-level') ?? env.FLOWBRIDGE_LOG_LEVEL ?? 'info',
       mailFrom: env.FLOWBRIDGE_MAIL_FROM ?? 'Flowbridge <flowbridge@localhost>',
+      outboundPolicy: outbound.policy,
       ...(env.FLOWBRIDGE_SMTP_URL ? { smtpUrl: env.FLOWBRIDGE_SMTP_URL } : {}),
       ...(Number(env.FLOWBRIDGE_RETENTION_DAYS) > 0 ? { retentionDays: Number(env.FLOWBRIDGE_RETENTION_DAYS) } : {}),
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
@@ -98,4 +108,15 @@ export function parseConfig(
       ...(publicUrl ? { publicUrl } : {}),
     },
   };
+}
+
+/** The outbound policy from FLOWBRIDGE_OUTBOUND_DENY / _ALLOW (also read by `flowbridge run`). */
+export function outboundPolicyFrom(
+  env: Record<string, string | undefined>,
+): { policy: OutboundPolicy } | { error: ConfigError } {
+  const created = createOutboundPolicy({
+    ...(env.FLOWBRIDGE_OUTBOUND_DENY ? { deny: env.FLOWBRIDGE_OUTBOUND_DENY } : {}),
+    ...(env.FLOWBRIDGE_OUTBOUND_ALLOW ? { allow: env.FLOWBRIDGE_OUTBOUND_ALLOW } : {}),
+  });
+  return 'error' in created ? { error: created.error } : created;
 }

@@ -19,6 +19,7 @@ import type { Auth } from './auth/types.js';
 import type { ServerConfig } from './config.js';
 import type { ConnectorHandler, EffectExecutorOptions } from './effects/index.js';
 import type { EffectExecutor } from './effects/types.js';
+import { createOutboundClient } from './effects/outbound.js';
 import { RetentionPruner } from './host/retention.js';
 import { RunHost } from './host/run-host.js';
 import { RecurrenceScheduler } from './host/scheduler.js';
@@ -242,6 +243,8 @@ export async function runtimeFromConfig(
 ): Promise<ConfiguredRuntime> {
   const { store, log } = deps;
   const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
+  // One outbound policy for every request a flow causes: Http actions, webhooks, linked hosts.
+  const outbound = createOutboundClient(config.outboundPolicy);
   const roles: ServerRoles =
     config.role === 'all'
       ? { api: true, worker: true, scheduler: true }
@@ -255,9 +258,11 @@ export async function runtimeFromConfig(
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
     ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+    effects: { http: { outbound } },
     extensions: [
       approvalsExtension({
         auth,
+        fetch: outbound.fetch,
         linkSecret: await secretSetting(store, 'approvals.linkSecret'),
         ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
         ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
@@ -273,6 +278,8 @@ export interface ApprovalsExtensionOptions {
   linkSecret: string;
   mailer?: { smtpUrl: string; from: string };
   chatWebhookUrl?: string;
+  /** How linked-host callbacks and chat notices go out (the outbound policy's fetch). */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Approvals: the shared_approvals connector actions, the approvals API and the response pages. */

@@ -1,6 +1,18 @@
 // Finds the bare definition inside every wrapper of spec §1.1 and remembers where it sat, so
 // that validation errors point into the file exactly as the user gave it.
 import type { DefinitionError, LoadedDefinition, WorkflowDefinition } from '../types.js';
+import type { ArmDeployment } from './arm/functions.js';
+import { importArmTemplate, isArmDeploymentTemplate } from './arm/template.js';
+
+export interface LoadOptions {
+  /**
+   * For an ARM deployment template: an ARM parameters file (`{"parameters": {"x": {"value": ...}}}`)
+   * whose values override the template parameters' defaultValue in its "[...]" expressions.
+   */
+  armParameters?: unknown;
+  /** What resourceGroup() and subscription() return during an ARM import (defaults are placeholders). */
+  armDeployment?: Partial<ArmDeployment>;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +107,39 @@ function fromObject(file: Obj, wrapperHint?: 'clientdata'): LoadedDefinition | u
   return undefined;
 }
 
-export function loadDefinition(file: unknown): { loaded?: LoadedDefinition; errors: DefinitionError[] } {
+/**
+ * An ARM deployment template with a Microsoft.Logic/workflows resource: its template expressions
+ * are evaluated (definition/arm/) and the definition is read from the evaluated properties.
+ * Undefined when the template holds no such resource (the generic wrapper search takes over).
+ */
+function fromArmTemplate(
+  file: Obj,
+  options: LoadOptions,
+): { loaded?: LoadedDefinition; errors: DefinitionError[] } | undefined {
+  if (!isArmDeploymentTemplate(file)) return undefined;
+  const imported = importArmTemplate(file, {
+    ...(options.armParameters !== undefined ? { parameters: options.armParameters } : {}),
+    ...(options.armDeployment ? { deployment: options.armDeployment } : {}),
+  });
+  if (!imported) return undefined;
+  if (imported.errors.length > 0) return { errors: imported.errors };
+  const definition = getProp(imported.properties, 'definition');
+  if (!looksLikeDefinition(definition)) return undefined;
+  const loaded: LoadedDefinition = {
+    definition,
+    pointerPrefix: `/resources/${imported.resourceIndex}/properties/definition`,
+    wrapper: 'arm',
+  };
+  if (imported.evaluated > 0) loaded.armEvaluated = true;
+  const values = armParameterValues(getProp(imported.properties, 'parameters'));
+  if (values) loaded.parameterValues = values;
+  return { loaded, errors: [] };
+}
+
+export function loadDefinition(
+  file: unknown,
+  options: LoadOptions = {},
+): { loaded?: LoadedDefinition; errors: DefinitionError[] } {
   let value = file;
   let hint: 'clientdata' | undefined;
   if (typeof value === 'string') {
@@ -115,6 +159,19 @@ export function loadDefinition(file: unknown): { loaded?: LoadedDefinition; erro
     return {
       errors: [
         { pointer: '', code: 'NoDefinition', message: 'The file is not a JSON object holding a workflow definition.' },
+      ],
+    };
+  }
+  const arm = fromArmTemplate(value, options);
+  if (arm) return arm;
+  if (options.armParameters !== undefined) {
+    return {
+      errors: [
+        {
+          pointer: '',
+          code: 'InvalidArmParameters',
+          message: 'ARM parameters apply only to an ARM deployment template with a Microsoft.Logic/workflows resource.',
+        },
       ],
     };
   }

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestServer } from '../effects/test-server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/flowbridge.js', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
@@ -62,6 +63,33 @@ describe('the built bin', { skip }, () => {
     assert.equal(result.actions.Parse.error.code, 'ValidationFailed');
     assert.equal(result.actions.Script.status, 'Succeeded', r.stdout);
     assert.deepEqual(result.actions.Script.outputs, { body: 42 });
+  });
+
+  it('run: Http actions go out through the outbound client (undici loads), which refuses metadata', async () => {
+    const server = await startTestServer((_req, res) => res.end('{"ok":true}'));
+    try {
+      const port = new URL(server.url).port;
+      const definition = {
+        triggers: { manual: { type: 'Request', kind: 'Http', inputs: {} } },
+        actions: {
+          // A name, so the guarded lookup (undici's Agent) runs, not only the literal check.
+          Local: { type: 'Http', inputs: { method: 'GET', uri: `http://localhost:${port}/` }, runAfter: {} },
+          Metadata: { type: 'Http', inputs: { method: 'GET', uri: 'http://169.254.169.254/latest/' }, runAfter: {} },
+        },
+      };
+      const file = join(dir, 'http.json');
+      writeFileSync(file, JSON.stringify(definition));
+      // Asynchronously: the local server must answer while the bin runs.
+      const child = spawn(process.execPath, [BIN, 'run', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      await new Promise((resolve) => child.once('exit', resolve));
+      const result = JSON.parse(stdout);
+      assert.equal(result.actions.Local.status, 'Succeeded', JSON.stringify(result.actions.Local.error));
+      assert.equal(result.actions.Metadata.error.code, 'OutboundDenied');
+    } finally {
+      await server.close();
+    }
   });
 
   it('start serves /readyz and the OpenAPI document, and stops on SIGTERM', async () => {

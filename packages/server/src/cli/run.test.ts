@@ -271,6 +271,47 @@ describe('flowbridge run', () => {
     assert.equal(defaults.result.actions.Compose.outputs, 'Hello');
   });
 
+  test('--arm-parameters: an ARM template runs as its evaluated definition, with its parameter values', async () => {
+    const template = await file('arm-template.json', {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { suffix: { type: 'string', defaultValue: 'default' } },
+      variables: { who: "[toUpper(parameters('suffix'))]" },
+      resources: [
+        {
+          type: 'Microsoft.Logic/workflows',
+          properties: {
+            definition: {
+              parameters: { label: { type: 'String' } },
+              triggers: request,
+              actions: {
+                Compose: {
+                  type: 'Compose',
+                  runAfter: {},
+                  inputs: "[concat('@{triggerBody()?[''n'']}-', variables('who'), '-@{parameters(''label'')}')]",
+                },
+              },
+            },
+            parameters: { label: { value: "[concat('L', parameters('suffix'))]" } },
+          },
+        },
+      ],
+    });
+    const armParameters = await file('arm-parameters.json', {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { suffix: { value: 'prod' } },
+    });
+    const r = await cli(['run', template, '--arm-parameters', armParameters, '--trigger-body', '{"n": 7}']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.result.actions.Compose.outputs, '7-PROD-Lprod');
+    const defaults = await cli(['run', template, '--trigger-body', '{"n": 1}']);
+    assert.equal(defaults.result.actions.Compose.outputs, '1-DEFAULT-Ldefault');
+    const bad = await file('arm-bad.json', { parameters: { suffix: 'not wrapped' } });
+    const refused = await cli(['run', template, '--arm-parameters', bad]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /InvalidArmParameters/);
+  });
+
   test('a Workflow action runs a child definition found next to the parent', async () => {
     await file('project/Child/workflow.json', {
       definition: {

@@ -1,11 +1,16 @@
 /**
- * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]`
- * Runs one definition locally, without a server, and prints the run result JSON on stdout.
+ * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]
+ *                [--arm-parameters <file>]`
+ * Runs one definition locally, without a server, and prints the run result JSON on stdout. An ARM
+ * deployment template has its "[...]" expressions evaluated first (with the ARM parameters file).
  * Exit 0 when the run ends Succeeded, 1 when it ends otherwise, 2 when the definition or an
  * input file is invalid.
  */
 import { existsSync } from 'node:fs';
+import { loadDefinition, validateDefinition } from '@flowbridge/engine';
+import { outboundPolicyFrom } from '../config.js';
 import { toJsonText } from '../effects/content.js';
+import { createOutboundClient } from '../effects/outbound.js';
 import { realClock, VirtualClock } from '../runner/clock.js';
 import { parseMocks, type MockTable } from '../runner/mocks.js';
 import { isRecord } from '../util/json.js';
@@ -15,12 +20,12 @@ import { parseArgs, readJsonFile } from './read-json.js';
 
 const usage =
   'Usage: flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]\n' +
-  '                      [--compact] [--listen] [--virtual-time]\n';
+  '                      [--arm-parameters <file>] [--compact] [--listen] [--virtual-time]\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(
     args,
-    ['--trigger-body', '--parameters', '--mock'],
+    ['--trigger-body', '--parameters', '--mock', '--arm-parameters'],
     ['--compact', '--listen', '--virtual-time'],
   );
   if (parsed.error || parsed.positional.length !== 1) {
@@ -57,6 +62,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     parameters = values;
   }
 
+  // An ARM template runs as the definition its expressions produce, with its parameter values
+  // under any --parameters; errors point into the template as given.
+  const armPath = parsed.values.get('--arm-parameters');
+  let file = definition.value;
+  let armParameters: unknown;
+  if (armPath !== undefined) {
+    const read = await readJsonFile(armPath);
+    if (!read.ok) return fail(read.message);
+    armParameters = read.value;
+  }
+  const arm = loadDefinition(file, armParameters !== undefined ? { armParameters } : {});
+  if (arm.loaded?.armEvaluated) {
+    const armErrors = validateDefinition(file, { armParameters, ...(parameters ? { parameters } : {}) });
+    if (armErrors.length > 0) return invalid(io, path, armErrors);
+    file = arm.loaded.definition;
+    parameters = { ...arm.loaded.parameterValues, ...parameters };
+  } else if (arm.errors.length > 0) return invalid(io, path, arm.errors);
+
   let mocks: MockTable | undefined;
   const mockPath = parsed.values.get('--mock');
   if (mockPath !== undefined) {
@@ -71,13 +94,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     mocks = result.mocks;
   }
 
+  // Http calls obey the same outbound policy as the server's (FLOWBRIDGE_OUTBOUND_DENY / _ALLOW).
+  const outbound = outboundPolicyFrom(process.env);
+  if ('error' in outbound) return fail(outbound.error.message);
+
   // Ctrl-C cancels the run and still prints its result.
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort();
   process.once('SIGINT', onInterrupt);
   try {
     const outcome = await runDefinition({
-      file: definition.value,
+      file,
       path,
       ...(triggerBody !== undefined ? { triggerBody } : {}),
       ...(parameters ? { parameters } : {}),
@@ -87,12 +114,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         listenForCallbacks: parsed.flags.has('--listen'),
         signal: controller.signal,
       },
+      effects: { http: { outbound: createOutboundClient(outbound.policy) } },
     });
-    if (!outcome.ok) {
-      io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);
-      for (const e of outcome.errors) io.stderr(`  ${e.pointer || '/'}  ${e.code}: ${e.message}\n`);
-      return 2;
-    }
+    if (!outcome.ok) return invalid(io, path, outcome.errors);
     for (const name of outcome.unusedMocks)
       io.stderr(`flowbridge run: warning: mock '${name}' was not used (no such action with effects ran)\n`);
     if (outcome.stalled) {
@@ -105,6 +129,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
+}
+
+function invalid(
+  io: CliIO,
+  path: string,
+  errors: ReadonlyArray<{ pointer: string; code: string; message: string }>,
+): number {
+  io.stderr(`flowbridge run: '${path}' is not a valid workflow definition:\n`);
+  for (const e of errors) io.stderr(`  ${e.pointer || '/'}  ${e.code}: ${e.message}\n`);
+  return 2;
 }
 
 /** `--trigger-body` is a file when one exists by that name, else JSON text. */

@@ -74,3 +74,38 @@ test('validate with no files → exit 2 with usage', async () => {
   assert.equal(await main(['validate'], io), 2);
   assert.match(io.err, /Usage: flowbridge validate/);
 });
+
+test('validate --arm-parameters: ARM template expressions are evaluated; an unsupported function is named', async () => {
+  const workflow = (inputs: string) => ({
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    parameters: { name: { type: 'string' } },
+    resources: [
+      {
+        type: 'Microsoft.Logic/workflows',
+        properties: {
+          definition: {
+            triggers: { manual: { type: 'Request', kind: 'Http' } },
+            actions: { A: { type: 'Compose', inputs } },
+          },
+        },
+      },
+    ],
+  });
+  const template = join(dir, 'arm.json');
+  const listKeys = join(dir, 'arm-listkeys.json');
+  const parameters = join(dir, 'arm.parameters.json');
+  await writeFile(template, JSON.stringify(workflow("[concat('Hi ', parameters('name'))]")));
+  await writeFile(listKeys, JSON.stringify(workflow("[listKeys('x', '2019-04-01').keys[0].value]")));
+  await writeFile(parameters, JSON.stringify({ parameters: { name: { value: 'Ada' } } }));
+
+  const missing = capture();
+  assert.equal(await main(['validate', template], missing), 2);
+  assert.match(missing.out, /\/resources\/0\/properties\/definition\/actions\/A\/inputs {2}ArmParameterMissing: /);
+  const given = capture();
+  assert.equal(await main(['validate', template, '--arm-parameters', parameters], given), 0, given.out);
+  const unsupported = capture();
+  assert.equal(await main(['validate', listKeys, '--json'], unsupported), 2);
+  const [report] = JSON.parse(unsupported.out) as Array<{ errors: Array<Record<string, string>> }>;
+  assert.equal(report!.errors[0]!.code, 'ArmUnsupportedFunction');
+  assert.match(report!.errors[0]!.message!, /listKeys/);
+});

@@ -6,10 +6,16 @@
  */
 import { decodeBody, encodeBody, textOf } from './content.js';
 import { isRetryableStatus, parseRetryAfter, reasonCode } from './http-status.js';
+import { createOutboundClient, OutboundDeniedError, RedirectError, redact, type OutboundClient } from './outbound.js';
 import { failed, isRecord, prop, type EffectCommand, type EffectContext, type EffectResult } from './types.js';
 
 export interface HttpEffectOptions {
-  /** Defaults to the global fetch; tests and proxies inject their own. */
+  /**
+   * Sends every request under the outbound policy (FLOWBRIDGE_OUTBOUND_DENY / _ALLOW); default:
+   * a client with the built-in deny list (cloud metadata, link-local).
+   */
+  outbound?: OutboundClient;
+  /** Sends one request (no redirects) in place of the guarded connection; tests inject it. */
   fetch?: typeof globalThis.fetch;
   /** Per-request outbound timeout (Logic Apps: 120 s). */
   requestTimeoutMs?: number;
@@ -109,12 +115,12 @@ export async function sendHttp(
     Math.min(requestTimeoutMs, actionRemaining),
   );
   try {
-    const fetchImpl = options.fetch ?? globalThis.fetch;
-    const response = await fetchImpl(built.url, {
+    const response = await clientFor(options).request(built.url, {
       method: built.method,
       headers: built.headers,
-      body: built.body,
+      ...(built.body ? { body: built.body } : {}),
       signal: controller.signal,
+      credentialHeaders: built.credentialHeaders,
     });
     const bytes = new Uint8Array(await response.arrayBuffer());
     const headers: Record<string, string> = {};
@@ -138,6 +144,10 @@ export async function sendHttp(
     });
   } catch (error) {
     if (timedOut && actionBound) return stamp({ status: 'TimedOut', error: timedOutError(command) });
+    if (error instanceof OutboundDeniedError) {
+      return stamp(failed('OutboundDenied', `The request to '${redact(built.url)}' was refused: ${error.message}`));
+    }
+    if (error instanceof RedirectError) return stamp(failed('InvalidRedirect', error.message));
     if (timedOut) {
       return stamp(
         failed(
@@ -160,6 +170,14 @@ export async function sendHttp(
   }
 }
 
+let defaultClient: OutboundClient | undefined;
+
+function clientFor(options: HttpEffectOptions): OutboundClient {
+  if (options.outbound) return options.outbound;
+  if (options.fetch) return createOutboundClient(undefined, { transport: options.fetch });
+  return (defaultClient ??= createOutboundClient());
+}
+
 function timedOutError(command: EffectCommand): { code: string; message: string } {
   return { code: 'ActionTimedOut', message: `Action '${command.actionName}' timed out (its limit.timeout elapsed).` };
 }
@@ -169,6 +187,8 @@ interface BuiltRequest {
   url: string;
   headers: Headers;
   body?: Uint8Array;
+  /** Set by the action's `authentication`: a redirect to another origin must not carry them. */
+  credentialHeaders: string[];
 }
 
 function buildRequest(
@@ -238,7 +258,8 @@ function buildRequest(
       if (!headers.has('content-type')) headers.set('content-type', encoded.contentType);
     }
   }
-  return { method, url: url.toString(), headers, ...(body ? { body } : {}) };
+  const credentialHeaders = auth ? ['authorization'] : [];
+  return { method, url: url.toString(), headers, credentialHeaders, ...(body ? { body } : {}) };
 }
 
 function authorization(
@@ -273,16 +294,6 @@ function authorization(
 /** Header names as Logic Apps shows them ("Content-Type"), since fetch lower-cases them. */
 function canonicalHeaderName(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
-}
-
-/** URLs may carry SAS signatures or secrets in their query: messages show only origin and path. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return url;
-  }
 }
 
 function describe(error: unknown): string {

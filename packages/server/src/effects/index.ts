@@ -69,6 +69,12 @@ export function createEffectExecutor(options: EffectExecutorOptions = {}): Effec
 export { performHttp, sendHttp } from './http.js';
 export type { HttpEffectOptions, HttpRequestSpec } from './http.js';
 export { performHttpWebhook, callbackPayload } from './httpwebhook.js';
+// Every outbound request a flow causes (connectors, desktop-flow callbacks, ...) should go through
+// an OutboundClient, so one policy (FLOWBRIDGE_OUTBOUND_DENY / _ALLOW) guards them all.
+export { createOutboundClient, OutboundDeniedError, RedirectError } from './outbound.js';
+export type { OutboundClient, OutboundClientOptions, OutboundRequest } from './outbound.js';
+export { createOutboundPolicy, defaultOutboundPolicy, checkHost, checkAddresses } from './outbound-policy.js';
+export type { OutboundPolicy, OutboundRefusal, OutboundRule } from './outbound-policy.js';
 export { performJavaScript, runScript, defaultJavaScriptLimits } from './javascript.js';
 export type { JavaScriptEffectOptions, JavaScriptLimits, WorkflowContextData } from './javascript.js';
 export { performWorkflow } from './workflow.js';

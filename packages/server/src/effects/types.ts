@@ -15,6 +15,10 @@ export type { EffectResult };
 /** Error codes the effect executors produce (HTTP status codes map to their reason names). */
 export type EffectErrorCode =
   | 'ConnectionFailed'
+  /** The outbound policy refused the host or an address it resolved to (outbound-policy.ts). */
+  | 'OutboundDenied'
+  /** Too many redirects, or one to a Location that is not http(s). */
+  | 'InvalidRedirect'
   | 'RequestTimeout'
   | 'ActionTimedOut'
   | 'UnsupportedAuthentication'

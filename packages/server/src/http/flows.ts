@@ -48,15 +48,22 @@ interface FlowBody {
   state?: unknown;
   parameters?: unknown;
   environmentId?: unknown;
+  /** An ARM parameters file for a definition given as an ARM deployment template. */
+  armParameters?: unknown;
 }
 
-function checkDefinition(body: FlowBody): { kind?: FlowKind; parameters?: Record<string, unknown> } {
+function checkDefinition(body: FlowBody): {
+  kind?: FlowKind;
+  parameters?: Record<string, unknown>;
+  definition: unknown;
+} {
   if (body.definition === undefined)
     throw new ApiError(400, 'InvalidRequest', "'definition' is required.", 'definition');
   if (body.parameters !== undefined && !isRecord(body.parameters))
     throw new ApiError(400, 'InvalidRequest', "'parameters' must be an object.", 'parameters');
   const parameters = body.parameters as Record<string, unknown> | undefined;
-  const errors = validateDefinition(body.definition, parameters ? { parameters } : undefined);
+  const arm = body.armParameters !== undefined ? { armParameters: body.armParameters } : {};
+  const errors = validateDefinition(body.definition, { ...arm, ...(parameters ? { parameters } : {}) });
   if (errors.length > 0) {
     throw new ApiError(
       400,
@@ -66,10 +73,18 @@ function checkDefinition(body: FlowBody): { kind?: FlowKind; parameters?: Record
       errors,
     );
   }
-  const loaded = loadDefinition(body.definition).loaded;
+  const loaded = loadDefinition(body.definition, arm).loaded;
   return {
+    // An evaluated ARM template is stored as its result: evaluating it again could differ.
+    definition: loaded?.armEvaluated ? loaded.definition : body.definition,
     ...(loaded?.kind ? { kind: loaded.kind } : {}),
-    ...(parameters ? { parameters } : loaded?.parameterValues ? { parameters: loaded.parameterValues } : {}),
+    ...(loaded?.armEvaluated
+      ? { parameters: { ...loaded.parameterValues, ...parameters } }
+      : parameters
+        ? { parameters }
+        : loaded?.parameterValues
+          ? { parameters: loaded.parameterValues }
+          : {}),
   };
 }
 
@@ -102,7 +117,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       state,
       kind,
       accessKey: newAccessKey(),
-      definition: body.definition,
+      definition: checked.definition,
       ...(checked.parameters ? { parameters: checked.parameters } : {}),
       createdBy: principal.id,
     });
@@ -146,7 +161,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (body.expectedVersion !== undefined && typeof body.expectedVersion !== 'number')
         throw new ApiError(400, 'InvalidRequest', "'expectedVersion' must be a number.", 'expectedVersion');
       const version = await ctx.store.saveFlowVersion(flow.id, {
-        definition: body.definition,
+        definition: checked.definition,
         ...(checked.parameters ? { parameters: checked.parameters } : {}),
         createdBy: principal.id,
         ...(typeof body.expectedVersion === 'number' ? { expectedVersion: body.expectedVersion } : {}),
