@@ -1,11 +1,13 @@
 // Bearer token -> principal. Four kinds of token are accepted, told apart by their shape so each
 // request costs at most one lookup: the configured admin token (compared in constant time), the
 // one-time setup token (fbs_), personal access tokens (fbp_, found by their SHA-256), and JWTs
-// issued to OAuth clients by /oauth2/v2.0/token.
-import { DEFAULT_ENVIRONMENT_ID, type Store } from '../store/index.js';
+// issued to OAuth clients by /oauth2/v2.0/token. Without an Authorization header, a browser's
+// session cookie (sessions.ts) stands for its user.
+import { DEFAULT_ENVIRONMENT_ID, type Store, type User } from '../store/index.js';
 import { looksLikeJwt, verifyClientToken, type SigningKeys } from './jwt.js';
 import { isRole, strongestRole } from './permissions.js';
 import { hashSecret, secretsEqual } from './secrets.js';
+import { resolveSession, type CredentialRequest } from './sessions.js';
 import { isSetupToken } from './setup-token.js';
 import type { Principal, Role } from './types.js';
 import { userRoles } from './user-roles.js';
@@ -22,7 +24,8 @@ export interface AuthenticatorOptions {
 }
 
 export interface Authenticator {
-  authenticate(authorization: string | undefined): Promise<Principal | null>;
+  /** `request`, when given, lets a session cookie authenticate a request without Authorization. */
+  authenticate(authorization: string | undefined, request?: CredentialRequest): Promise<Principal | null>;
   isSetupPrincipal(principal: Principal): boolean;
 }
 
@@ -47,6 +50,19 @@ export function clientPrincipal(client: { id: string; environmentId: string; rol
   };
 }
 
+/** A user acts with their role in each environment; admin of the default one is an org admin. */
+export async function userPrincipal(store: Store, user: User): Promise<Principal> {
+  const roles = await userRoles(store, user);
+  return {
+    kind: 'user',
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles,
+    isAdmin: roles[DEFAULT_ENVIRONMENT_ID] === 'admin',
+  };
+}
+
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { store, adminToken, keys, issuer, now } = options;
   const setupPrincipals = new WeakSet<Principal>();
@@ -60,15 +76,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (record.lastUsedAt === null || at - record.lastUsedAt >= TOUCH_INTERVAL_MS) {
       await store.touchAccessToken(record.id, at);
     }
-    const roles = await userRoles(store, user);
-    return {
-      kind: 'user',
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      roles,
-      isAdmin: roles[DEFAULT_ENVIRONMENT_ID] === 'admin',
-    };
+    return userPrincipal(store, user);
   }
 
   async function viaJwt(token: string): Promise<Principal | null> {
@@ -80,7 +88,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return {
-    async authenticate(authorization) {
+    async authenticate(authorization, request) {
+      if (authorization === undefined && request) {
+        const found = await resolveSession(store, request, now());
+        return found ? userPrincipal(store, found.user) : null;
+      }
       const token = bearerToken(authorization);
       if (token === null) return null;
       if (adminToken && secretsEqual(token, adminToken)) return adminPrincipal();

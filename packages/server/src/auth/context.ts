@@ -2,6 +2,7 @@
 // credentials become a principal. createAuth builds one per server.
 import type { Store } from '../store/index.js';
 import type { SigningKeys } from './jwt.js';
+import type { CredentialRequest } from './sessions.js';
 import type { Principal } from './types.js';
 
 /** The part of a pino logger we use (pino's Logger fits). */
@@ -17,7 +18,7 @@ export interface AuthContext {
   issuer: string;
   keys: SigningKeys;
   tokenLifetimeSeconds: number;
-  authenticate(authorization: string | undefined): Promise<Principal | null>;
+  authenticate(authorization: string | undefined, request?: CredentialRequest): Promise<Principal | null>;
   /** Whether the principal came from the one-time setup token (which some actions consume). */
   isSetupPrincipal(principal: Principal): boolean;
 }

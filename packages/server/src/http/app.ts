@@ -24,6 +24,8 @@ import { createMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { runRoutes } from './runs.js';
 import { invokeRoutes, triggerRoutes } from './triggers.js';
+import { csrfGuard } from '../auth/sessions.js';
+import { webRoutes } from './web.js';
 
 export interface ServerRoles {
   /** Serves the HTTP API and trigger URLs. */
@@ -171,6 +173,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     void reply.status(404).send(errorBody('NotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 
+  app.addHook('onRequest', csrfGuard(store, now)); // a call with the session cookie needs its CSRF token
   // Every /api/v1 route needs a bearer token, except the ones that carry their own signature
   // (trigger URLs, run callbacks) and the public API description.
   app.addHook('onRequest', async (request, reply) => {
@@ -179,10 +182,12 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     if (
       path.startsWith('/api/v1/workflows/') ||
       path.startsWith('/api/v1/callbacks/') ||
-      path === '/api/v1/openapi.json'
+      path === '/api/v1/openapi.json' ||
+      path === '/api/v1/session' || // signing in and out, and the first admin's setup (auth/sessions-routes.ts)
+      path === '/api/v1/setup'
     )
       return;
-    const principal = await auth.authenticate(request.headers.authorization);
+    const principal = await auth.authenticate(request.headers.authorization, request);
     if (!principal) {
       return reply
         .status(401)
@@ -225,6 +230,7 @@ export async function createServer(options: ServerOptions): Promise<FlowbridgeSe
     await app.register(auth.routes);
     for (const extension of extensions) if (extension.routes) await app.register(extension.routes);
     for (const routes of options.extraRoutes ?? []) await app.register(routes);
+    await app.register(webRoutes(ctx)); // the web app at / and its sign-in routes
   }
 
   const retention = new RetentionPruner({

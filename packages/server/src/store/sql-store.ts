@@ -6,6 +6,7 @@ import { StoreError } from './errors.js';
 import { DEFAULT_PAYLOAD_THRESHOLD, fromJson, toJson, toJsonOrNull } from './json.js';
 import { applyUnits, mergeRecent, prepareUnit, staged } from './step-batch.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
+import { sessionStore, type SessionStore } from './sessions.js';
 import { GroupCommitter } from './writer.js';
 import type { GroupCommitOptions } from './writer.js';
 import {
@@ -248,6 +249,7 @@ function placeholders(count: number): string {
 
 export class SqlStore implements Store {
   readonly backend: 'sqlite' | 'postgres';
+  readonly sessions: SessionStore;
   private readonly now: () => number;
   private readonly threshold: number;
   private readonly writer: GroupCommitter<PreparedUnit, UnitResult>;
@@ -264,6 +266,7 @@ export class SqlStore implements Store {
     options: SqlStoreOptions = {},
   ) {
     this.backend = driver.dialect;
+    this.sessions = sessionStore(driver);
     this.now = options.now ?? Date.now;
     this.threshold = options.payloadThreshold ?? DEFAULT_PAYLOAD_THRESHOLD;
     this.mergeThreshold = options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD;

@@ -2,6 +2,8 @@
 // `Store`; contract.test.ts pins the behaviour for both. Times are epoch milliseconds (numbers);
 // JSON payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 
+import type { SessionStore } from './sessions.js';
+
 /** A JSON value as the store holds it (anything JSON.stringify accepts). */
 export type Json = unknown;
 
@@ -276,6 +278,8 @@ export interface StepResult {
 
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
+  /** Password hashes, browser sessions and failed sign-ins (store/sessions.ts). */
+  readonly sessions: SessionStore;
 
   // ---- environments, users, tokens, clients, audit, settings
   listEnvironments(): Promise<Environment[]>;
