@@ -1,6 +1,10 @@
 // The definition in CodeMirror 6: JSON highlighting and parse errors as you type, and the server's
 // validation errors underlined where their JSON pointers point. Tab is left to move focus on (the
 // editor does not trap the keyboard); indentation comes with Enter.
+//
+// The editor lives in a shadow root: CodeMirror styles itself with a <style> element in a document
+// (which the server's CSP, style-src 'self', refuses), but with a constructed stylesheet in a
+// shadow root, which needs no exception to the policy. The page's colours reach it as CSS variables.
 import { useEffect, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
@@ -9,6 +13,16 @@ import { linter, lintGutter, setDiagnostics, type Diagnostic } from '@codemirror
 import { EditorState } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { locatePointer } from './pointer.js';
+
+const theme = EditorView.theme({
+  '&': { height: '520px', backgroundColor: 'var(--surface)', color: 'var(--text)', fontSize: '13px' },
+  '.cm-scroller': { overflow: 'auto', fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace" },
+  '.cm-gutters': { backgroundColor: 'var(--bg)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)' },
+  '.cm-content': { caretColor: 'var(--text)' },
+  '&.cm-focused': { outline: '3px solid var(--focus)' },
+  '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)' },
+});
 
 export interface PointedError {
   pointer: string;
@@ -32,8 +46,13 @@ export function JsonEditor({
   changed.current = onChange;
 
   useEffect(() => {
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    parent.className = 'editor-root';
+    shadow.replaceChildren(parent);
     const v = new EditorView({
-      parent: host.current!,
+      parent,
+      root: shadow,
       state: EditorState.create({
         doc: value,
         extensions: [
@@ -48,6 +67,7 @@ export function JsonEditor({
           lintGutter(),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.contentAttributes.of({ 'aria-label': label }),
+          theme,
           EditorView.updateListener.of((u) => {
             if (u.docChanged) changed.current(u.state.doc.toString());
           }),

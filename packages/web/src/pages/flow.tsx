@@ -12,7 +12,7 @@ import { buildGraph, isInstantTrigger, triggerSummary } from '../graph/model.js'
 import { Link, navigate } from '../router.js';
 import { can, useSession } from '../session.js';
 import type { Flow, Page, TriggerHistoryEntry } from '../types.js';
-import { definitionErrors } from './flows.js';
+import { DefinitionErrorList, definitionErrors } from './flows.js';
 
 export function FlowPage({ id }: { id: string }) {
   const flow = useApi<Flow>(`/api/v1/flows/${enc(id)}`);
@@ -193,17 +193,7 @@ function DefinitionTab({ flow, onSaved }: { flow: Flow; onSaved: () => void }) {
           {parseError}
         </p>
       ) : null}
-      {errors.length ? (
-        <ul className="error" role="alert" aria-label="Definition errors">
-          {errors.map((d, i) => (
-            <li key={i}>
-              <code>{d.pointer || '/'}</code> {d.message}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <ErrorNote error={save.error} />
-      )}
+      {errors.length ? <DefinitionErrorList errors={errors} /> : <ErrorNote error={save.error} />}
     </div>
   );
 }

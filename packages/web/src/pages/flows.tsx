@@ -130,6 +130,20 @@ export function definitionErrors(error: unknown): DefinitionError[] {
   );
 }
 
+export function DefinitionErrorList({ errors }: { errors: DefinitionError[] }) {
+  return (
+    <div role="alert" className="error">
+      <ul aria-label="Definition errors">
+        {errors.map((d, i) => (
+          <li key={i}>
+            <code>{d.pointer || '/'}</code> {d.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function CreateFlow({ environmentId, onCancel }: { environmentId: string; onCancel: () => void }) {
   const [name, setName] = useState('');
   const [text, setText] = useState('');
@@ -182,17 +196,7 @@ function CreateFlow({ environmentId, onCancel }: { environmentId: string; onCanc
           {parseError}
         </p>
       ) : null}
-      {errors.length ? (
-        <ul className="error" role="alert" aria-label="Definition errors">
-          {errors.map((d, i) => (
-            <li key={i}>
-              <code>{d.pointer || '/'}</code> {d.message}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <ErrorNote error={action.error} />
-      )}
+      {errors.length ? <DefinitionErrorList errors={errors} /> : <ErrorNote error={action.error} />}
       <div className="buttons">
         <button type="submit" className="primary" disabled={action.busy}>
           Create flow
