@@ -12,9 +12,18 @@ import { SessionContext, type SessionValue } from './session.js';
 import { applyTheme, initialTheme, type Theme } from './theme.js';
 import type { SessionUser, SignedIn } from './types.js';
 
-const FlowPage = lazy(() => import('./pages/flow.js').then((m) => ({ default: m.FlowPage })));
-const RunPage = lazy(() => import('./pages/run.js').then((m) => ({ default: m.RunPage })));
-const Admin = lazy(() => import('./pages/admin.js').then((m) => ({ default: m.Admin })));
+const loaders = {
+  flow: () => import('./pages/flow.js'),
+  run: () => import('./pages/run.js'),
+  admin: () => import('./pages/admin.js'),
+};
+// A bookmarked heavy page starts loading its code while the session is being checked.
+const firstRoute = matchRoute(window.location.pathname).name;
+if (firstRoute === 'flow' || firstRoute === 'run' || firstRoute === 'admin') void loaders[firstRoute]();
+
+const FlowPage = lazy(() => loaders.flow().then((m) => ({ default: m.FlowPage })));
+const RunPage = lazy(() => loaders.run().then((m) => ({ default: m.RunPage })));
+const Admin = lazy(() => loaders.admin().then((m) => ({ default: m.Admin })));
 
 type State = { kind: 'checking' } | { kind: 'signedOut' } | { kind: 'signedIn'; user: SessionUser };
 

@@ -90,14 +90,16 @@ export function screenshotPath(name: string): string {
   return join(screenshotDir, `${name}.png`);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many shapes: tests index into them
+type AnyJson = any;
+
 /** JSON over HTTP with the admin token, for what the test sets up outside the browser. */
 export function apiClient(base: string, token: string) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many shapes: tests index into them
   return async (
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: any; headers: Headers }> => {
+  ): Promise<{ status: number; body: AnyJson; headers: Headers }> => {
     const res = await fetch(base + path, {
       method,
       headers: {

@@ -65,7 +65,8 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     if (auth.setupToken) {
       io.stdout(
         `\nNo admin exists yet. One-time setup token (shown only now):\n\n  ${auth.setupToken}\n\n` +
-          'Use it as "Authorization: Bearer <token>" to create the first admin, or set FLOWBRIDGE_ADMIN_TOKEN.\n\n',
+          'Open /setup in the browser to create the first admin with it, use it as "Authorization: Bearer <token>",\n' +
+          'or set FLOWBRIDGE_ADMIN_TOKEN.\n\n',
       );
     }
     const roles =

@@ -142,6 +142,22 @@ export function FlowGraphView({
       })),
     [graph],
   );
+  // A large flow opens on its first steps at a readable zoom (the rest is a scroll away, and only
+  // what is in view is drawn); a small one is shown whole.
+  const fitOptions = useMemo(
+    () =>
+      graph.count > 60
+        ? {
+            maxZoom: 1,
+            padding: 0.1,
+            nodes: laid.placed
+              .filter((p) => !p.parentId)
+              .slice(0, 8)
+              .map((p) => ({ id: p.id })),
+          }
+        : { maxZoom: 1, padding: 0.1 },
+    [graph, laid],
+  );
   return (
     <div className="graph" role="region" aria-label={label}>
       <ReactFlow
@@ -149,7 +165,7 @@ export function FlowGraphView({
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
+        fitViewOptions={fitOptions}
         minZoom={0.05}
         nodesDraggable={false}
         nodesConnectable={false}

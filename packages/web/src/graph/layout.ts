@@ -48,6 +48,8 @@ function size(node: GraphNode): Sized {
     const height = top + Math.max(...sizes.map((s) => s.sized.height)) + pad;
     return { width, height, inner };
   }
+  const chains = chainsOf(node);
+  if (chains) return stackChains(chains, sizes, top, pad);
   const g = new Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 44, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -70,6 +72,58 @@ function size(node: GraphNode): Sized {
   });
   const inner = centred.map((c) => ({ ...c, x: c.x - minX + pad, y: c.y - minY + top }));
   return { width: maxX - minX + 2 * pad, height: maxY - minY + top + pad, inner };
+}
+
+/**
+ * Most flows run one action after another: when the edges of a scope only form chains (no action
+ * waits for two, none is waited for by two), each chain is a column, in order, without dagre
+ * (which spends most of a 200-action layout finding that out).
+ */
+function chainsOf(node: GraphNode): string[][] | null {
+  const next = new Map<string, string>();
+  const hasPrev = new Set<string>();
+  for (const e of node.edges) {
+    if (next.has(e.source) || hasPrev.has(e.target)) return null;
+    next.set(e.source, e.target);
+    hasPrev.add(e.target);
+  }
+  const chains: string[][] = [];
+  let seen = 0;
+  for (const c of node.children) {
+    if (hasPrev.has(c.id)) continue;
+    const chain = [c.id];
+    for (let id = next.get(c.id); id !== undefined; id = next.get(id)) chain.push(id);
+    seen += chain.length;
+    chains.push(chain);
+  }
+  return seen === node.children.length ? chains : null; // a cycle: leave it to dagre
+}
+
+const NODE_GAP = 44;
+const COLUMN_GAP = 28;
+
+function stackChains(
+  chains: string[][],
+  sizes: Array<{ child: GraphNode; sized: Sized }>,
+  top: number,
+  pad: number,
+): Sized {
+  const byId = new Map(sizes.map((s) => [s.child.id, s]));
+  const inner: Sized['inner'] = [];
+  let x = pad;
+  let bottom = top;
+  for (const chain of chains) {
+    const width = Math.max(...chain.map((id) => byId.get(id)!.sized.width));
+    let y = top;
+    for (const id of chain) {
+      const { child, sized } = byId.get(id)!;
+      inner.push({ child, sized, x: x + (width - sized.width) / 2, y });
+      y += sized.height + NODE_GAP;
+    }
+    bottom = Math.max(bottom, y - NODE_GAP);
+    x += width + COLUMN_GAP;
+  }
+  return { width: x - COLUMN_GAP + pad, height: bottom + pad, inner };
 }
 
 /** Every node with its place, parents before their children (as React Flow needs them). */

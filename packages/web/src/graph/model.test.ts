@@ -165,3 +165,20 @@ test('a 200-action flow lays out', () => {
   const { placed } = layoutGraph(g.root);
   assert.equal(placed.length, 211);
 });
+
+test('layout: parallel branches (one action waited for by two) sit side by side, joins below both', () => {
+  const g = buildGraph({
+    triggers: { t: { type: 'Request' } },
+    actions: {
+      A: { type: 'Compose' },
+      B: { type: 'Compose', runAfter: { A: ['Succeeded'] } },
+      C: { type: 'Compose', runAfter: { A: ['Failed'] } },
+      D: { type: 'Compose', runAfter: { B: ['Succeeded'], C: ['Succeeded'] } },
+    },
+  });
+  const at = new Map(layoutGraph(g.root).placed.map((p) => [p.id, p]));
+  const [a, b, c, d] = ['a:A', 'a:B', 'a:C', 'a:D'].map((id) => at.get(id)!);
+  assert.equal(b!.y, c!.y);
+  assert.ok(Math.abs(b!.x - c!.x) >= b!.width, 'B and C side by side');
+  assert.ok(a!.y < b!.y && b!.y < d!.y);
+});
