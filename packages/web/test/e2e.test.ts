@@ -81,6 +81,23 @@ const approvalFlow = {
   },
 };
 
+const buttonFlow = {
+  triggers: {
+    manual: {
+      type: 'Request',
+      kind: 'Button',
+      inputs: {
+        schema: {
+          type: 'object',
+          required: ['text'],
+          properties: { text: { type: 'string', title: 'Customer' }, number: { type: 'number', title: 'Amount' } },
+        },
+      },
+    },
+  },
+  actions: { Echo: { type: 'Compose', inputs: "@{triggerBody()?['text']} owes @{triggerBody()?['number']}" } },
+};
+
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -239,6 +256,34 @@ describe('the web app in Chromium against flowbridge start', { skip }, () => {
     await page.getByLabel('Outputs of Double repetition 1').filter({ hasText: '2' }).waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, '06-run');
+  });
+
+  it('runs an instant flow from the form its input schema makes, resubmits the run, turns the flow off', async () => {
+    const created = await call('POST', '/api/v1/flows', { name: 'Button flow', definition: buttonFlow });
+    assert.equal(created.status, 201);
+    await page.goto(`${server.url}/flows/${created.body.id}`);
+    await page.getByRole('button', { name: 'Run flow' }).click();
+    const form = page.getByRole('form', { name: 'Run flow' });
+    await form.getByLabel('Customer (required)').fill('Ada');
+    await form.getByLabel('Amount').fill('12.5');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/\/runs\//);
+    const first = page.url();
+    const echo = page.getByRole('table', { name: 'Actions of this run' }).getByRole('button', { name: 'Echo' });
+    await echo.click();
+    await page.getByLabel('Outputs of Echo').filter({ hasText: 'Ada owes 12.5' }).waitFor();
+    await page.getByRole('button', { name: 'Resubmit' }).click();
+    await page.waitForURL((u) => u.href !== first && /\/runs\//.test(u.href));
+    await page.getByRole('heading', { name: /^Run / }).waitFor();
+    await page.getByRole('table', { name: 'Actions of this run' }).getByText('Succeeded').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('link', { name: 'Last run of Button flow: Succeeded' }).waitFor();
+    // The switch follows the server: it shows Off once the flow is off.
+    await page.getByLabel('Button flow is on').click();
+    await until('the switch to show Off', async () =>
+      (await page.getByLabel('Button flow is on').isChecked()) ? undefined : true,
+    );
+    assert.equal((await call('GET', `/api/v1/flows/${created.body.id}`)).body.state, 'Disabled');
   });
 
   it('answers a pending approval from the inbox with Approve, and its flow finishes', async () => {
