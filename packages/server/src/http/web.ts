@@ -57,19 +57,32 @@ export function defaultWebDir(): string | undefined {
 
 interface Asset {
   body: Buffer;
-  gzip: Buffer | null;
+  /** Made at the first request that accepts gzip (null: not worth compressing). */
+  gzip: Buffer | null | undefined;
   type: string;
 }
 
-function load(path: string): Asset {
-  const body = readFileSync(path);
+function load(path: string, type?: string): Asset {
   const ext = extname(path);
-  const gzip = COMPRESSIBLE.has(ext) && body.length > 1024 ? gzipSync(body, { level: 9 }) : null;
-  return { body, gzip, type: TYPES[ext] ?? 'application/octet-stream' };
+  return {
+    body: readFileSync(path),
+    gzip: COMPRESSIBLE.has(ext) ? undefined : null,
+    type: type ?? TYPES[ext] ?? 'application/octet-stream',
+  };
 }
 
-/** Every file of the build, read once at start (the whole app is a few hundred KiB). */
-function loadBuild(dir: string): { index: Asset; files: Map<string, Asset> } | null {
+function gzipped(asset: Asset): Buffer | null {
+  if (asset.gzip === undefined) asset.gzip = asset.body.length > 1024 ? gzipSync(asset.body, { level: 9 }) : null;
+  return asset.gzip;
+}
+
+interface Build {
+  index: Asset;
+  files: Map<string, Asset>;
+}
+
+/** Every file of the build (the whole app is about a MiB), read at the first request for one. */
+function loadBuild(dir: string): Build | null {
   if (!existsSync(join(dir, 'index.html'))) return null;
   const files = new Map<string, Asset>();
   const walk = (sub: string): void => {
@@ -80,13 +93,11 @@ function loadBuild(dir: string): { index: Asset; files: Map<string, Asset> } | n
     }
   };
   walk('');
-  const index = load(join(dir, 'index.html'));
-  index.type = 'text/html; charset=utf-8';
-  return { index, files };
+  return { index: load(join(dir, 'index.html'), 'text/html; charset=utf-8'), files };
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, cache: string): FastifyReply {
-  const gzip = asset.gzip !== null && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) ? gzipped(asset) : null;
   reply
     .header('content-type', asset.type)
     .header('cache-control', cache)
@@ -96,7 +107,7 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, cache:
     .header('referrer-policy', 'same-origin')
     .header('vary', 'accept-encoding');
   if (gzip) reply.header('content-encoding', 'gzip');
-  return reply.send(gzip ? asset.gzip : asset.body);
+  return reply.send(gzip ?? asset.body);
 }
 
 export interface WebOptions {
@@ -115,9 +126,17 @@ export function webRoutes(ctx: RouteContext, options: WebOptions = {}): FastifyP
 /** The built files alone (no sign-in routes). */
 export function webFiles(options: WebOptions = {}): FastifyPluginAsync {
   return async (app) => {
-    const dir = options.dir ?? defaultWebDir();
-    const build = dir ? loadBuild(dir) : null;
+    // Read at the first request, not at start: most processes (workers, API clients) never serve it.
+    let loaded: Build | null | undefined;
+    const getBuild = (): Build | null => {
+      if (loaded === undefined) {
+        const dir = options.dir ?? defaultWebDir();
+        loaded = dir ? loadBuild(dir) : null;
+      }
+      return loaded;
+    };
     const page = async (request: FastifyRequest, reply: FastifyReply) => {
+      const build = getBuild();
       if (!build) {
         return reply
           .status(503)
@@ -128,12 +147,12 @@ export function webFiles(options: WebOptions = {}): FastifyPluginAsync {
     };
     for (const path of APP_ROUTES) app.get(path, page);
     app.get('/assets/*', async (request, reply) => {
-      const asset = build?.files.get(request.url.split('?')[0]!);
+      const asset = getBuild()?.files.get(request.url.split('?')[0]!);
       if (!asset) return reply.status(404).send({ error: { code: 'NotFound', message: 'No such file.' } });
       return send(request, reply, asset, 'public, max-age=31536000, immutable');
     });
     app.get('/favicon.svg', async (request, reply) => {
-      const asset = build?.files.get('/favicon.svg');
+      const asset = getBuild()?.files.get('/favicon.svg');
       if (!asset) return reply.status(404).send({ error: { code: 'NotFound', message: 'No such file.' } });
       return send(request, reply, asset, 'public, max-age=86400');
     });
