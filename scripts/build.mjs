@@ -1,6 +1,7 @@
 // Compiles each workspace package to its dist/ folder, in dependency order, so that the
 // `flowbridge` bin runs plain JavaScript and starts fast. Tests and typecheck read the sources.
-// Then bundles the server's CLI for the bin (packages/server/dist/bundle/, see bundleCli below).
+// Then bundles the server's CLI for the bin (packages/server/dist/bundle/, see bundleCli below),
+// and builds the web app (packages/web/dist/, served by `flowbridge start` at /) with Vite.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, rmSync } from 'node:fs';
@@ -20,6 +21,24 @@ for (const name of order) {
   }
 }
 await bundleCli();
+await buildWeb();
+
+/** The web app: static files the server serves. Without Vite (not installed) the server runs API only. */
+async function buildWeb() {
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.warn('vite not found: packages/web is not built; flowbridge start serves the API only.');
+    return;
+  }
+  try {
+    await vite.build({ root: 'packages/web', configFile: 'packages/web/vite.config.ts', logLevel: 'warn' });
+  } catch (error) {
+    console.error('building packages/web failed:', error);
+    process.exit(1);
+  }
+}
 
 /**
  * The bin's start-up is mostly module loading: `flowbridge start` from packages/server/dist loads

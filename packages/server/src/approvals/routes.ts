@@ -72,7 +72,8 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
 
   async function principal(request: FastifyRequest): Promise<Principal> {
     const decorated = (request as FastifyRequest & { principal?: Principal }).principal;
-    const found = decorated ?? (options.auth ? await options.auth.authenticate(request.headers.authorization) : null);
+    const found =
+      decorated ?? (options.auth ? await options.auth.authenticate(request.headers.authorization, request) : null);
     if (!found) throw ApiError.of('Unauthorized', 'Authentication is required (Authorization: Bearer <token>).');
     return found;
   }

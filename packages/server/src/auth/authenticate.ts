@@ -1,11 +1,19 @@
 // Bearer token -> principal. Four kinds of token are accepted, told apart by their shape so each
 // request costs at most one lookup: the configured admin token (compared in constant time), the
 // one-time setup token (fbs_), personal access tokens (fbp_, found by their SHA-256), and JWTs
-// issued to OAuth clients by /oauth2/v2.0/token.
-import { DEFAULT_ENVIRONMENT_ID, type PeopleStore, type SettingStore } from '../store/index.js';
+// issued to OAuth clients by /oauth2/v2.0/token. Without an Authorization header, a browser's
+// session cookie (sessions.ts) stands for its user.
+import {
+  DEFAULT_ENVIRONMENT_ID,
+  type PeopleStore,
+  type SessionsRole,
+  type SettingStore,
+  type User,
+} from '../store/index.js';
 import { looksLikeJwt, verifyClientToken, type SigningKeys } from './jwt.js';
 import { isRole, strongestRole } from './permissions.js';
 import { hashSecret, secretsEqual } from './secrets.js';
+import { resolveSession, type CredentialRequest } from './sessions.js';
 import { isSetupToken } from './setup-token.js';
 import type { Principal, Role } from './types.js';
 import { userRoles } from './user-roles.js';
@@ -14,7 +22,7 @@ import { userRoles } from './user-roles.js';
 const TOUCH_INTERVAL_MS = 60_000;
 
 export interface AuthenticatorOptions {
-  store: PeopleStore & SettingStore;
+  store: PeopleStore & SettingStore & SessionsRole;
   adminToken: string | undefined;
   keys: SigningKeys;
   issuer: string;
@@ -22,7 +30,8 @@ export interface AuthenticatorOptions {
 }
 
 export interface Authenticator {
-  authenticate(authorization: string | undefined): Promise<Principal | null>;
+  /** `request`, when given, lets a session cookie authenticate a request without Authorization. */
+  authenticate(authorization: string | undefined, request?: CredentialRequest): Promise<Principal | null>;
   isSetupPrincipal(principal: Principal): boolean;
 }
 
@@ -47,6 +56,19 @@ export function clientPrincipal(client: { id: string; environmentId: string; rol
   };
 }
 
+/** A user acts with their role in each environment; admin of the default one is an org admin. */
+export async function userPrincipal(store: SettingStore, user: User): Promise<Principal> {
+  const roles = await userRoles(store, user);
+  return {
+    kind: 'user',
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles,
+    isAdmin: roles[DEFAULT_ENVIRONMENT_ID] === 'admin',
+  };
+}
+
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { store, adminToken, keys, issuer, now } = options;
   const setupPrincipals = new WeakSet<Principal>();
@@ -60,15 +82,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (record.lastUsedAt === null || at - record.lastUsedAt >= TOUCH_INTERVAL_MS) {
       await store.touchAccessToken(record.id, at);
     }
-    const roles = await userRoles(store, user);
-    return {
-      kind: 'user',
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      roles,
-      isAdmin: roles[DEFAULT_ENVIRONMENT_ID] === 'admin',
-    };
+    return userPrincipal(store, user);
   }
 
   async function viaJwt(token: string): Promise<Principal | null> {
@@ -80,7 +94,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return {
-    async authenticate(authorization) {
+    async authenticate(authorization, request) {
+      if (authorization === undefined && request) {
+        const found = await resolveSession(store, request, now());
+        return found ? userPrincipal(store, found.user) : null;
+      }
       const token = bearerToken(authorization);
       if (token === null) return null;
       if (adminToken && secretsEqual(token, adminToken)) return adminPrincipal();

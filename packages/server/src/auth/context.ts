@@ -1,7 +1,8 @@
 // What the auth routes share: the store, the clock, the signing keys, and how a request's
 // credentials become a principal. createAuth builds one per server.
-import type { EnvironmentStore, PeopleStore, SettingStore } from '../store/index.js';
+import type { EnvironmentStore, PeopleStore, SessionsRole, SettingStore } from '../store/index.js';
 import type { SigningKeys } from './jwt.js';
+import type { CredentialRequest } from './sessions.js';
 import type { Principal } from './types.js';
 
 /** The part of a pino logger we use (pino's Logger fits). */
@@ -14,7 +15,7 @@ export interface AuthLogger {
  * The store roles auth uses: people, environments, and settings (signing key, setup token,
  * automation switches, roles in other environments, client names).
  */
-export type AuthStore = PeopleStore & EnvironmentStore & SettingStore;
+export type AuthStore = PeopleStore & EnvironmentStore & SettingStore & SessionsRole;
 
 export interface AuthContext {
   store: AuthStore;
@@ -23,7 +24,7 @@ export interface AuthContext {
   issuer: string;
   keys: SigningKeys;
   tokenLifetimeSeconds: number;
-  authenticate(authorization: string | undefined): Promise<Principal | null>;
+  authenticate(authorization: string | undefined, request?: CredentialRequest): Promise<Principal | null>;
   /** Whether the principal came from the one-time setup token (which some actions consume). */
   isSetupPrincipal(principal: Principal): boolean;
 }

@@ -8,7 +8,7 @@ import { isOrgAdmin } from './permissions.js';
 import type { Principal } from './types.js';
 
 export async function requirePrincipal(ctx: AuthContext, req: FastifyRequest): Promise<Principal> {
-  const principal = await ctx.authenticate(req.headers.authorization);
+  const principal = await ctx.authenticate(req.headers.authorization, req);
   if (!principal) {
     throw ApiError.of(
       'Unauthorized',

@@ -5,6 +5,7 @@ import { audit, actorOf } from './audit.js';
 import { setUserAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
 import { ApiError } from '../http/errors.js';
+import { hashPassword, passwordProblem } from './passwords.js';
 import { PERMISSIONS, ROLES, authorize, isOrgAdmin, isRole } from './permissions.js';
 import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
 import { hashSecret, newSecret } from './secrets.js';
@@ -25,6 +26,11 @@ function optionalText(body: Record<string, unknown>, field: string): string | un
     invalid(field, `${field} must be a non-empty string of at most ${MAX_TEXT} characters.`);
   }
   return v.trim();
+}
+
+function invalidPassword(password: unknown): void {
+  const problem = passwordProblem(password);
+  if (problem) invalid('password', problem);
 }
 
 async function environmentIdOf(ctx: AuthContext, body: Record<string, unknown>): Promise<string> {
@@ -74,6 +80,9 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
     if (!isRole(role)) invalid('role', `role must be one of ${ROLES.join(', ')}.`);
     const displayName = optionalText(body, 'displayName') ?? email.trim().split('@')[0] ?? email;
     const environmentId = await environmentIdOf(ctx, body);
+    // An optional password lets the user sign in to the web app (auth/sessions-routes.ts).
+    const password = body.password === undefined || body.password === null ? undefined : body.password;
+    if (password !== undefined) invalidPassword(password);
     if (await store.getUserByEmail(email)) {
       throw ApiError.of('Conflict', `A user with email '${email}' exists.`, 'email');
     }
@@ -89,6 +98,8 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
       if (isStoreError(e, 'Conflict')) throw ApiError.of('Conflict', `A user with email '${email}' exists.`, 'email');
       throw e;
     }
+    if (typeof password === 'string')
+      await store.sessions.setPasswordHash(user.id, await hashPassword(password), ctx.now());
     if (environmentId !== DEFAULT_ENVIRONMENT_ID) await setUserRole(store, user, environmentId, role);
     await audit(store, principal, 'user.create', `user:${user.id}`, { email: user.email, role, environmentId });
     if (ctx.isSetupPrincipal(principal) && role === 'admin' && environmentId === DEFAULT_ENVIRONMENT_ID) {

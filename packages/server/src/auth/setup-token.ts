@@ -31,6 +31,11 @@ export async function isSetupToken(store: SettingStore, token: string): Promise<
   return typeof hash === 'string' && matchesHash(token, hash);
 }
 
+/** Whether a setup token is waiting to be used (no admin exists yet and none was configured). */
+export async function setupPending(store: SettingStore): Promise<boolean> {
+  return typeof (await store.getSetting(KEY)) === 'string';
+}
+
 /** Ends the setup token's life: it was used to create the first admin or a token. */
 export async function consumeSetupToken(store: SettingStore): Promise<void> {
   await store.deleteSetting(KEY);

@@ -5,6 +5,7 @@
  * (packages/server/src/auth) implements it and contributes its own routes.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { CredentialRequest } from './sessions.js';
 
 /** Roles per environment (issue: admin, maker, operator, user). */
 export type Role = 'admin' | 'maker' | 'operator' | 'user';
@@ -29,8 +30,11 @@ export interface Principal {
 }
 
 export interface Auth {
-  /** Resolves an Authorization header ("Bearer <token>") to a principal; null when absent or invalid. */
-  authenticate(authorization: string | undefined): Promise<Principal | null>;
+  /**
+   * Resolves an Authorization header ("Bearer <token>") to a principal; null when absent or
+   * invalid. Given the request, a browser's session cookie counts when there is no such header.
+   */
+  authenticate(authorization: string | undefined, request?: CredentialRequest): Promise<Principal | null>;
   /** Whether the principal holds `permission` in environment `environmentId`. */
   authorize(principal: Principal, permission: Permission, environmentId: string): boolean;
   /**

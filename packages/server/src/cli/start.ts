@@ -62,7 +62,8 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     if (setupToken) {
       io.stdout(
         `\nNo admin exists yet. One-time setup token (shown only now):\n\n  ${setupToken}\n\n` +
-          'Use it as "Authorization: Bearer <token>" to create the first admin, or set FLOWBRIDGE_ADMIN_TOKEN.\n\n',
+          'Open /setup in the browser to create the first admin with it, use it as "Authorization: Bearer <token>",\n' +
+          'or set FLOWBRIDGE_ADMIN_TOKEN.\n\n',
       );
     }
     const { app } = await createApp(runtime, {

@@ -20,6 +20,8 @@ import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
 import { runRoutes } from './runs.js';
 import { invokeRoutes, triggerRoutes } from './triggers.js';
+import { csrfGuard } from '../auth/sessions.js';
+import { webRoutes } from './web.js';
 
 /** What the app uses of the runtime. */
 export type AppRuntime = Pick<
@@ -77,6 +79,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     void reply.status(404).send(errorBody('NotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 
+  app.addHook('onRequest', csrfGuard(store, now)); // a call with the session cookie needs its CSRF token
   // Every /api/v1 route needs a bearer token, except the ones that carry their own signature
   // (trigger URLs, run callbacks) and the public API description.
   app.addHook('onRequest', async (request, reply) => {
@@ -85,10 +88,12 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     if (
       path.startsWith('/api/v1/workflows/') ||
       path.startsWith('/api/v1/callbacks/') ||
-      path === '/api/v1/openapi.json'
+      path === '/api/v1/openapi.json' ||
+      path === '/api/v1/session' || // signing in and out, and the first admin's setup (auth/sessions-routes.ts)
+      path === '/api/v1/setup'
     )
       return;
-    const principal = await auth.authenticate(request.headers.authorization);
+    const principal = await auth.authenticate(request.headers.authorization, request);
     if (!principal) {
       return reply
         .status(401)
@@ -131,6 +136,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     await app.register(auth.routes);
     for (const extension of runtime.extensions) if (extension.routes) await app.register(extension.routes);
     for (const routes of options.extraRoutes ?? []) await app.register(routes);
+    await app.register(webRoutes(ctx)); // the web app at / and its sign-in routes
   }
 
   // A flow created, saved, enabled or disabled here: the scheduler looks again at once.

@@ -61,6 +61,12 @@ const schemas: Record<string, Schema> = {
         type: ['string', 'null'],
         description: "The environment the role is in (default 'default'); it must exist.",
       },
+      password: {
+        type: 'string',
+        minLength: 8,
+        maxLength: 256,
+        description: 'Lets the user sign in to the web app (POST /api/v1/session); stored as a scrypt hash.',
+      },
     },
   },
   UserUpdate: {

@@ -14,6 +14,7 @@ import type { Operation, Section } from './openapi-model.js';
 import { oauthSection } from './openapi-oauth.js';
 import { runsSection } from './openapi-runs.js';
 import { triggersSection } from './openapi-triggers.js';
+import { webSection } from './openapi-web.js';
 
 export const sections: readonly Section[] = [
   metaSection,
@@ -24,6 +25,7 @@ export const sections: readonly Section[] = [
   oauthSection,
   adminSection,
   approvalsSection,
+  webSection,
 ];
 
 export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);

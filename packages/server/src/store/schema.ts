@@ -261,6 +261,34 @@ export const migrations: Migration[] = [
       `CREATE INDEX trigger_history_flow ON trigger_history(flow_id, at, id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'passwords, browser sessions and failed sign-ins',
+    // Signing in with a password (store/sessions.ts). A password hash is kept beside the user row
+    // rather than in it, so that nothing reading users (every token check does) sees it. Sessions
+    // are found by the SHA-256 of the cookie's id; failed sign-ins are counted per email.
+    statements: (t) => [
+      `CREATE TABLE user_passwords (
+        user_id TEXT PRIMARY KEY REFERENCES users(id),
+        hash TEXT NOT NULL,
+        updated_at ${t.bigint} NOT NULL)`,
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        csrf_token TEXT NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        expires_at ${t.bigint} NOT NULL,
+        last_seen_at ${t.bigint} NOT NULL)`,
+      `CREATE INDEX sessions_user ON sessions(user_id)`,
+      `CREATE INDEX sessions_expires ON sessions(expires_at)`,
+      `CREATE TABLE sign_in_failures (
+        id ${t.serial},
+        email TEXT NOT NULL,
+        at ${t.bigint} NOT NULL)`,
+      `CREATE INDEX sign_in_failures_email ON sign_in_failures(email, at)`,
+      `CREATE INDEX sign_in_failures_at ON sign_in_failures(at)`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -13,6 +13,7 @@ import { DEFAULT_PAYLOAD_THRESHOLD } from './json.js';
 import { peopleStore } from './people.js';
 import { queueStore } from './queue.js';
 import { runStore } from './runs.js';
+import { sessionStore } from './sessions.js';
 import { settingStore } from './settings.js';
 import { StepWriter } from './step-writer.js';
 import type { StepWriterOptions } from './step-writer.js';
@@ -56,6 +57,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...admissionStore(ctx, writer),
     ...approvalStore(ctx),
     ...settingStore(ctx),
+    sessions: sessionStore(driver),
     get groupCommitStats() {
       return writer.stats;
     },

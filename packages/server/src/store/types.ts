@@ -9,6 +9,7 @@ import type { PeopleStore } from './people-types.js';
 import type { QueueStore } from './queue-types.js';
 import type { RunStore } from './run-types.js';
 import type { SettingStore } from './setting-types.js';
+import type { SessionStore } from './sessions.js';
 
 export type { Json } from './json.js';
 export type * from './approval-types.js';
@@ -33,4 +34,10 @@ export type Store = StoreLifecycle &
   RunStore &
   QueueStore &
   ApprovalStore &
-  SettingStore;
+  SettingStore &
+  SessionsRole;
+
+/** Password hashes, browser sessions and failed sign-ins (store/sessions.ts). */
+export interface SessionsRole {
+  readonly sessions: SessionStore;
+}
