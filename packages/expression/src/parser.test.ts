@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runCases, str, err, type Row } from './test-support/cases.js';
 import { compileString } from './template.js';
 import { ExpressionError } from './errors.js';
+import { MAX_EXPRESSION_DEPTH } from './parser.js';
 
 const passthrough: Row[] = ['str', '1', 'null', '[]', '{}', '', ' @@,,}', ' @,,}', '@', 'array[1]'].map(
   (s) => [s, str(s)] as const,
@@ -196,4 +197,27 @@ test('runtime errors carry the position of the failing call', () => {
     () => compileString("@concat('a', int('x'))").evaluate({}),
     (e: unknown) => e instanceof ExpressionError && e.code === 'InvalidArgument' && e.position === 13,
   );
+});
+
+test('nesting past MAX_EXPRESSION_DEPTH is NestingTooDeep, not a stack overflow', async (t) => {
+  const deep = (n: number, open: string, close: string, inner = '1'): string =>
+    open.repeat(n) + inner + close.repeat(n);
+  const cases: Array<[string, string]> = [
+    ['50,000 calls', `@${deep(50_000, 'string(', ')')}`],
+    ['50,000 indexes', `@${deep(50_000, 'createArray(1)[', ']', '0')}`],
+    ['interpolated', `a @{${deep(5_000, 'length(', ')', "'x'")}} b`],
+    ['one past the limit', `@${deep(MAX_EXPRESSION_DEPTH, 'string(', ')')}`],
+  ];
+  for (const [name, text] of cases) {
+    await t.test(name, () => {
+      assert.throws(
+        () => compileString(text).evaluate({}),
+        (e: unknown) => e instanceof ExpressionError && e.code === 'NestingTooDeep',
+      );
+    });
+  }
+  await t.test('at the limit it evaluates', () => {
+    const text = `@${deep(MAX_EXPRESSION_DEPTH - 1, 'string(', ')')}`;
+    assert.equal(compileString(text).evaluate({}), '1');
+  });
 });
