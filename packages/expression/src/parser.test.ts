@@ -4,6 +4,7 @@ import { runCases, str, err, type Row } from './test-support/cases.js';
 import { compileString } from './template.js';
 import { ExpressionError } from './errors.js';
 import { MAX_EXPRESSION_DEPTH } from './parser.js';
+import { MAX_JSON_DEPTH } from './json.js';
 
 const passthrough: Row[] = ['str', '1', 'null', '[]', '{}', '', ' @@,,}', ' @,,}', '@', 'array[1]'].map(
   (s) => [s, str(s)] as const,
@@ -220,4 +221,20 @@ test('nesting past MAX_EXPRESSION_DEPTH is NestingTooDeep, not a stack overflow'
     const text = `@${deep(MAX_EXPRESSION_DEPTH - 1, 'string(', ')')}`;
     assert.equal(compileString(text).evaluate({}), '1');
   });
+});
+
+test('json() of text nested past MAX_JSON_DEPTH is NestingTooDeep', async (t) => {
+  const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const cases: Array<[string, string, string | undefined]> = [
+    ['50,000 levels', deep(50_000), 'NestingTooDeep'],
+    ['one past the limit', deep(MAX_JSON_DEPTH + 1), 'NestingTooDeep'],
+    ['at the limit', deep(MAX_JSON_DEPTH), undefined],
+  ];
+  for (const [name, text, code] of cases) {
+    await t.test(name, () => {
+      const run = () => compileString("@length(string(json(variables('v'))))").evaluate({ variable: () => text });
+      if (code === undefined) assert.equal(run(), text.length);
+      else assert.throws(run, (e: unknown) => e instanceof ExpressionError && e.code === code);
+    });
+  }
 });
