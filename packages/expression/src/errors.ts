@@ -16,7 +16,9 @@ export type ExpressionErrorCode =
   /** int64 or decimal overflow, integer division by zero. */
   | 'ArithmeticError'
   /** A workflow function that the context cannot answer (unknown action, variable, parameter, loop). */
-  | 'InvalidReference';
+  | 'InvalidReference'
+  /** Calls and indexes nested deeper than MAX_EXPRESSION_DEPTH (parser.ts): refused before they overflow the stack. */
+  | 'NestingTooDeep';
 
 export interface ExpressionErrorData {
   code: ExpressionErrorCode;

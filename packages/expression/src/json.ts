@@ -17,9 +17,25 @@ export function parseJson(text: string): Value {
   return v;
 }
 
+/**
+ * How deeply json() nests arrays and objects: the parser and everything that walks its value
+ * afterwards (string(), xml(), the host's writers) recurse. The host takes trigger bodies as deep.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 class JsonParser {
   i = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
+
+  /** Entered an array or object: refused past MAX_JSON_DEPTH rather than overflowing the stack. */
+  enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH)
+      throw new ExpressionError(
+        'NestingTooDeep',
+        `The JSON nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (at position ${this.i}).`,
+      );
+  }
 
   fail(what: string): never {
     throw new ExpressionError('InvalidArgument', `${what} at position ${this.i} while parsing JSON.`);
@@ -37,10 +53,18 @@ class JsonParser {
   value(): Value {
     const c = this.s[this.i];
     switch (c) {
-      case '{':
-        return this.object();
-      case '[':
-        return this.array();
+      case '{': {
+        this.enter();
+        const v = this.object();
+        this.depth--;
+        return v;
+      }
+      case '[': {
+        this.enter();
+        const v = this.array();
+        this.depth--;
+        return v;
+      }
       case '"':
         return this.string();
       case 't':

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { runCases, str, err, type Row } from './test-support/cases.js';
 import { compileString } from './template.js';
 import { ExpressionError } from './errors.js';
+import { MAX_EXPRESSION_DEPTH } from './parser.js';
+import { MAX_JSON_DEPTH } from './json.js';
 
 const passthrough: Row[] = ['str', '1', 'null', '[]', '{}', '', ' @@,,}', ' @,,}', '@', 'array[1]'].map(
   (s) => [s, str(s)] as const,
@@ -196,4 +198,43 @@ test('runtime errors carry the position of the failing call', () => {
     () => compileString("@concat('a', int('x'))").evaluate({}),
     (e: unknown) => e instanceof ExpressionError && e.code === 'InvalidArgument' && e.position === 13,
   );
+});
+
+test('nesting past MAX_EXPRESSION_DEPTH is NestingTooDeep, not a stack overflow', async (t) => {
+  const deep = (n: number, open: string, close: string, inner = '1'): string =>
+    open.repeat(n) + inner + close.repeat(n);
+  const cases: Array<[string, string]> = [
+    ['50,000 calls', `@${deep(50_000, 'string(', ')')}`],
+    ['50,000 indexes', `@${deep(50_000, 'createArray(1)[', ']', '0')}`],
+    ['interpolated', `a @{${deep(5_000, 'length(', ')', "'x'")}} b`],
+    ['one past the limit', `@${deep(MAX_EXPRESSION_DEPTH, 'string(', ')')}`],
+  ];
+  for (const [name, text] of cases) {
+    await t.test(name, () => {
+      assert.throws(
+        () => compileString(text).evaluate({}),
+        (e: unknown) => e instanceof ExpressionError && e.code === 'NestingTooDeep',
+      );
+    });
+  }
+  await t.test('at the limit it evaluates', () => {
+    const text = `@${deep(MAX_EXPRESSION_DEPTH - 1, 'string(', ')')}`;
+    assert.equal(compileString(text).evaluate({}), '1');
+  });
+});
+
+test('json() of text nested past MAX_JSON_DEPTH is NestingTooDeep', async (t) => {
+  const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const cases: Array<[string, string, string | undefined]> = [
+    ['50,000 levels', deep(50_000), 'NestingTooDeep'],
+    ['one past the limit', deep(MAX_JSON_DEPTH + 1), 'NestingTooDeep'],
+    ['at the limit', deep(MAX_JSON_DEPTH), undefined],
+  ];
+  for (const [name, text, code] of cases) {
+    await t.test(name, () => {
+      const run = () => compileString("@length(string(json(variables('v'))))").evaluate({ variable: () => text });
+      if (code === undefined) assert.equal(run(), text.length);
+      else assert.throws(run, (e: unknown) => e instanceof ExpressionError && e.code === code);
+    });
+  }
 });

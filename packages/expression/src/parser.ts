@@ -1,4 +1,5 @@
 import type { Node, Template } from './ast.js';
+import { ExpressionError } from './errors.js';
 import { Scanner } from './scanner.js';
 
 /**
@@ -8,7 +9,28 @@ import { Scanner } from './scanner.js';
 
 const KEYWORDS: Record<string, null | boolean> = { null: null, true: true, false: false };
 
+/**
+ * How deeply calls and indexes may nest (`f(g(h(...)))`, `x[y[z]]`). The parser, the compiler and
+ * the evaluator all recurse over the tree: past this, an 8 KiB expression of `f(f(f(...` would
+ * overflow the stack, so it is refused with a coded error. Real expressions nest a dozen levels.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
 function parseValue(s: Scanner): Node {
+  if (++s.depth > MAX_EXPRESSION_DEPTH) {
+    throw new ExpressionError(
+      'NestingTooDeep',
+      `The expression nests calls and indexes deeper than ${MAX_EXPRESSION_DEPTH} levels.`,
+      s.text,
+      s.pos,
+    );
+  }
+  const node = parseValueAt(s);
+  s.depth--;
+  return node;
+}
+
+function parseValueAt(s: Scanner): Node {
   s.skipWs();
   const pos = s.pos;
   const c = s.peek();

@@ -8,6 +8,8 @@ import type { Value } from './values.js';
  */
 export class Scanner {
   pos: number;
+  /** How many values the parser is inside of (calls and indexes), for its depth limit. */
+  depth = 0;
   constructor(
     readonly text: string,
     start: number,

@@ -1,9 +1,15 @@
 /** Reading a JSON file named on the command line, with messages that name the file. */
 import { readFile } from 'node:fs/promises';
+import { JSON_DEPTH, jsonDepthExceeds } from '../util/json-depth.js';
 
 export type ReadJsonResult =
-  { ok: true; value: unknown } | { ok: false; code: 'UnreadableFile' | 'InvalidJson'; message: string };
+  | { ok: true; value: unknown }
+  | { ok: false; code: 'UnreadableFile' | 'InvalidJson' | 'NestingTooDeep'; message: string };
 
+/**
+ * Reads and parses `path`. JSON nested deeper than the server takes a trigger body (json-depth.ts)
+ * is refused here: validating, compiling or running it would overflow the stack.
+ */
 export async function readJsonFile(path: string): Promise<ReadJsonResult> {
   let text: string;
   try {
@@ -11,6 +17,10 @@ export async function readJsonFile(path: string): Promise<ReadJsonResult> {
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     return { ok: false, code: 'UnreadableFile', message: `cannot read '${path}': ${reason}` };
+  }
+  if (jsonDepthExceeds(text, JSON_DEPTH.payload)) {
+    const message = `'${path}' nests arrays and objects deeper than ${JSON_DEPTH.payload} levels`;
+    return { ok: false, code: 'NestingTooDeep', message };
   }
   try {
     // A UTF-8 byte-order mark is common in files saved on Windows (Logic Apps exports).

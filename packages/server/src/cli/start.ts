@@ -15,7 +15,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const started = performance.now();
-  const server = await startServer(parsed.config, io);
+  let server: RunningServer;
+  try {
+    server = await startServer(parsed.config, io);
+  } catch (error) {
+    // What the user can fix (a busy port) is one line, not a stack trace.
+    if (!(error instanceof StartError)) throw error;
+    io.stderr(`flowbridge start: ${error.message}\n`);
+    return 1;
+  }
   server.log.info(
     { url: server.url, role: parsed.config.role, startupMs: Math.round(performance.now() - started) },
     'flowbridge started',
@@ -33,6 +41,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   });
   server.log.info({}, 'stopped');
   return 0;
+}
+
+/** A start that failed for a reason the user can fix: its message is the whole story. */
+export class StartError extends Error {
+  constructor(
+    readonly code: 'PortInUse',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StartError';
+  }
 }
 
 export interface RunningServer {
@@ -69,8 +88,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     const { app } = await createApp(runtime, {
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
     });
-    const address =
-      runtime.roles.api || config.port !== 0 ? await app.listen({ port: config.port, host: config.host }) : '';
+    const address = runtime.roles.api || config.port !== 0 ? await listen(app, config) : '';
     if (!config.publicUrl && address) runtime.setBaseUrl(address.replace('://[::1]', '://localhost'));
     await runtime.start();
     return {
@@ -84,6 +102,16 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     };
   } catch (error) {
     await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function listen(app: { listen(o: { port: number; host: string }): Promise<string> }, config: ServerConfig) {
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new StartError('PortInUse', `port ${config.port} on ${config.host} is already in use`);
     throw error;
   }
 }

@@ -109,3 +109,15 @@ test('validate --arm-parameters: ARM template expressions are evaluated; an unsu
   assert.equal(report!.errors[0]!.code, 'ArmUnsupportedFunction');
   assert.match(report!.errors[0]!.message!, /listKeys/);
 });
+
+test('validate and run: a file nested 50,000 deep is NestingTooDeep, not a stack overflow', async () => {
+  const deep = join(dir, 'deep.json');
+  const nested = '['.repeat(50_000) + ']'.repeat(50_000);
+  await writeFile(deep, `{"definition":{"triggers":{},"actions":{"A":{"type":"Compose","inputs":${nested}}}}}`);
+  const validate = capture();
+  assert.equal(await main(['validate', deep, '--json'], validate), 2);
+  assert.equal(JSON.parse(validate.out)[0].errors[0].code, 'NestingTooDeep');
+  const run = capture();
+  assert.equal(await main(['run', deep], run), 2);
+  assert.match(run.err, /deeper than 1000 levels/);
+});

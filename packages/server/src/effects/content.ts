@@ -2,6 +2,7 @@
  * Bodies on the wire and in workflow values: JSON text for structured values, strings as they
  * are, and content envelopes `{"$content-type", "$content": <base64>}` for bytes (spec §4.1).
  */
+import { JSON_DEPTH, jsonDepthExceeds } from '../util/json-depth.js';
 import { isRecord, prop } from './types.js';
 
 /**
@@ -108,13 +109,15 @@ function isPlainText(contentType: string | undefined): boolean {
 
 /**
  * The workflow value of a received body: JSON media types parsed (kept as text when the JSON is
- * malformed), plain text as a string, anything else as a content envelope. Empty → undefined.
+ * malformed, or nested too deep for what handles it later: json-depth.ts), plain text as a string,
+ * anything else as a content envelope. Empty → undefined.
  */
 export function decodeBody(bytes: Uint8Array, contentType: string | undefined): unknown {
   if (bytes.byteLength === 0) return undefined;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isJsonMediaType(contentType)) {
     const text = buffer.toString('utf8');
+    if (jsonDepthExceeds(buffer, JSON_DEPTH.payload)) return text;
     try {
       return JSON.parse(text) as unknown;
     } catch {

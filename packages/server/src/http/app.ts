@@ -18,6 +18,7 @@ import { installErrorHandler } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
+import { installRequestGuards } from './request-guards.js';
 import { runRoutes } from './runs.js';
 import { invokeRoutes, triggerRoutes } from './triggers.js';
 import { csrfGuard } from '../auth/sessions.js';
@@ -75,6 +76,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
   });
   installErrorHandler(app);
+  installRequestGuards(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('NotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });

@@ -9,7 +9,7 @@ import { createAuth } from '../auth/index.js';
 import { HostError } from '../host/errors.js';
 import { approvalsExtension } from '../runtime.js';
 import { openStore, StoreError, type SqlStore } from '../store/index.js';
-import { installErrorHandler, toApiError } from './error-handler.js';
+import { installErrorHandler, toApiError, withoutPaths } from './error-handler.js';
 import { API_ERROR_STATUS, ApiError } from './errors.js';
 import { createServer, type FlowbridgeServer } from './test-support.js';
 
@@ -89,6 +89,25 @@ describe('toApiError', () => {
 
   it('a bug answers without its own words', () => {
     assert.equal(toApiError(new Error('secret detail')).message, 'The server failed to handle the request.');
+  });
+
+  it('a store error naming the database file answers without the path', () => {
+    const file = join(tmpdir(), 'flowbridge-data', 'flowbridge.db');
+    const api = toApiError(new StoreError('StoreUnavailable', `unable to open database file ${file}`));
+    assert.equal(api.code, 'ServiceUnavailable');
+    assert.ok(!api.message.includes(file) && !api.message.includes(tmpdir()), api.message);
+  });
+
+  it('withoutPaths drops file paths and keeps URLs and words', () => {
+    const cases: Array<[string, string]> = [
+      ['/var/lib/flowbridge/flowbridge.db: the store is closed', '<path>: the store is closed'],
+      ["cannot open '/home/me/.flowbridge/data.db' (EACCES)", "cannot open '<path>' (EACCES)"],
+      ['C:\\Users\\me\\flowbridge.db is locked', '<path> is locked'],
+      ['see https://example.com/a/b for more', 'see https://example.com/a/b for more'],
+      ['Route POST:/api/v1/x not found', 'Route POST:/api/v1/x not found'],
+      ['either/or and 1/2', 'either/or and 1/2'],
+    ];
+    for (const [message, expected] of cases) assert.equal(withoutPaths(message), expected, message);
   });
 
   it('ApiError.of takes the status from the table', () => {
@@ -225,6 +244,13 @@ describe('in the server, core, auth and approvals routes answer alike', () => {
   const bodies = [
     { name: 'invalid JSON', contentType: 'application/json', payload: '{', status: 400, code: 'InvalidRequest' },
     { name: 'unsupported content type', contentType: 'text/csv', payload: 'a,b', status: 415, code: 'InvalidRequest' },
+    {
+      name: 'JSON nested 50,000 deep',
+      contentType: 'application/json',
+      payload: '['.repeat(50_000) + ']'.repeat(50_000),
+      status: 400,
+      code: 'NestingTooDeep',
+    },
   ];
   for (const [area, url] of routes) {
     for (const b of bodies) {
@@ -241,4 +267,30 @@ describe('in the server, core, auth and approvals routes answer alike', () => {
       });
     }
   }
+
+  it('approvals: an empty JSON body on a body-less POST is no body', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/approvals/a1/cancel',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      payload: '',
+    });
+    assert.equal(res.json().error.code, 'NotFound', res.body);
+  });
+
+  it('a closed store answers 503 without its file path', async () => {
+    const closedDir = mkdtempSync(join(tmpdir(), 'flowbridge-closed-'));
+    const closed = await openStore({ dataDir: closedDir });
+    const auth = await createAuth({ store: closed, adminToken: ADMIN });
+    const app = await createServer({ store: closed, auth });
+    try {
+      await closed.close();
+      const res = await app.app.inject({ url: '/api/v1/flows', headers: { authorization: `Bearer ${ADMIN}` } });
+      assert.equal(res.statusCode, 503, res.body);
+      assert.ok(!res.body.includes(closedDir), res.body);
+    } finally {
+      await app.close();
+      rmSync(closedDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -40,12 +40,25 @@ const BODY_ERRORS: Readonly<Record<string, ApiErrorCode>> = {
 
 const INTERNAL_MESSAGE = 'The server failed to handle the request.';
 
+/**
+ * A file path in a message: absolute POSIX (`/var/lib/x.db`), Windows (`C:\\data\\x.db`) or UNC,
+ * with at least two segments. Not a URL's path: a `/` after a word, `:` or `/` does not start one.
+ */
+const FILE_PATH = /(?<![\w:/.\\])(?:[A-Za-z]:[\\/]|\\\\|\/)(?:[^\s'"`<>|,;:()[\]{}\\/]+[\\/])+[^\s'"`<>|,;:()[\]{}]*/g;
+
+/** Messages of errors the route did not write itself (store, host, fastify) lose any file path. */
+export function withoutPaths(message: string): string {
+  return message.replace(FILE_PATH, '<path>');
+}
+
 /** Anything a route threw, as the ApiError it answers with. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof HostError) return ApiError.of(HOST_CODES[error.code] ?? 'Conflict', error.message, error.target);
-  // The store's words name no field of the request: no target.
-  if (isStoreError(error)) return ApiError.of(STORE_CODES[error.code] ?? 'ServiceUnavailable', error.message);
+  if (error instanceof HostError)
+    return ApiError.of(HOST_CODES[error.code] ?? 'Conflict', withoutPaths(error.message), error.target);
+  // The store's words name no field of the request: no target. They may name its files (SQLite's).
+  if (isStoreError(error))
+    return ApiError.of(STORE_CODES[error.code] ?? 'ServiceUnavailable', withoutPaths(error.message));
   return frameworkError(error) ?? ApiError.of('InternalError', INTERNAL_MESSAGE);
 }
 
@@ -55,7 +68,7 @@ function frameworkError(error: unknown): ApiError | undefined {
   const { code, statusCode, message, validation, validationContext } = error as Partial<FastifyError>;
   const status = statusCode ?? (validation ? 400 : undefined);
   if (status === undefined || status < 400 || status >= 500) return undefined;
-  const text = message ?? 'The request is not valid.';
+  const text = withoutPaths(message ?? 'The request is not valid.');
   const bodyCode = code === undefined ? undefined : BODY_ERRORS[code];
   if (bodyCode) return new ApiError(status, bodyCode, text, 'body');
   if (validation) return new ApiError(status, 'InvalidRequest', text, validationContext);

@@ -16,6 +16,12 @@ export type ApiErrorCode =
   | 'TriggerNotFound'
   /** 400: the body, query or a parameter is malformed; `target` names the field. */
   | 'InvalidRequest'
+  /** 400: a JSON body nests deeper than the route accepts (README "Limits"). */
+  | 'NestingTooDeep'
+  /** 400: a trigger URL without `api-version` (as Logic Apps answers). */
+  | 'MissingApiVersionParameter'
+  /** 400: a trigger URL with an `api-version` we do not know (as Logic Apps answers). */
+  | 'InvalidApiVersionParameter'
   /** 400: the workflow definition does not validate; `details` lists every definition error. */
   | 'InvalidDefinition'
   /** 400: a trigger expression (e.g. its conditions) fails to evaluate on the request. */
@@ -60,6 +66,9 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   NotFound: 404,
   TriggerNotFound: 404,
   InvalidRequest: 400,
+  NestingTooDeep: 400,
+  MissingApiVersionParameter: 400,
+  InvalidApiVersionParameter: 400,
   InvalidDefinition: 400,
   InvalidTemplate: 400,
   InvalidSplitOn: 400,

@@ -117,7 +117,8 @@ function invoke(path: string, idSuffix: string): Operation[] {
         schema: { type: 'object', properties: { runIds: { type: 'array', items: { type: 'string' } } } },
         headers: { 'x-ms-workflow-run-id': 'The (first) run id.', 'x-ms-trigger-skipped': "'true' when skipped." },
       },
-      '400': 'SchemaValidationFailed, InvalidRequest (bad JSON), InvalidTemplate or InvalidSplitOn',
+      '400':
+        'SchemaValidationFailed, InvalidRequest (bad JSON), NestingTooDeep (JSON past 1,000 levels), MissingApiVersionParameter or InvalidApiVersionParameter, InvalidTemplate or InvalidSplitOn',
       '401': 'Unauthorized: the signature is missing or not valid (or the flow does not exist)',
       '404': 'TriggerNotFound, or NotFound (the relative path does not match)',
       '405': 'MethodNotAllowed: the trigger declares another method',

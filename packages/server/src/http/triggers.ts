@@ -20,6 +20,9 @@ import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 import { matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
 import { schemaErrors } from './schema.js';
+import { checkApiVersion } from './api-version.js';
+import { tooDeep } from './request-guards.js';
+import { JSON_DEPTH, jsonDepthExceeds } from '../util/json-depth.js';
 
 type TriggerNode = Workflow['triggers'][number];
 
@@ -80,6 +83,8 @@ function parseBody(request: FastifyRequest): unknown {
   if (!Buffer.isBuffer(body)) return body;
   const type = String(request.headers['content-type'] ?? '').toLowerCase();
   if (!/^application\/([\w.+-]*\+)?json\b/.test(type)) return body;
+  // Measured before parsing: what handles the parsed body afterwards recurses (json-depth.ts).
+  if (jsonDepthExceeds(body, JSON_DEPTH.payload)) throw tooDeep(JSON_DEPTH.payload);
   const text = body.toString('utf8');
   if (!text.trim()) return undefined;
   try {
@@ -200,6 +205,7 @@ async function invoke(
   const observe = (outcome: string): void =>
     ctx.metrics.triggerLatency.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
   const { flowId, trigger: triggerName } = request.params;
+  checkApiVersion(request.query);
   const flow = await ctx.store.getFlow(flowId);
   // Unknown flows answer like a bad signature: the URL does not tell which flows exist.
   if (!flow || !verifyTrigger(flow.accessKey, flow.id, triggerName, request.query as Record<string, unknown>)) {
