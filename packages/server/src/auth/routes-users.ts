@@ -4,7 +4,7 @@ import { DEFAULT_ENVIRONMENT_ID, isStoreError, type User } from '../store/index.
 import { audit, actorOf } from './audit.js';
 import { setUserAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { PERMISSIONS, ROLES, authorize, isOrgAdmin, isRole } from './permissions.js';
 import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
 import { hashSecret, newSecret } from './secrets.js';

@@ -15,7 +15,7 @@ import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
 import { setPrincipal, type RouteContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../util/api-errors.js';
 import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
 import { runRoutes } from './runs.js';
