@@ -21,11 +21,11 @@ const testOnlyPath = new RegExp(
     .map((glob) =>
       glob
         .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*\*\//g, '\u0000')
-        .replace(/\/\*\*/g, '\u0001')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\u0000/g, '(?:.*/)?')
-        .replace(/\u0001/g, '/.*'),
+        .replaceAll('**/', '<any-dirs>')
+        .replaceAll('/**', '<all-below>')
+        .replaceAll('*', '[^/]*')
+        .replaceAll('<any-dirs>', '(?:.*/)?')
+        .replaceAll('<all-below>', '/.*'),
     )
     .join('|')})$`,
 );
