@@ -1,5 +1,6 @@
 // Lint rules, including DESIGN §1's package boundaries: each package may import only the
 // packages below it (expression <- engine <- server; sdk and web stand apart).
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
@@ -209,7 +210,9 @@ export default tseslint.config(
   {
     files: ['packages/*/src/**/*.ts'],
     ignores: testOnly,
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: fileURLToPath(new URL('.', import.meta.url)) },
+    },
     rules: typeAwareRules,
   },
   {
