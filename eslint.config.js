@@ -72,6 +72,7 @@ const ours = [
   'config',
   'runtime',
   'version',
+  'index',
 ];
 const allBut = (...kept) => ours.filter((name) => !kept.includes(name));
 export const serverFolders = {
@@ -89,6 +90,7 @@ export const serverFolders = {
   runtime: { root: true, mayNotImport: ['http', 'cli'] },
   http: { mayNotImport: ['cli'] },
   cli: { mayNotImport: [] },
+  index: { root: true, mayNotImport: [] }, // the package's entry: the CLI
 };
 
 /** The no-restricted-imports pattern for one server folder's forbidden neighbours. */

@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ESLint } from 'eslint';
+import { readdirSync } from 'node:fs';
 // @ts-expect-error: the lint configuration is plain JavaScript without types
-import { typeAwareRules } from '../eslint.config.js';
+import { serverFolders, typeAwareRules } from '../eslint.config.js';
 
 // The snippets below are linted without a TypeScript program, so the type-aware rules are off.
 const eslint = new ESLint({
@@ -100,3 +101,18 @@ for (const c of lazyCases) {
     assert.equal(ids.includes('@typescript-eslint/no-restricted-imports'), c.forbidden, `lint said: ${ids.join(', ')}`);
   });
 }
+
+// A new folder (or module at the root) of packages/server/src needs its row in `serverFolders`,
+// else lint holds nothing against it and nothing keeps the layers below from importing it.
+test('every folder of packages/server/src has a row in serverFolders', () => {
+  const src = new URL('../packages/server/src/', import.meta.url);
+  const names = readdirSync(src, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')))
+    .map((entry) => entry.name.replace(/\.ts$/, ''));
+  const rows = Object.keys(serverFolders as Record<string, unknown>);
+  assert.deepEqual(
+    names.filter((name) => !rows.includes(name)),
+    [],
+    'add it to serverFolders in eslint.config.js',
+  );
+});
