@@ -1,7 +1,10 @@
 // Lint rules, including DESIGN §1's package boundaries: each package may import only the
 // packages below it (expression <- engine <- server; sdk and web stand apart).
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Which workspace packages each package may import (DESIGN §1, "may import"). */
 export const allowedImports = {
@@ -32,7 +35,85 @@ export const loadedLazily = [
   'undici',
 ];
 
-function boundaryRules(pkg, { pureCore }) {
+/**
+ * Files only tests and benchmarks use: left out of each package's dist (tsconfig.build.json, checked
+ * by scripts/dist.test.ts) and free of the folder boundaries below (a test assembles every layer).
+ */
+export const testOnly = [
+  '**/*.test.ts',
+  '**/test-support/**',
+  '**/test-fixtures/**',
+  '**/test-support.ts',
+  '**/test-harness.ts',
+  '**/test-server.ts',
+  '**/test-cli.ts',
+  '**/e2e-support.ts',
+  '**/bench-store.ts',
+];
+
+/**
+ * Folder boundaries inside packages/server (CONTRIBUTING.md, "Where things go"): what each folder,
+ * or module at the root of src/, may not import. Dependencies point down: util and secrets at the
+ * bottom, then store and effects, the features (auth, approvals, connectors) and the run host; http
+ * and cli at the top; runtime.ts, the composition root, builds everything below http and cli.
+ */
+const ours = [
+  'util',
+  'secrets',
+  'store',
+  'effects',
+  'connectors',
+  'runner',
+  'auth',
+  'approvals',
+  'host',
+  'http',
+  'cli',
+  'config',
+  'runtime',
+  'version',
+  'index',
+];
+const allBut = (...kept) => ours.filter((name) => !kept.includes(name));
+export const serverFolders = {
+  util: { mayNotImport: allBut('util') },
+  secrets: { mayNotImport: allBut('util', 'secrets') },
+  version: { root: true, mayNotImport: allBut() },
+  store: { mayNotImport: ['host', 'http', 'cli', 'auth', 'approvals', 'runner', 'runtime'] },
+  effects: { mayNotImport: ['host', 'http', 'cli', 'auth', 'approvals', 'runner', 'runtime'] },
+  config: { root: true, mayNotImport: ['host', 'http', 'cli', 'auth', 'approvals', 'runner', 'runtime'] },
+  connectors: { mayNotImport: ['host', 'http', 'cli', 'store', 'runtime'] },
+  auth: { mayNotImport: ['approvals', 'host', 'http', 'cli', 'runtime'] },
+  approvals: { mayNotImport: ['host', 'http', 'cli', 'runtime'] },
+  runner: { mayNotImport: ['host', 'http', 'cli', 'runtime'] },
+  host: { mayNotImport: ['http', 'cli', 'runtime'] },
+  runtime: { root: true, mayNotImport: ['http', 'cli'] },
+  http: { mayNotImport: ['cli'] },
+  cli: { mayNotImport: [] },
+  index: { root: true, mayNotImport: [] }, // the package's entry: the CLI
+};
+
+/** The no-restricted-imports pattern for one server folder's forbidden neighbours. */
+function folderPattern(folder, { root, mayNotImport }) {
+  // From src/<folder>/**: '../host/x.js', '../runtime.js'; from src/<module>.ts: './http/x.js'.
+  const prefix = root ? '\\./' : '(\\.\\./)+';
+  return {
+    regex: `^${prefix}(${mayNotImport.join('|')})(/|\\.js$)`,
+    message: `packages/server/src/${folder} may not import ${mayNotImport.join(', ')} (CONTRIBUTING.md, "Where things go").`,
+  };
+}
+
+/**
+ * Type-aware rules (typescript-eslint's projectService), on non-test sources: a durable executor
+ * must not drop a promise. scripts/boundaries.test.ts lints snippets without a program and turns
+ * these off.
+ */
+export const typeAwareRules = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': 'error',
+};
+
+function boundaryRules(pkg, { pureCore, extra = [] }) {
   const forbidden = all.filter((p) => p !== pkg && !allowedImports[pkg].includes(p));
   const patterns = [];
   if (forbidden.length) {
@@ -65,6 +146,7 @@ function boundaryRules(pkg, { pureCore }) {
       message: `packages/${pkg} is the pure core and does no I/O (DESIGN §1).`,
     });
   }
+  patterns.push(...extra);
   return { 'no-restricted-imports': ['error', { patterns }] };
 }
 
@@ -113,6 +195,28 @@ export default tseslint.config(
     files: [`packages/${pkg}/**/*.ts`, `packages/${pkg}/**/*.tsx`],
     rules: boundaryRules(pkg, { pureCore: pkg === 'expression' || pkg === 'engine' }),
   })),
+  ...Object.entries(serverFolders)
+    .filter(([, rule]) => rule.mayNotImport.length)
+    .map(([folder, rule]) => ({
+      files: [rule.root ? `packages/server/src/${folder}.ts` : `packages/server/src/${folder}/**/*.ts`],
+      ignores: testOnly,
+      rules: boundaryRules('server', { pureCore: false, extra: [folderPattern(folder, rule)] }),
+    })),
+  {
+    // No import cycles, in any package: a cycle makes load order matter and hides a missing layer.
+    files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })] },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: testOnly,
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: fileURLToPath(new URL('.', import.meta.url)) },
+    },
+    rules: typeAwareRules,
+  },
   {
     files: ['packages/*/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/test-support/**'],

@@ -14,6 +14,9 @@ const tsc = require.resolve('typescript/bin/tsc');
 for (const name of order) {
   const project = `packages/${name}/tsconfig.build.json`;
   if (!existsSync(project)) continue;
+  // tsc never deletes: a file dropped from the build (or excluded, see testOnly in eslint.config.js)
+  // would stay in dist from an earlier build.
+  rmSync(`packages/${name}/dist`, { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`build failed in packages/${name}`);

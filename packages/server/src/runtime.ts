@@ -23,9 +23,9 @@ import { createOutboundClient } from './effects/outbound.js';
 import { RetentionPruner } from './host/retention.js';
 import { RunHost } from './host/run-host.js';
 import { RecurrenceScheduler } from './host/scheduler.js';
-import { createMetrics, type ServerMetrics } from './http/metrics.js';
+import { createMetrics, type ServerMetrics } from './host/metrics.js';
 import type { Store } from './store/index.js';
-import { secretSetting } from './util/settings.js';
+import { secretSetting } from './store/initial-setting.js';
 
 export interface ServerRoles {
   /** Serves the HTTP API and trigger URLs. */

@@ -9,7 +9,7 @@ import type { EffectCommand, EffectContext, EffectResult } from '../effects/type
 import { parseConnectorCall, type MailSpec } from './inputs.js';
 import { plainMail } from './notify.js';
 import type { ApprovalService } from './service.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import type { ApprovalEffectErrorCode } from './types.js';
 
 export function approvalIdFor(idempotencyKey: string): string {

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/types.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { isRecord } from '../util/json.js';
 import { isHttpUrl } from './inputs.js';
 import { confirmPage, resultPage, statusOfResult, type ResultKind } from './pages.js';

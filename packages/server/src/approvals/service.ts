@@ -7,7 +7,7 @@
 import { isRetryableStatus } from '../effects/http-status.js';
 import { isStoreError } from '../store/errors.js';
 import type { Approval, ApprovalResponse } from '../store/types.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
 import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
 import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';

@@ -15,7 +15,7 @@ import {
 } from 'jose';
 import type { SettingStore } from '../store/index.js';
 import { isRecord } from '../util/json.js';
-import { initialSetting } from '../util/settings.js';
+import { initialSetting } from '../store/initial-setting.js';
 
 const KEY_SETTING = 'auth.jwtSigningKey';
 export const ALGORITHM = 'ES256';

@@ -1,7 +1,7 @@
 // Shared pieces of the auth routes: who is calling, whether they may, and what they sent. Errors
-// are the API's (http/errors.ts), answered by the server's one error handler.
+// are the API's (util/api-errors.ts), answered by the server's one error handler.
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { isRecord } from '../util/json.js';
 import type { AuthContext } from './context.js';
 import { isOrgAdmin } from './permissions.js';

@@ -4,7 +4,7 @@ import { isStoreError } from '../store/index.js';
 import { audit, actorOf } from './audit.js';
 import { automationView, getOrgAutomation, setOrgAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
 import { automationBody } from './routes-users.js';
 

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_ENVIRONMENT_ID, type OAuthClient, type SettingStore } from '../store/index.js';
 import { audit } from './audit.js';
 import type { AuthContext } from './context.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { ROLES, isRole } from './permissions.js';
 import { invalid, objectBody, requireAdmin } from './route-helpers.js';
 import { hashSecret, newSecret } from './secrets.js';

@@ -4,7 +4,7 @@ import { DEFAULT_ENVIRONMENT_ID, isStoreError, type User } from '../store/index.
 import { audit, actorOf } from './audit.js';
 import { setUserAutomation } from './automation.js';
 import type { AuthContext } from './context.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { PERMISSIONS, ROLES, authorize, isOrgAdmin, isRole } from './permissions.js';
 import { invalid, objectBody, requireAdmin, requirePrincipal } from './route-helpers.js';
@@ -80,7 +80,7 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
     if (!isRole(role)) invalid('role', `role must be one of ${ROLES.join(', ')}.`);
     const displayName = optionalText(body, 'displayName') ?? email.trim().split('@')[0] ?? email;
     const environmentId = await environmentIdOf(ctx, body);
-    // An optional password lets the user sign in to the web app (auth/sessions-routes.ts).
+    // An optional password lets the user sign in to the web app (http/session-routes.ts).
     const password = body.password === undefined || body.password === null ? undefined : body.password;
     if (password !== undefined) invalidPassword(password);
     if (await store.getUserByEmail(email)) {

@@ -1,15 +1,9 @@
 /**
  * The CLI's command table. Each command's module is imported only when that command runs,
- * so `flowbridge --version` and `--help` load nothing but this file.
+ * so `flowbridge --version` and `--help` load nothing but this file. The commands take their
+ * CliIO from io.ts and never import this table back.
  */
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Reads all of standard input (for `eval -`). */
-  readStdin: () => AsyncIterable<string>;
-  /** Environment variables (FLOWBRIDGE_URL, FLOWBRIDGE_TOKEN); process.env when absent. */
-  env?: Record<string, string | undefined>;
-}
+import type { CliIO } from './io.js';
 
 export interface CommandSpec {
   name: string;

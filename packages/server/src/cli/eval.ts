@@ -12,7 +12,7 @@ import {
   type ValueObject,
   type WorkflowContext,
 } from '@flowbridge/expression';
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 
 /**
  * `flowbridge eval '<expression>' [--context <file>]` and `flowbridge eval -` (DESIGN §4).

@@ -4,7 +4,7 @@
  */
 import { basename, extname } from 'node:path';
 import { isRecord } from '../util/json.js';
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 import { ClientError, createClient, listOf, table, type Client } from './client.js';
 import { parseArgs, readJsonFile } from './read-json.js';
 

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
-import { commands, type CliIO } from './commands.js';
+import { commands } from './commands.js';
+import type { CliIO } from './io.js';
 import { version } from '../version.js';
 
 function helpText(): string {

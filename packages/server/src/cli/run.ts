@@ -15,7 +15,7 @@ import { realClock, VirtualClock } from '../runner/clock.js';
 import { parseMocks, type MockTable } from '../runner/mocks.js';
 import { isRecord } from '../util/json.js';
 import { runDefinition } from '../runner/run-definition.js';
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 import { parseArgs, readJsonFile } from './read-json.js';
 
 const usage =

@@ -1,5 +1,5 @@
 /** `flowbridge runs list|show|cancel|resubmit` against a running server. */
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 import { ClientError, createClient, listOf, table } from './client.js';
 import { resolveFlow } from './flows.js';
 import { parseArgs } from './read-json.js';

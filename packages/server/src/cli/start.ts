@@ -5,7 +5,7 @@
  * in-flight work finish or hand it back, close the store.
  */
 import type { Logger } from 'pino';
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
 export async function run(args: string[], io: CliIO): Promise<number> {

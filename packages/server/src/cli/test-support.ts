@@ -1,4 +1,4 @@
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 
 /** A CLI io that records what a command prints; stdin yields the given lines; env is passed through. */
 export function captureIO(

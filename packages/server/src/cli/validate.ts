@@ -4,7 +4,7 @@
  * expressions evaluated first, with the values of an ARM parameters file if one is given.
  */
 import { validateDefinition } from '@flowbridge/engine';
-import type { CliIO } from './commands.js';
+import type { CliIO } from './io.js';
 import { parseArgs, readJsonFile } from './read-json.js';
 
 interface FileReport {

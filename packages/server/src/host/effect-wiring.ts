@@ -55,7 +55,7 @@ export class EffectWiring {
     const { now } = this.ctx;
     const started = now();
     const context: EffectContext = { runId: live.runId, workflow: live.init.workflow, now, signal: controller.signal };
-    live
+    void live
       .executor(command, context)
       .catch((error: unknown): EffectResult => ({
         status: 'Failed',
@@ -74,6 +74,13 @@ export class EffectWiring {
           result,
           now: now(),
         });
-      });
+      })
+      // The result is not recorded: the run's next owner re-issues the effect (recovery).
+      .catch((error: unknown) =>
+        this.ctx.log?.error(
+          { err: error, runId: live.runId, commandId: command.id },
+          'could not deliver an effect result',
+        ),
+      );
   }
 }

@@ -6,7 +6,7 @@
  * into the URLs it returns when asked with them, so URLs copied from Azure keep working.
  */
 import { TRIGGER_API_VERSION } from '../host/signing.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../util/api-errors.js';
 
 export const TRIGGER_API_VERSIONS: readonly string[] = [
   TRIGGER_API_VERSION,

@@ -15,7 +15,7 @@ import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
 import { setPrincipal, type RouteContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../util/api-errors.js';
 import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
 import { installRequestGuards } from './request-guards.js';
@@ -91,7 +91,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
       path.startsWith('/api/v1/workflows/') ||
       path.startsWith('/api/v1/callbacks/') ||
       path === '/api/v1/openapi.json' ||
-      path === '/api/v1/session' || // signing in and out, and the first admin's setup (auth/sessions-routes.ts)
+      path === '/api/v1/session' || // signing in and out, and the first admin's setup (http/session-routes.ts)
       path === '/api/v1/setup'
     )
       return;

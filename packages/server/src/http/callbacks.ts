@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signRunCallback, safeEqual } from '../host/signing.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../util/api-errors.js';
 import type { RouteContext } from './context.js';
 import { callbackPayload } from '../effects/httpwebhook.js';
 

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Auth, Permission, Principal } from '../auth/types.js';
 import type { RunHost } from '../host/run-host.js';
 import type { Store } from '../store/index.js';
-import { ApiError } from './errors.js';
-import type { ServerMetrics } from './metrics.js';
+import { ApiError } from '../util/api-errors.js';
+import type { ServerMetrics } from '../host/metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface RouteContext {

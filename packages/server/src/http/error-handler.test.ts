@@ -10,7 +10,7 @@ import { HostError } from '../host/errors.js';
 import { approvalsExtension } from '../runtime.js';
 import { openStore, StoreError, type SqlStore } from '../store/index.js';
 import { installErrorHandler, toApiError, withoutPaths } from './error-handler.js';
-import { API_ERROR_STATUS, ApiError } from './errors.js';
+import { API_ERROR_STATUS, ApiError } from '../util/api-errors.js';
 import { createServer, type FlowbridgeServer } from './test-support.js';
 
 describe('toApiError', () => {

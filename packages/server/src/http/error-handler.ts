@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HostError, type HostErrorCode } from '../host/errors.js';
 import { isStoreError, type StoreErrorCode } from '../store/index.js';
-import { ApiError, type ApiErrorCode } from './errors.js';
+import { ApiError, type ApiErrorCode } from '../util/api-errors.js';
 
 /** What a host error means to a caller; any other host code is a Conflict. */
 const HOST_CODES: Partial<Record<HostErrorCode, ApiErrorCode>> = {

@@ -6,7 +6,7 @@ import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
 import { newAccessKey } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
 import { audit } from '../auth/audit.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { requirePermission, principalOf, type RouteContext } from './context.js';
 
 export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unknown> {

@@ -52,7 +52,7 @@ const securitySchemes = {
   },
 };
 
-/** `{error: {code, message, target?, details?}}` of every 4xx/5xx (the codes: ApiErrorCode in http/errors.ts). */
+/** `{error: {code, message, target?, details?}}` of every 4xx/5xx (the codes: ApiErrorCode in util/api-errors.ts). */
 const errorSchema = {
   type: 'object',
   required: ['error'],

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JSON_DEPTH, jsonDepthExceeds } from '../util/json-depth.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../util/api-errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -66,7 +66,8 @@ export function installRequestGuards(app: FastifyInstance): void {
       done(tooDeep(depth), undefined);
       return;
     }
-    parseJson(request, text, done);
+    // fastify's parser answers through `done` (its type allows a promise; it returns none).
+    void parseJson(request, text, done);
   });
 
   app.addHook('preValidation', async (request) => {

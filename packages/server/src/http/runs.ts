@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SECURED_VALUE } from '@flowbridge/engine';
 import type { Run, RunDetail, RunQuery, RunStatus } from '../store/index.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { principalOf, requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 import { isRecord } from '../host/workflows.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Run, TriggerHistoryEntry } from '../store/index.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../util/api-errors.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 

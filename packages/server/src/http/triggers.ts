@@ -14,7 +14,7 @@ import {
 } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
 import { fireTrigger, recordEvaluation, type FireOutcome, type TriggerFiring } from '../host/fire-trigger.js';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody } from '../util/api-errors.js';
 import { triggerHistoryRoutes } from './trigger-history.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';

@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { passwordRoutes } from '../auth/passwords-routes.js';
-import { sessionRoutes } from '../auth/sessions-routes.js';
+import { passwordRoutes } from './password-routes.js';
+import { sessionRoutes } from './session-routes.js';
 import type { RouteContext } from './context.js';
 
 /** The paths a person can bookmark: each answers the app's index.html. */

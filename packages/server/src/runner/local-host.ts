@@ -103,7 +103,7 @@ export async function runLocally<Result>(
       return;
     }
     inflight.add(command.id);
-    executor(command, effectContext)
+    void executor(command, effectContext)
       .catch((error: unknown): EffectResult => ({
         status: 'Failed',
         error: { code: 'EffectFailed', message: error instanceof Error ? error.message : String(error) },
@@ -111,6 +111,11 @@ export async function runLocally<Result>(
       .then((result) => {
         inflight.delete(command.id);
         push(effectEvent(command, result, clock.now()));
+      })
+      // Should queueing the result ever throw, the run must not wait for this effect forever.
+      .catch((error: unknown) => {
+        inflight.delete(command.id);
+        console.error(error);
       });
   };
 

@@ -188,7 +188,7 @@ export class SqliteDriver implements Driver {
         onPass: (pass) => {
           if (pass.ok && (pass.log ?? 0) >= this.catchUpPages) void this.catchUp();
         },
-        onFailure: () => this.stopCheckpointer(false), // and no second try
+        onFailure: () => void this.stopCheckpointer(false), // and no second try (close() never rejects)
       });
       this.db.pragma(`wal_autocheckpoint = ${2 * this.catchUpPages}`); // a backstop only: see catchUp
       this.lastWrite = Date.now();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialSetting, secretSetting } from './settings.js';
+import { initialSetting, secretSetting } from './initial-setting.js';
 
 /** Settings in a Map; every call yields first, so concurrent callers interleave as on a database. */
 function memoryStore(initial: Record<string, unknown> = {}) {

@@ -2,13 +2,13 @@
 // their own by giving the old one. Every other session of that user ends (a changed password is
 // often a reaction to a leak); the session making the change, if any, stays.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '../http/errors.js';
-import { principalOf, type RouteContext } from '../http/context.js';
-import { audit } from './audit.js';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import { isOrgAdmin } from './permissions.js';
-import { resolveSession } from './sessions.js';
-import { hashSecret } from './secrets.js';
+import { ApiError } from '../util/api-errors.js';
+import { principalOf, type RouteContext } from './context.js';
+import { audit } from '../auth/audit.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
+import { isOrgAdmin } from '../auth/permissions.js';
+import { resolveSession } from '../auth/sessions.js';
+import { hashSecret } from '../auth/secrets.js';
 
 export function passwordRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;

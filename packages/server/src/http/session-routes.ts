@@ -3,18 +3,25 @@
 // out; GET/POST /api/v1/setup create the first admin with the one-time setup token. These routes
 // authenticate by what they are sent, so the app's bearer hook lets them through (http/app.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorBody } from '../http/errors.js';
-import type { RouteContext } from '../http/context.js';
+import { ApiError, errorBody } from '../util/api-errors.js';
+import type { RouteContext } from './context.js';
 import { DEFAULT_ENVIRONMENT_ID, isStoreError, type User } from '../store/index.js';
-import { audit } from './audit.js';
-import { userPrincipal } from './authenticate.js';
-import { hashPassword, passwordProblem, verifyNothing, verifyPassword } from './passwords.js';
-import { PERMISSIONS, authorize } from './permissions.js';
-import { clearSignInFailures, noteSignInFailure, signInWait } from './sessions-throttle.js';
-import { endSession, isSecure, resolveSession, sessionCookie, startSession, type NewSession } from './sessions.js';
-import { consumeSetupToken, isSetupToken, setupPending } from './setup-token.js';
-import { userView, type UserView } from './views.js';
-import type { AuthStore } from './context.js';
+import { audit } from '../auth/audit.js';
+import { userPrincipal } from '../auth/authenticate.js';
+import { hashPassword, passwordProblem, verifyNothing, verifyPassword } from '../auth/passwords.js';
+import { PERMISSIONS, authorize } from '../auth/permissions.js';
+import { clearSignInFailures, noteSignInFailure, signInWait } from '../auth/sessions-throttle.js';
+import {
+  endSession,
+  isSecure,
+  resolveSession,
+  sessionCookie,
+  startSession,
+  type NewSession,
+} from '../auth/sessions.js';
+import { consumeSetupToken, isSetupToken, setupPending } from '../auth/setup-token.js';
+import { userView, type UserView } from '../auth/views.js';
+import type { AuthStore } from '../auth/context.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -3,7 +3,7 @@
  * (tests) do not collide. The host reports runs and actions through its observer hooks.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { HostObserver } from '../host/run-host.js';
+import type { HostObserver } from './run-host.js';
 
 export interface ServerMetrics {
   registry: Registry;

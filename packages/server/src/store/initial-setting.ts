@@ -4,7 +4,7 @@
  * on one PostgreSQL database; each must end up with the same value.
  */
 import { randomBytes } from 'node:crypto';
-import type { SettingStore } from '../store/index.js';
+import type { SettingStore } from './setting-types.js';
 
 /**
  * The stored value of `key` when `accept` takes it; otherwise a new one from `create`, inserted

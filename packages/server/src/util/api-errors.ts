@@ -1,7 +1,7 @@
 /**
  * The HTTP API's one error dialect: `{error: {code, message, target?, details?}}`, with a code from
  * the closed union below and the status that code stands for. The core routes, auth and approvals
- * all throw ApiError; error-handler.ts maps everything else (host, store and fastify's own errors)
+ * all throw ApiError; http/error-handler.ts maps everything else (host, store and fastify's own errors)
  * onto it. (The OAuth token endpoint alone answers in RFC 6749's form, see auth/routes-oauth.ts.)
  */
 
