@@ -15,7 +15,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const started = performance.now();
-  const server = await startServer(parsed.config, io);
+  let server: RunningServer;
+  try {
+    server = await startServer(parsed.config, io);
+  } catch (e) {
+    // Another server holds the data folder: one line, not a stack trace.
+    if (e instanceof Error && (e as { code?: unknown }).code === 'DataFolderInUse') {
+      io.stderr(`flowbridge start: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   server.log.info(
     { url: server.url, role: parsed.config.role, startupMs: Math.round(performance.now() - started) },
     'flowbridge started',
@@ -45,16 +55,27 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, io: CliIO): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
   // pino's CommonJS function is its default export both in Node and in the bundled bin.
-  const [{ default: pino }, { openStore, withReadCache }, { runtimeFromConfig }, { createApp }] = await Promise.all([
-    import('pino'),
-    import('../store/index.js'),
-    import('../runtime.js'),
-    import('../http/app.js'),
-  ]);
-  const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
-  const opened = config.databaseUrl
-    ? await openStore({ databaseUrl: config.databaseUrl })
-    : await openStore({ dataDir: config.dataDir });
+  const [{ default: pino }, { openStore, withReadCache }, { runtimeFromConfig }, { createApp }, { lockDataFolder }] =
+    await Promise.all([
+      import('pino'),
+      import('../store/index.js'),
+      import('../runtime.js'),
+      import('../http/app.js'),
+      import('../store/data-lock.js'),
+    ]);
+  const { loggerRedaction } = await import('../util/log-redact.js');
+  const log = pino({ level: config.logLevel, base: { service: 'flowbridge' }, ...loggerRedaction });
+  // One server per embedded store (a second would run the first one's live runs again).
+  const lock = config.databaseUrl ? undefined : lockDataFolder(config.dataDir);
+  let opened;
+  try {
+    opened = config.databaseUrl
+      ? await openStore({ databaseUrl: config.databaseUrl })
+      : await openStore({ dataDir: config.dataDir });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   // What every trigger call reads (the flow, the automation switches), cached for a second.
   const store = withReadCache(opened);
   try {
@@ -79,10 +100,12 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
         await app.close();
         await runtime.stop();
         await store.close();
+        lock?.release();
       },
     };
   } catch (error) {
     await store.close().catch(() => {});
+    lock?.release();
     throw error;
   }
 }
