@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
+const ONE_LINE_ERRORS = new Set(['DataFolderInUse', 'InvalidSecretKey', 'SecretKeyUnavailable']);
+
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseConfig(args, process.env);
   if ('error' in parsed) {
@@ -19,8 +21,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   try {
     server = await startServer(parsed.config, io);
   } catch (e) {
-    // Another server holds the data folder: one line, not a stack trace.
-    if (e instanceof Error && (e as { code?: unknown }).code === 'DataFolderInUse') {
+    // Another server holds the data folder, the master key is unusable: one line, not a stack trace.
+    const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+    if (e instanceof Error && typeof code === 'string' && ONE_LINE_ERRORS.has(code)) {
       io.stderr(`flowbridge start: ${e.message}\n`);
       return 1;
     }
@@ -63,7 +66,11 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       import('../http/app.js'),
       import('../store/data-lock.js'),
     ]);
-  const { loggerRedaction } = await import('../util/log-redact.js');
+  const [{ loggerRedaction }, { openSecretBox }, { withSealedSecrets }] = await Promise.all([
+    import('../util/log-redact.js'),
+    import('../secrets/index.js'),
+    import('../store/sealed-store.js'),
+  ]);
   const log = pino({ level: config.logLevel, base: { service: 'flowbridge' }, ...loggerRedaction });
   // One server per embedded store (a second would run the first one's live runs again).
   const lock = config.databaseUrl ? undefined : lockDataFolder(config.dataDir);
@@ -76,8 +83,15 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     lock?.release();
     throw error;
   }
+  // Secrets at rest are sealed with the master key (FLOWBRIDGE_SECRET_KEY or the data folder's key file).
+  const box = await openSecretBox({ env: process.env, dataDir: config.dataDir });
+  if (!box.ok) {
+    await opened.close();
+    lock?.release();
+    throw Object.assign(new Error(box.error.message), { code: box.error.code });
+  }
   // What every trigger call reads (the flow, the automation switches), cached for a second.
-  const store = withReadCache(opened);
+  const store = withReadCache(withSealedSecrets(opened, box.value));
   try {
     const { runtime, setupToken } = await runtimeFromConfig(config, { store, log });
     if (setupToken) {

@@ -1,8 +1,9 @@
 /** The flows API: create, list, read, new versions, versions, delete, enable/disable, keys. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { loadDefinition, validateDefinition } from '@flowbridge/engine';
+import { loadDefinition, SECURED_VALUE, validateDefinition } from '@flowbridge/engine';
 import type { Flow, FlowKind, FlowState, FlowVersion } from '../store/index.js';
 import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
+import { secureParameterNames } from '../store/sealed-store.js';
 import { newAccessKey } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
 import { audit } from '../auth/audit.js';
@@ -20,8 +21,17 @@ export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unkn
     version: flow.currentVersion,
     createdAt: new Date(flow.createdAt).toISOString(),
     updatedAt: new Date(flow.updatedAt).toISOString(),
-    ...(version ? { definition: version.definition, parameters: version.parameters ?? {} } : {}),
+    ...(version ? { definition: version.definition, parameters: parametersView(version) } : {}),
   };
+}
+
+/** A version's parameter values as the API shows them: securestring / secureobject values never. */
+function parametersView(v: FlowVersion): unknown {
+  const secure = secureParameterNames(v.definition);
+  if (!isRecord(v.parameters) || secure.size === 0) return v.parameters ?? {};
+  return Object.fromEntries(
+    Object.entries(v.parameters).map(([k, value]) => [k, secure.has(k.toLowerCase()) ? SECURED_VALUE : value]),
+  );
 }
 
 export function versionJson(v: FlowVersion): Record<string, unknown> {
@@ -30,7 +40,7 @@ export function versionJson(v: FlowVersion): Record<string, unknown> {
     createdAt: new Date(v.createdAt).toISOString(),
     createdBy: v.createdBy,
     definition: v.definition,
-    parameters: v.parameters ?? {},
+    parameters: parametersView(v),
   };
 }
 
