@@ -14,6 +14,7 @@ import { client, startProcess, type ServerProcess } from './e2e-support.js';
 const ADMIN = 'e2e-admin-token-secrets';
 const CALLER_SECRET = 'caller-bearer-7d1f0c9e2b4a';
 const PARAM_SECRET = 'param-token-93ab51e0c6d2';
+const OUTPUT_SECRET = 'secured-output-5c2e8a1f7b';
 const dir = mkdtempSync(join(tmpdir(), 'flowbridge-secrets-'));
 let server: ServerProcess | undefined;
 let target: Server | undefined;
@@ -33,7 +34,7 @@ test('secrets stay out of the runs API and out of the data folder; the run still
   const received: string[] = [];
   target = createServer((req, res) => {
     received.push(String(req.headers.authorization));
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(`{"ok":true,"secret":"${OUTPUT_SECRET}"}`);
   });
   await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r));
   const address = target.address();
@@ -54,11 +55,12 @@ test('secrets stay out of the runs API and out of the data folder; the run still
             uri: `http://127.0.0.1:${port}/data`,
             headers: { Authorization: "Bearer @{parameters('apiToken')}" },
           },
+          runtimeConfiguration: { secureData: { properties: ['outputs'] } },
         },
         Reply: {
           type: 'Response',
           runAfter: { Call: ['Succeeded'] },
-          inputs: { statusCode: 200, body: "@body('Call')" },
+          inputs: { statusCode: 200, body: { ok: "@body('Call')?['ok']" } },
         },
       },
     },
@@ -88,7 +90,7 @@ test('secrets stay out of the runs API and out of the data folder; the run still
   for (const a of answers) {
     assert.equal(a.status, 200);
     const text = JSON.stringify(a.body);
-    assert.ok(!text.includes(CALLER_SECRET) && !text.includes(PARAM_SECRET), text);
+    for (const secret of [CALLER_SECRET, PARAM_SECRET, OUTPUT_SECRET]) assert.ok(!text.includes(secret), text);
   }
   const expanded = answers[2]!.body;
   assert.equal(expanded.status, 'Succeeded');
@@ -98,9 +100,10 @@ test('secrets stay out of the runs API and out of the data folder; the run still
     readdirSync(dir).some((f) => f.endsWith('-wal')),
     'the WAL is searched too',
   );
-  for (const secret of [CALLER_SECRET, PARAM_SECRET]) assert.deepEqual(folderHolds(secret), [], secret);
+  const secrets = [CALLER_SECRET, PARAM_SECRET, OUTPUT_SECRET];
+  for (const secret of secrets) assert.deepEqual(folderHolds(secret), [], secret);
   await server.kill('SIGTERM');
-  for (const secret of [CALLER_SECRET, PARAM_SECRET]) assert.deepEqual(folderHolds(secret), [], secret);
+  for (const secret of secrets) assert.deepEqual(folderHolds(secret), [], secret);
 
   // Secret settings and the flow's access key are sealed at rest.
   const db = new Database(join(dir, 'flowbridge.db'), { readonly: true });

@@ -20,7 +20,13 @@ const definition = {
   triggers: {
     manual: { type: 'Request', kind: 'Http', runtimeConfiguration: { secureData: { properties: ['outputs'] } } },
   },
-  actions: {},
+  actions: {
+    Scope: {
+      type: 'Scope',
+      actions: { Secret: { type: 'Http', runtimeConfiguration: { secureData: { properties: ['outputs'] } } } },
+    },
+    Plain: { type: 'Http' },
+  },
 };
 
 test('secret settings are sealed at rest; a clear value of an earlier version reads and is resealed', async () => {
@@ -90,6 +96,17 @@ test("a run's parameters and its secured trigger outputs are sealed in the store
     assert.ok(!raw.includes('s3cret') && !raw.includes('trigger-secret'), raw);
     assert.deepEqual((await h.store.getRun('r1'))!.init, init);
     assert.deepEqual((await h.store.loadRunHistory('r1')).init, init);
+
+    // The event journal: results of actions that secure their outputs are sealed, others not.
+    const events = [
+      { kind: 'effectResult', id: 'e1', path: 'Scope/Secret', attempt: 1, result: { body: 'out-secret' }, now: 2 },
+      { kind: 'effectResult', id: 'e2', path: 'Plain', attempt: 1, result: { body: 'plain-value' }, now: 3 },
+      { kind: 'timer', key: 't', now: 4 },
+    ];
+    await h.store.commitStep('r1', { events });
+    const rawEvents = JSON.stringify((await h.raw.loadRunHistory('r1')).events);
+    assert.ok(!rawEvents.includes('out-secret') && rawEvents.includes('plain-value'), rawEvents);
+    assert.deepEqual((await h.store.loadRunHistory('r1')).events, events);
   } finally {
     await h.close();
   }

@@ -6,8 +6,10 @@
  * - settings that are secrets: the token signing key, the callback and approval-link secrets;
  * - flows' trigger access keys;
  * - the values of `securestring` / `secureobject` parameters saved with a flow version;
- * - a run's parameter values (its RunInit), and its trigger outputs when the trigger secures them
- *   (`runtimeConfiguration.secureData`).
+ * - a run's parameter values (its RunInit), its trigger outputs when the trigger secures them
+ *   (`runtimeConfiguration.secureData`), and the results (outputs) in its event journal of the
+ *   actions that secure their outputs. Action records need none of this: the engine writes the
+ *   secured mask there, never the value.
  *
  * Values written in clear by an earlier version still read (opening passes a clear value through);
  * they are sealed when next written, and secret settings are resealed at once when read. Everyone
@@ -107,13 +109,70 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
       out.trigger = { ...init.trigger, outputs: openValue(init.trigger.outputs, context) };
     return out as Json;
   };
+  // Which actions of a flow version secure their outputs; and which flow version each run runs.
+  const securedActionsOf = new Map<string, Promise<Set<string>>>();
+  const securedActions = (flowId: string, version: number): Promise<Set<string>> => {
+    const key = `${flowId}\n${version}`;
+    let known = securedActionsOf.get(key);
+    if (!known) {
+      known = store
+        .getFlowVersion(flowId, version)
+        .then((v) => (v ? actionsSecuringOutputs(v.definition) : new Set<string>()));
+      if (securedActionsOf.size > 10_000) securedActionsOf.clear();
+      securedActionsOf.set(key, known);
+      known.catch(() => securedActionsOf.delete(key));
+    }
+    return known;
+  };
+  const runFlows = new Map<string, { flowId: string; version: number }>();
+  const noteRun = (runId: string, flowId: string, version: number): void => {
+    if (runFlows.size > 100_000) runFlows.clear(); // the fallback below reads it again
+    runFlows.set(runId, { flowId, version });
+  };
+  const flowOfRun = async (runId: string): Promise<{ flowId: string; version: number } | undefined> => {
+    const known = runFlows.get(runId);
+    if (known) return known;
+    const run = await store.getRun(runId);
+    if (!run) return undefined;
+    noteRun(runId, run.flowId, run.flowVersion);
+    return { flowId: run.flowId, version: run.flowVersion };
+  };
+  const actionName = (event: Record<string, unknown>): string | undefined =>
+    event.kind === 'effectResult' && typeof event.path === 'string'
+      ? event.path.split('/').pop()?.toLowerCase()
+      : undefined;
+  const sealEvents = async (runId: string, events: Json[] | undefined): Promise<Json[] | undefined> => {
+    if (!events?.some((e) => isRecord(e) && actionName(e) !== undefined)) return events;
+    const flow = await flowOfRun(runId);
+    const secured = flow ? await securedActions(flow.flowId, flow.version) : new Set<string>();
+    if (secured.size === 0) return events;
+    return events.map((e) => {
+      if (!isRecord(e) || e.result === undefined) return e;
+      const name = actionName(e);
+      return name !== undefined && secured.has(name) ? { ...e, result: sealValue(e.result, `run:${runId}`) } : e;
+    }) as Json[];
+  };
+  const openEvents = (runId: string, events: Json[]): Json[] =>
+    events.map((e) =>
+      isRecord(e) && e.kind === 'effectResult' && e.result !== undefined
+        ? ({ ...e, result: openValue(e.result, `run:${runId}`) } as Json)
+        : e,
+    );
+
   const sealUpdate = async (update: RunUpdate | undefined): Promise<RunUpdate | undefined> =>
     update?.init === undefined ? update : { ...update, init: await sealInit(update.init) };
-  const sealStep = async (step: StepWrite | undefined): Promise<StepWrite | undefined> => {
-    if (!step?.runUpdate?.init) return step;
-    return { ...step, runUpdate: await sealUpdate(step.runUpdate) };
+  const sealStep = async (runId: string, step: StepWrite | undefined): Promise<StepWrite | undefined> => {
+    if (!step) return step;
+    const out: StepWrite = { ...step };
+    if (step.runUpdate?.init !== undefined) out.runUpdate = await sealUpdate(step.runUpdate);
+    const events = await sealEvents(runId, step.events);
+    if (events) out.events = events;
+    return out;
   };
-  const sealRun = async (run: NewRun): Promise<NewRun> => ({ ...run, init: await sealInit(run.init) });
+  const sealRun = async (run: NewRun): Promise<NewRun> => {
+    if (run.id) noteRun(run.id, run.flowId, run.flowVersion);
+    return { ...run, init: await sealInit(run.init) };
+  };
 
   const overrides: Partial<Store> = {
     // ---- settings
@@ -171,13 +230,17 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     listFlowVersions: async (flowId) => (await store.listFlowVersions(flowId)).map(openVersion),
 
     // ---- runs
-    createRun: async (run, step) => store.createRun(await sealRun(run), await sealStep(step)),
+    createRun: async (run, step) => {
+      const sealed = await sealRun(run);
+      return store.createRun(sealed, run.id ? await sealStep(run.id, step) : step);
+    },
     queueRun: async (run, capacity) => store.queueRun(await sealRun(run), capacity),
-    commitStep: async (runId, step) => store.commitStep(runId, (await sealStep(step)) ?? step),
+    commitStep: async (runId, step) => store.commitStep(runId, (await sealStep(runId, step)) ?? step),
+    appendEvents: async (runId, events) => store.appendEvents(runId, (await sealEvents(runId, events)) ?? events),
     updateRun: async (runId, update) => store.updateRun(runId, (await sealUpdate(update)) ?? update),
     loadRunHistory: async (runId) => {
       const history = await store.loadRunHistory(runId);
-      return { ...history, init: openInit(history.init) };
+      return { ...history, init: openInit(history.init), events: openEvents(runId, history.events) };
     },
     getRun: async (id, options) => {
       const run = await store.getRun(id, options);
@@ -214,8 +277,28 @@ export function secureParameterNames(definition: unknown): Set<string> {
 }
 
 function securesOutputs(definition: unknown, triggerName: string): boolean {
-  const triggers = prop(definition, 'triggers');
-  const trigger = prop(triggers, triggerName);
-  const secure = prop(prop(prop(trigger, 'runtimeConfiguration'), 'secureData'), 'properties');
+  return securedOutputs(prop(prop(definition, 'triggers'), triggerName));
+}
+
+function securedOutputs(node: unknown): boolean {
+  const secure = prop(prop(prop(node, 'runtimeConfiguration'), 'secureData'), 'properties');
   return Array.isArray(secure) && secure.some((p) => String(p).toLowerCase() === 'outputs');
+}
+
+/** The lower-cased names of the actions, at any depth, that secure their outputs. */
+function actionsSecuringOutputs(definition: unknown): Set<string> {
+  const names = new Set<string>();
+  const visit = (actions: unknown): void => {
+    if (!isRecord(actions)) return;
+    for (const [name, node] of Object.entries(actions)) {
+      if (securedOutputs(node)) names.add(name.toLowerCase());
+      visit(prop(node, 'actions'));
+      visit(prop(prop(node, 'else'), 'actions'));
+      visit(prop(prop(node, 'default'), 'actions'));
+      const cases = prop(node, 'cases');
+      if (isRecord(cases)) for (const c of Object.values(cases)) visit(prop(c, 'actions'));
+    }
+  };
+  visit(prop(definition, 'actions'));
+  return names;
 }
