@@ -98,6 +98,22 @@ function checkDefinition(body: FlowBody): {
   };
 }
 
+/**
+ * A flow read from the API shows secure parameter values as the secured mask; saved back as read,
+ * the mask means "unchanged": the current version's value is kept, not replaced by the mask.
+ */
+async function keepSecuredValues(ctx: RouteContext, flow: Flow, body: FlowBody): Promise<void> {
+  if (!isRecord(body.parameters) || !Object.values(body.parameters).includes(SECURED_VALUE)) return;
+  const current = await ctx.store.getFlowVersion(flow.id, flow.currentVersion);
+  const previous = isRecord(current?.parameters) ? current.parameters : {};
+  const secure = secureParameterNames(body.definition);
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body.parameters)) {
+    kept[k] = v === SECURED_VALUE && secure.has(k.toLowerCase()) && k in previous ? previous[k] : v;
+  }
+  body.parameters = kept;
+}
+
 function enumOf<T extends string>(value: unknown, allowed: readonly T[], target: string): T | undefined {
   if (value === undefined) return undefined;
   const found = allowed.find((a) => typeof value === 'string' && a.toLowerCase() === value.toLowerCase());
@@ -163,6 +179,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       let flow = await flowOr404(ctx, request.params.id);
       const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
       const body = isRecord(request.body) ? (request.body as FlowBody & { expectedVersion?: unknown }) : {};
+      await keepSecuredValues(ctx, flow, body);
       // Everything is checked before anything is saved: a 400 leaves the flow as it was.
       const checked = checkDefinition(body);
       const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind');
