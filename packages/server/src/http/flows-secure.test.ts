@@ -16,7 +16,7 @@ test('the flows API masks secure parameter values; saving the mask back keeps th
   try {
     const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
       const res = await t.server.app.inject({ method, url, headers: t.auth, ...(payload ? { payload } : {}) });
-      return { status: res.statusCode, json: res.json() as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return { status: res.statusCode, json: res.json() as Record<string, any> };
     };
     const created = await call('POST', '/api/v1/flows', {
       name: 'f',
