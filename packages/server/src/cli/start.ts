@@ -8,7 +8,13 @@ import type { Logger } from 'pino';
 import type { CliIO } from './commands.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
-const ONE_LINE_ERRORS = new Set(['DataFolderInUse', 'InvalidSecretKey', 'SecretKeyUnavailable']);
+const ONE_LINE_ERRORS = new Set([
+  'DataFolderInUse',
+  'InvalidSecretKey',
+  'SecretKeyUnavailable',
+  'SecretKeyMismatch',
+  'SecretTampered',
+]);
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseConfig(args, process.env);

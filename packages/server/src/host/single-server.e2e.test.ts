@@ -86,3 +86,22 @@ test('the data folder is 0700 and its files 0600; the log holds no sig, bearer t
   assert.ok(readdirSync(dir).includes('flowbridge.lock'));
   privateModes();
 });
+
+test('a start with another master key than the one that sealed the store refuses in one line', async () => {
+  const keyed = join(base, 'keyed');
+  const first = await startProcess(['--data-dir', keyed], { ...env, FLOWBRIDGE_SECRET_KEY: 'a'.repeat(64) });
+  servers.push(first);
+  await first.kill('SIGTERM');
+  let refusal = '';
+  await assert.rejects(
+    startProcess(['--data-dir', keyed], { ...env, FLOWBRIDGE_SECRET_KEY: 'b'.repeat(64) }),
+    (e: Error) => {
+      refusal = e.message;
+      return true;
+    },
+  );
+  const lines = refusal.split('\n').filter((l) => l.includes('flowbridge start:'));
+  assert.equal(lines.length, 1, refusal);
+  assert.match(lines[0]!, /another master key/);
+  assert.ok(!/\n\s+at /.test(refusal), 'no stack trace');
+});

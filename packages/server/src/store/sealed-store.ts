@@ -28,7 +28,8 @@ const SEALED = '$sealed';
 export function withSealedSecrets(store: Store, box: SecretBox): Store {
   const openText = (text: string, context: string): unknown => {
     const opened = box.open(text, context);
-    if (!opened.ok) throw new Error(`${context}: ${opened.error.message}`);
+    // Coded, so `flowbridge start` says it in one line (a changed FLOWBRIDGE_SECRET_KEY, say).
+    if (!opened.ok) throw Object.assign(new Error(`${context}: ${opened.error.message}`), { code: opened.error.code });
     return opened.value;
   };
   /** Opens what `sealValue` wrote; anything else is a clear value of an earlier version. */
