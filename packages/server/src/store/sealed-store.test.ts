@@ -107,6 +107,16 @@ test("a run's parameters and its secured trigger outputs are sealed in the store
     const rawEvents = JSON.stringify((await h.raw.loadRunHistory('r1')).events);
     assert.ok(!rawEvents.includes('out-secret') && rawEvents.includes('plain-value'), rawEvents);
     assert.deepEqual((await h.store.loadRunHistory('r1')).events, events);
+
+    // Callbacks: what they deliver is sealed in the callbacks table and in the journal.
+    await h.store.commitStep('r1', { callbacks: [{ key: 'cb1', path: 'Wait' }] });
+    assert.equal(await h.store.resolveCallback('cb1', { body: 'callback-secret' }), true);
+    assert.ok(!JSON.stringify(await h.raw.getCallback('cb1')).includes('callback-secret'));
+    assert.deepEqual((await h.store.getCallback('cb1'))?.payload, { body: 'callback-secret' });
+    const delivered = { kind: 'callback', key: 'cb1', payload: { body: 'callback-secret' }, now: 5 };
+    await h.store.commitStep('r1', { events: [delivered] });
+    assert.ok(!JSON.stringify((await h.raw.loadRunHistory('r1')).events).includes('callback-secret'));
+    assert.deepEqual((await h.store.loadRunHistory('r1')).events.at(-1), delivered);
   } finally {
     await h.close();
   }

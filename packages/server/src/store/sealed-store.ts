@@ -7,8 +7,8 @@
  * - flows' trigger access keys;
  * - the values of `securestring` / `secureobject` parameters saved with a flow version;
  * - a run's parameter values (its RunInit), its trigger outputs when the trigger secures them
- *   (`runtimeConfiguration.secureData`), and the results (outputs) in its event journal of the
- *   actions that secure their outputs. Action records need none of this: the engine writes the
+ *   (`runtimeConfiguration.secureData`), the results (outputs) in its event journal of the
+ *   actions that secure their outputs, and what callbacks delivered (journal and callbacks table). Action records need none of this: the engine writes the
  *   secured mask there, never the value.
  *
  * Values written in clear by an earlier version still read (opening passes a clear value through);
@@ -143,22 +143,33 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
       ? event.path.split('/').pop()?.toLowerCase()
       : undefined;
   const sealEvents = async (runId: string, events: Json[] | undefined): Promise<Json[] | undefined> => {
-    if (!events?.some((e) => isRecord(e) && actionName(e) !== undefined)) return events;
-    const flow = await flowOfRun(runId);
-    const secured = flow ? await securedActions(flow.flowId, flow.version) : new Set<string>();
-    if (secured.size === 0) return events;
+    if (!events?.some((e) => isRecord(e) && (actionName(e) !== undefined || e.kind === 'callback'))) return events;
+    const context = `run:${runId}`;
+    let secured = new Set<string>();
+    if (events.some((e) => isRecord(e) && actionName(e) !== undefined)) {
+      const flow = await flowOfRun(runId);
+      if (flow) secured = await securedActions(flow.flowId, flow.version);
+    }
     return events.map((e) => {
-      if (!isRecord(e) || e.result === undefined) return e;
+      if (!isRecord(e)) return e;
+      // What a callback delivers (a webhook's notification, an approval's outcome) may be secret
+      // and is not tied to an action name here: it is always sealed.
+      if (e.kind === 'callback' && e.payload !== undefined) return { ...e, payload: sealValue(e.payload, context) };
       const name = actionName(e);
-      return name !== undefined && secured.has(name) ? { ...e, result: sealValue(e.result, `run:${runId}`) } : e;
+      if (name === undefined || e.result === undefined || !secured.has(name)) return e;
+      return { ...e, result: sealValue(e.result, context) };
     }) as Json[];
   };
   const openEvents = (runId: string, events: Json[]): Json[] =>
-    events.map((e) =>
-      isRecord(e) && e.kind === 'effectResult' && e.result !== undefined
-        ? ({ ...e, result: openValue(e.result, `run:${runId}`) } as Json)
-        : e,
-    );
+    events.map((e) => {
+      if (!isRecord(e)) return e;
+      const context = `run:${runId}`;
+      if (e.kind === 'effectResult' && e.result !== undefined)
+        return { ...e, result: openValue(e.result, context) } as Json;
+      if (e.kind === 'callback' && e.payload !== undefined)
+        return { ...e, payload: openValue(e.payload, context) } as Json;
+      return e;
+    });
 
   const sealUpdate = async (update: RunUpdate | undefined): Promise<RunUpdate | undefined> =>
     update?.init === undefined ? update : { ...update, init: await sealInit(update.init) };
@@ -237,6 +248,12 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     },
     queueRun: async (run, capacity) => store.queueRun(await sealRun(run), capacity),
     commitStep: async (runId, step) => store.commitStep(runId, (await sealStep(runId, step)) ?? step),
+    resolveCallback: async (key, payload, then) =>
+      store.resolveCallback(key, sealValue(payload, `callback:${key}`), then),
+    getCallback: async (key) => {
+      const callback = await store.getCallback(key);
+      return callback ? { ...callback, payload: openValue(callback.payload, `callback:${key}`) as Json } : callback;
+    },
     appendEvents: async (runId, events) => store.appendEvents(runId, (await sealEvents(runId, events)) ?? events),
     updateRun: async (runId, update) => store.updateRun(runId, (await sealUpdate(update)) ?? update),
     loadRunHistory: async (runId) => {
