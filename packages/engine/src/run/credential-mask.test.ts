@@ -76,3 +76,29 @@ test('credentials in recorded inputs are masked per action type', () => {
   ];
   for (const c of cases) assert.deepEqual(maskCredentials(c.type, c.inputs), c.expected, JSON.stringify(c));
 });
+
+test("a run's records and result mask the credentials an Http action sent; the request still carried them", async () => {
+  const { runDefinition } = await import('../test-support/harness.js');
+  const { result, records, commands } = runDefinition(
+    {
+      triggers: { manual: { type: 'Request', kind: 'Http' } },
+      actions: {
+        Call: {
+          type: 'Http',
+          inputs: {
+            method: 'GET',
+            uri: 'https://example.com',
+            headers: { Authorization: "Bearer @{triggerBody()?['t']}" },
+            authentication: { type: 'Basic', username: 'u', password: 'pw-secret' },
+          },
+        },
+      },
+    },
+    { triggerBody: { t: 'tok-secret' }, mocks: { Call: { status: 'Succeeded', outputs: { statusCode: 200 } } } },
+  );
+  const sent = JSON.stringify(commands.filter((c) => c.kind === 'effect'));
+  assert.ok(sent.includes('tok-secret') && sent.includes('pw-secret'), sent);
+  const recorded = JSON.stringify([records, result.actions]);
+  assert.ok(!recorded.includes('tok-secret') && !recorded.includes('pw-secret'), recorded);
+  assert.equal(result.actions?.Call?.status, 'Succeeded');
+});
