@@ -5,6 +5,7 @@ import type { Value } from '@flowbridge/expression';
 import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
 import { toJson } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
+import { maskCredentials } from './credential-mask.js';
 import type { ActionStatus } from '../statuses.js';
 import type { ActionRecord, RetryAttempt, RunResultAction } from '../types.js';
 import type { LoopCtx } from './context.js';
@@ -193,7 +194,8 @@ export class History {
     const out: ActionRecord = { name: r.name, path: r.path, type: r.node.type, status: r.status };
     if (r.code !== undefined) out.code = r.code;
     out.error = r.error ?? null;
-    if (r.inputs !== undefined) out.inputs = r.node.secureInputs ? SECURED_VALUE : toJson(r.inputs);
+    if (r.inputs !== undefined)
+      out.inputs = r.node.secureInputs ? SECURED_VALUE : maskCredentials(r.node.type, toJson(r.inputs));
     if (r.outputs !== undefined) out.outputs = r.node.secureOutputs ? SECURED_VALUE : toJson(r.outputs);
     if (r.startTime !== undefined) out.startTime = r.startTime;
     if (r.endTime !== undefined) out.endTime = r.endTime;

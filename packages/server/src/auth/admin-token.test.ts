@@ -62,6 +62,12 @@ test('the setup token is created once, works as admin, and ends when the first a
     assert.equal(admin.status, 201);
     assert.equal(await h.auth.authenticate(`Bearer ${setup}`), null);
     assert.equal((await h.call('GET', '/api/v1/users', setup)).status, 401);
+    // The first admin is not locked out: the answer carried their personal access token.
+    assert.match(admin.json.token, /^fbp_/);
+    const me = await h.call('GET', '/api/v1/me', admin.json.token);
+    assert.equal(me.status, 200);
+    assert.equal(me.json.isAdmin, true);
+    assert.equal((await h.call('GET', '/api/v1/users', admin.json.token)).status, 200);
   } finally {
     await h.close();
   }
@@ -84,7 +90,31 @@ test('using the setup token to create a token ends it', async () => {
   }
 });
 
-test('no setup token once a user exists', async () => {
+test('every start prints a new setup token while no enabled admin exists', async () => {
+  const h = await harness();
+  try {
+    const { createAuth } = await import('./index.js');
+    const cases = [
+      { user: undefined, expectToken: true },
+      { user: { email: 'm@example.com', role: 'maker' as const }, expectToken: true },
+      { user: { email: 'a@example.com', role: 'admin' as const, disabled: true }, expectToken: true },
+      { user: { email: 'b@example.com', role: 'admin' as const }, expectToken: false },
+    ];
+    for (const c of cases) {
+      if (c.user) {
+        const u = await h.store.createUser({ email: c.user.email, displayName: 'U', role: c.user.role });
+        if ('disabled' in c.user) await h.store.updateUser(u.id, { disabled: true });
+      }
+      const again = await createAuth({ store: h.store });
+      assert.equal(again.setupToken !== undefined, c.expectToken, JSON.stringify(c.user));
+      if (again.setupToken) assert.equal((await again.authenticate(`Bearer ${again.setupToken}`))?.isAdmin, true);
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+test('no setup token once an admin exists', async () => {
   const h = await harness();
   try {
     await h.store.createUser({ email: 'x@example.com', displayName: 'X', role: 'admin' });

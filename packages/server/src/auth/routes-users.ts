@@ -102,10 +102,18 @@ export function userRoutes(app: FastifyInstance, ctx: AuthContext): void {
       await store.sessions.setPasswordHash(user.id, await hashPassword(password), ctx.now());
     if (environmentId !== DEFAULT_ENVIRONMENT_ID) await setUserRole(store, user, environmentId, role);
     await audit(store, principal, 'user.create', `user:${user.id}`, { email: user.email, role, environmentId });
-    if (ctx.isSetupPrincipal(principal) && role === 'admin' && environmentId === DEFAULT_ENVIRONMENT_ID) {
+    const view = await userView(store, user);
+    if (!ctx.isSetupPrincipal(principal)) return reply.code(201).send(view);
+    // Created with the setup token: the user gets their credential now, in the same answer, since
+    // the setup token ends below and nothing else could sign them in (shown once; the store keeps
+    // its hash).
+    const token = newSecret('fbp');
+    const record = await store.createAccessToken({ userId: user.id, hash: hashSecret(token), name: 'setup' });
+    await audit(store, principal, 'token.create', `user:${user.id}`, { tokenId: record.id, name: record.name });
+    if (role === 'admin' && environmentId === DEFAULT_ENVIRONMENT_ID) {
       await consumeSetupToken(store); // the first admin exists: setup is over
     }
-    return reply.code(201).send(await userView(store, user));
+    return reply.code(201).send({ ...view, token });
   });
 
   app.get('/api/v1/users', async (req) => {

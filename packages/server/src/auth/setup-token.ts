@@ -1,7 +1,8 @@
 // The one-time setup token: how the first admin gets in when no FLOWBRIDGE_ADMIN_TOKEN is set and
-// nobody exists yet. Only its hash is kept (in settings); the token itself is returned once, for
-// `flowbridge start` to print. A new start before anyone used it replaces it (the old print is
-// then stale, which is what you want: only the newest console output works).
+// no enabled admin exists yet. Only its hash is kept (in settings); the token itself is returned
+// once, for `flowbridge start` to print. Every start while no admin exists prints a new one (the
+// old print is then stale, which is what you want: only the newest console output works), so a
+// user who lost the token, or created only non-admins with it, is never locked out.
 import type { PeopleStore, SettingStore } from '../store/index.js';
 import { hashSecret, matchesHash, newSecret } from './secrets.js';
 
@@ -16,7 +17,7 @@ export async function ensureSetupToken(
     await store.deleteSetting(KEY); // an operator-set admin token supersedes any setup token
     return undefined;
   }
-  if ((await store.listUsers()).length > 0) {
+  if ((await store.listUsers()).some((u) => u.role === 'admin' && !u.disabled)) {
     await store.deleteSetting(KEY);
     return undefined;
   }

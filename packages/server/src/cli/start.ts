@@ -8,6 +8,14 @@ import type { Logger } from 'pino';
 import type { CliIO } from './io.js';
 import { parseConfig, type ServerConfig } from '../config.js';
 
+const ONE_LINE_ERRORS = new Set([
+  'DataFolderInUse',
+  'InvalidSecretKey',
+  'SecretKeyUnavailable',
+  'SecretKeyMismatch',
+  'SecretTampered',
+]);
+
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseConfig(args, process.env);
   if ('error' in parsed) {
@@ -18,10 +26,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let server: RunningServer;
   try {
     server = await startServer(parsed.config, io);
-  } catch (error) {
-    // What the user can fix (a busy port) is one line, not a stack trace.
-    if (!(error instanceof StartError)) throw error;
-    io.stderr(`flowbridge start: ${error.message}\n`);
+  } catch (e) {
+    // What the user can fix (a busy port, another server on the data folder, an unusable master
+    // key) is one line, not a stack trace.
+    const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+    const oneLine = e instanceof StartError || (typeof code === 'string' && ONE_LINE_ERRORS.has(code));
+    if (!(e instanceof Error) || !oneLine) throw e;
+    io.stderr(`flowbridge start: ${e.message}\n`);
     return 1;
   }
   server.log.info(
@@ -64,18 +75,40 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, io: CliIO): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
   // pino's CommonJS function is its default export both in Node and in the bundled bin.
-  const [{ default: pino }, { openStore, withReadCache }, { runtimeFromConfig }, { createApp }] = await Promise.all([
-    import('pino'),
-    import('../store/index.js'),
-    import('../runtime.js'),
-    import('../http/app.js'),
+  const [{ default: pino }, { openStore, withReadCache }, { runtimeFromConfig }, { createApp }, { lockDataFolder }] =
+    await Promise.all([
+      import('pino'),
+      import('../store/index.js'),
+      import('../runtime.js'),
+      import('../http/app.js'),
+      import('../store/data-lock.js'),
+    ]);
+  const [{ loggerRedaction }, { openSecretBox }, { withSealedSecrets }] = await Promise.all([
+    import('../util/log-redact.js'),
+    import('../secrets/index.js'),
+    import('../store/sealed-store.js'),
   ]);
-  const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
-  const opened = config.databaseUrl
-    ? await openStore({ databaseUrl: config.databaseUrl })
-    : await openStore({ dataDir: config.dataDir });
+  const log = pino({ level: config.logLevel, base: { service: 'flowbridge' }, ...loggerRedaction });
+  // One server per embedded store (a second would run the first one's live runs again).
+  const lock = config.databaseUrl ? undefined : lockDataFolder(config.dataDir);
+  let opened;
+  try {
+    opened = config.databaseUrl
+      ? await openStore({ databaseUrl: config.databaseUrl })
+      : await openStore({ dataDir: config.dataDir });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  // Secrets at rest are sealed with the master key (FLOWBRIDGE_SECRET_KEY or the data folder's key file).
+  const box = await openSecretBox({ env: process.env, dataDir: config.dataDir });
+  if (!box.ok) {
+    await opened.close();
+    lock?.release();
+    throw Object.assign(new Error(box.error.message), { code: box.error.code });
+  }
   // What every trigger call reads (the flow, the automation switches), cached for a second.
-  const store = withReadCache(opened);
+  const store = withReadCache(withSealedSecrets(opened, box.value));
   try {
     const { runtime, setupToken } = await runtimeFromConfig(config, { store, log });
     if (setupToken) {
@@ -98,10 +131,12 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
         await app.close();
         await runtime.stop();
         await store.close();
+        lock?.release();
       },
     };
   } catch (error) {
     await store.close().catch(() => {});
+    lock?.release();
     throw error;
   }
 }

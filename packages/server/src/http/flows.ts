@@ -1,8 +1,9 @@
 /** The flows API: create, list, read, new versions, versions, delete, enable/disable, keys. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { loadDefinition, validateDefinition } from '@flowbridge/engine';
+import { loadDefinition, SECURED_VALUE, validateDefinition } from '@flowbridge/engine';
 import type { Flow, FlowKind, FlowState, FlowVersion } from '../store/index.js';
 import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
+import { secureParameterNames } from '../store/sealed-store.js';
 import { newAccessKey } from '../host/signing.js';
 import { isRecord } from '../host/workflows.js';
 import { audit } from '../auth/audit.js';
@@ -20,8 +21,17 @@ export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unkn
     version: flow.currentVersion,
     createdAt: new Date(flow.createdAt).toISOString(),
     updatedAt: new Date(flow.updatedAt).toISOString(),
-    ...(version ? { definition: version.definition, parameters: version.parameters ?? {} } : {}),
+    ...(version ? { definition: version.definition, parameters: parametersView(version) } : {}),
   };
+}
+
+/** A version's parameter values as the API shows them: securestring / secureobject values never. */
+function parametersView(v: FlowVersion): unknown {
+  const secure = secureParameterNames(v.definition);
+  if (!isRecord(v.parameters) || secure.size === 0) return v.parameters ?? {};
+  return Object.fromEntries(
+    Object.entries(v.parameters).map(([k, value]) => [k, secure.has(k.toLowerCase()) ? SECURED_VALUE : value]),
+  );
 }
 
 export function versionJson(v: FlowVersion): Record<string, unknown> {
@@ -30,7 +40,7 @@ export function versionJson(v: FlowVersion): Record<string, unknown> {
     createdAt: new Date(v.createdAt).toISOString(),
     createdBy: v.createdBy,
     definition: v.definition,
-    parameters: v.parameters ?? {},
+    parameters: parametersView(v),
   };
 }
 
@@ -86,6 +96,22 @@ function checkDefinition(body: FlowBody): {
           ? { parameters: loaded.parameterValues }
           : {}),
   };
+}
+
+/**
+ * A flow read from the API shows secure parameter values as the secured mask; saved back as read,
+ * the mask means "unchanged": the current version's value is kept, not replaced by the mask.
+ */
+async function keepSecuredValues(ctx: RouteContext, flow: Flow, body: FlowBody): Promise<void> {
+  if (!isRecord(body.parameters) || !Object.values(body.parameters).includes(SECURED_VALUE)) return;
+  const current = await ctx.store.getFlowVersion(flow.id, flow.currentVersion);
+  const previous = isRecord(current?.parameters) ? current.parameters : {};
+  const secure = secureParameterNames(body.definition);
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body.parameters)) {
+    kept[k] = v === SECURED_VALUE && secure.has(k.toLowerCase()) && k in previous ? previous[k] : v;
+  }
+  body.parameters = kept;
 }
 
 function enumOf<T extends string>(value: unknown, allowed: readonly T[], target: string): T | undefined {
@@ -153,6 +179,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       let flow = await flowOr404(ctx, request.params.id);
       const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
       const body = isRecord(request.body) ? (request.body as FlowBody & { expectedVersion?: unknown }) : {};
+      await keepSecuredValues(ctx, flow, body);
       // Everything is checked before anything is saved: a 400 leaves the flow as it was.
       const checked = checkDefinition(body);
       const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind');

@@ -1,9 +1,19 @@
 /**
  * Builds a Request trigger's outputs from an HTTP request (spec §4.1): headers, body (JSON parsed;
  * anything else as a `$content` object; forms with `$formdata`), queries without the signature
- * parameters, and the relative path parameters.
+ * parameters, and the relative path parameters. The caller's Authorization header is left out, as
+ * Logic Apps does, unless the trigger asks for it (`operationOptions:
+ * IncludeAuthorizationHeadersInOutputs`): trigger outputs are kept in run history.
  */
 const SIGNATURE_QUERY = new Set(['api-version', 'sp', 'sv', 'sig', 'se']);
+const AUTHORIZATION_OPTION = 'includeauthorizationheadersinoutputs';
+
+/** Whether a trigger definition's `operationOptions` (comma-separated, any case) keeps Authorization. */
+export function includesAuthorizationHeaders(triggerDef: Record<string, unknown>): boolean {
+  const entry = Object.entries(triggerDef).find(([k]) => k.toLowerCase() === 'operationoptions');
+  const options = entry?.[1];
+  return typeof options === 'string' && options.split(',').some((o) => o.trim().toLowerCase() === AUTHORIZATION_OPTION);
+}
 
 export interface RawRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -14,10 +24,12 @@ export interface RawRequest {
 export function requestOutputs(
   request: RawRequest,
   relativePathParameters?: Record<string, string>,
+  options: { includeAuthorization?: boolean } = {},
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
+    if (!options.includeAuthorization && name.toLowerCase() === 'authorization') continue;
     headers[canonical(name)] = Array.isArray(value) ? value.join(', ') : value;
   }
   const outputs: Record<string, unknown> = { headers };

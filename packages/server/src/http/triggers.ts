@@ -18,7 +18,7 @@ import { ApiError, errorBody } from '../util/api-errors.js';
 import { triggerHistoryRoutes } from './trigger-history.js';
 import { requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
-import { matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
+import { includesAuthorizationHeaders, matchRelativePath, requestOutputs, responsePayload } from './request-outputs.js';
 import { schemaErrors } from './schema.js';
 import { checkApiVersion } from './api-version.js';
 import { tooDeep } from './request-guards.js';
@@ -240,6 +240,7 @@ async function invoke(
   const outputs = requestOutputs(
     { headers: request.headers, query: request.query as Record<string, unknown>, body: parseBody(request) },
     parameters,
+    { includeAuthorization: includesAuthorizationHeaders(t.def) },
   );
   if (validationOn(t, request.method, outputs.body)) {
     const errors = schemaErrors(inputs.schema, outputs.body ?? null);

@@ -1,7 +1,7 @@
 // better-sqlite3 behind the async Driver seam. One connection, owned by this process (DESIGN §3).
 // better-sqlite3 is synchronous; the seam is async so both backends share one store. Because a
 // transaction spans awaits, a small lock keeps other callers' statements out of it.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
@@ -55,6 +55,16 @@ export function sqliteError(e: unknown, place: string): StoreError {
   return new StoreError(code, what, { target: place, cause: e });
 }
 
+/**
+ * The database and its WAL and shared-memory files readable by their owner only (0600), also when
+ * an older version created them under a looser umask. SQLite gives a new -wal or -shm the mode of
+ * the database file, so the files it creates later stay private too.
+ */
+function privateFiles(file: string): void {
+  if (file === '' || file === ':memory:') return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly place: string;
@@ -94,7 +104,7 @@ export class SqliteDriver implements Driver {
     this.background = (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '';
     if (options.file === undefined) {
       try {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 }); // what it holds is secret (runs, keys)
       } catch (e) {
         throw new StoreError('StoreUnavailable', `cannot create the data directory ${dir}: ${(e as Error).message}`, {
           target: dir,
@@ -110,6 +120,7 @@ export class SqliteDriver implements Driver {
     try {
       // The first read of the file: a file that is not a database fails here with SQLITE_NOTADB.
       this.db.pragma('journal_mode = WAL');
+      privateFiles(file);
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');

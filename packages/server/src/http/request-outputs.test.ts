@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { includesAuthorizationHeaders, requestOutputs } from './request-outputs.js';
+
+const request = {
+  headers: { authorization: 'Bearer caller-secret', 'content-type': 'application/json', 'x-other': 'kept' },
+  query: {},
+  body: { a: 1 },
+};
+
+test("the caller's Authorization header is in trigger outputs only when the trigger asks for it", () => {
+  const cases: Array<{ def: Record<string, unknown>; kept: boolean }> = [
+    { def: { type: 'Request' }, kept: false },
+    { def: { type: 'Request', operationOptions: 'EnableSchemaValidation' }, kept: false },
+    { def: { type: 'Request', operationOptions: 'IncludeAuthorizationHeadersInOutputs' }, kept: true },
+    {
+      def: { type: 'Request', OperationOptions: 'enableschemavalidation, includeauthorizationheadersinoutputs' },
+      kept: true,
+    },
+  ];
+  for (const c of cases) {
+    const includeAuthorization = includesAuthorizationHeaders(c.def);
+    assert.equal(includeAuthorization, c.kept, JSON.stringify(c.def));
+    const outputs = requestOutputs(request, undefined, { includeAuthorization });
+    const headers = outputs.headers as Record<string, string>;
+    assert.equal(headers.Authorization, c.kept ? 'Bearer caller-secret' : undefined);
+    assert.equal(headers['X-Other'], 'kept');
+  }
+});
