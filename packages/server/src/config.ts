@@ -32,6 +32,8 @@ export interface ServerConfig {
    * and host patterns); the built-in deny list (cloud metadata, link-local) always applies.
    */
   outboundPolicy?: OutboundPolicy;
+  /** FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: `trigger` (default: only with EnableSchemaValidation) or `always`. */
+  triggerSchemaValidation?: 'always' | 'trigger';
 }
 
 export interface ConfigError {
@@ -85,6 +87,15 @@ export function parseConfig(
         target: 'triggerRateLimit',
       },
     };
+  const validation = (env.FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION ?? '').trim().toLowerCase();
+  if (validation && validation !== 'always' && validation !== 'trigger')
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: "FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION must be 'always' or 'trigger'.",
+        target: 'triggerSchemaValidation',
+      },
+    };
   const outbound = outboundPolicyFrom(env);
   if ('error' in outbound) return outbound;
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
@@ -105,6 +116,7 @@ export function parseConfig(
       ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(triggerRateLimit !== undefined ? { triggerRateLimit } : {}),
       ...(adminToken ? { adminToken } : {}),
+      ...(validation === 'always' || validation === 'trigger' ? { triggerSchemaValidation: validation } : {}),
       ...(publicUrl ? { publicUrl } : {}),
     },
   };

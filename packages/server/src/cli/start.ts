@@ -67,6 +67,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     }
     const { app } = await createApp(runtime, {
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
+      ...(config.triggerSchemaValidation ? { schemaValidation: config.triggerSchemaValidation } : {}),
     });
     const address =
       runtime.roles.api || config.port !== 0 ? await app.listen({ port: config.port, host: config.host }) : '';

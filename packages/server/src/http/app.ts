@@ -13,7 +13,7 @@ import Fastify, {
 import type { Runtime } from '../runtime.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
-import { setPrincipal, type RouteContext } from './context.js';
+import { setPrincipal, type RouteContext, type SchemaValidation } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { errorBody } from './errors.js';
 import { flowRoutes } from './flows.js';
@@ -34,6 +34,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Trigger calls per flow per minute (default 6000). */
   rateLimitPerMinute?: number;
+  /** Request trigger schemas: enforced where the trigger asks (default) or always. */
+  schemaValidation?: SchemaValidation;
   extraRoutes?: FastifyPluginAsync[];
 }
 
@@ -65,6 +67,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     baseUrl: runtime.baseUrl,
     responseTimeoutMs: options.responseTimeoutMs ?? 120_000,
     bodyLimit,
+    schemaValidation: options.schemaValidation ?? 'trigger',
   };
 
   // Every route registered (auth's and extensions' included): the OpenAPI test reads this.
