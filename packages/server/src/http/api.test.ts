@@ -248,7 +248,11 @@ describe('HTTP API (in process)', () => {
     assert.equal(res.statusCode, 202);
     const runId = res.headers['x-ms-workflow-run-id'] as string;
     assert.ok(runId);
-    await waitForStatus(runId, (s) => s === 'Succeeded');
+    const run = await waitForStatus(runId, (s) => s === 'Succeeded');
+    // The run records what its caller received.
+    assert.equal(run.response?.statusCode, 202);
+    const expanded = await api('GET', `/api/v1/runs/${runId}?expand=actions`);
+    assert.equal(expanded.body!.response?.statusCode, 202);
   });
 
   it('cancels a waiting run and resubmits it', async () => {
