@@ -46,6 +46,18 @@ export type DefinitionErrorCode =
   | 'InvalidReference'
   /** A SetVariable value reads the variable it sets. */
   | 'SelfReferencingVariable'
+  /** An expression calls a function the language does not have. */
+  | 'UnknownFunction'
+  /** parameters('x') where the definition declares no parameter x. */
+  | 'UndeclaredParameter'
+  /** An expression longer than the limit (8,192 characters). */
+  | 'ExpressionTooLong'
+  /** A trigger name longer than the limit (80 characters). */
+  | 'TriggerNameTooLong'
+  /** A description longer than the limit (256 characters). */
+  | 'DescriptionTooLong'
+  /** The definition's JSON is larger than the limit. */
+  | 'DefinitionTooLarge'
   /** ARM template import (definition/arm/): an expression "[...]" that does not parse or fails. */
   | 'InvalidArmExpression'
   /** ARM template import: a function that needs a live Azure deployment (reference, listKeys, ...). */
