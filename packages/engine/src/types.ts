@@ -148,6 +148,11 @@ export interface RunInit {
     scheduledTime?: string;
   };
   parameters?: Record<string, unknown>;
+  /**
+   * The app settings `appsetting('name')` reads (a snapshot taken when the run starts, so a replay
+   * reads the same values). Names match exactly first, then case-insensitively; unknown → null.
+   */
+  appSettings?: Record<string, string>;
   now: number;
   callbackBaseUrl?: string;
 }

@@ -127,6 +127,14 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     const lower = name.toLowerCase();
     return this.params.has(lower) ? (this.params.get(lower) as Value) : undefined;
   }
+  appSettingValue(name: string): string | undefined {
+    const settings = this.init.appSettings;
+    if (!settings) return undefined;
+    if (Object.hasOwn(settings, name)) return settings[name];
+    const lower = name.toLowerCase();
+    const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
+    return key === undefined ? undefined : settings[key];
+  }
   workflowValue(): Value {
     return (this.workflowView ??= workflowView(this.init));
   }
