@@ -3,6 +3,7 @@
  * (flags win). Errors are data: `{code: 'InvalidConfig', message, target}`.
  */
 import { createOutboundPolicy, type OutboundPolicy } from './effects/outbound-policy.js';
+import { processAppSettings } from './host/app-settings.js';
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all';
 
@@ -34,6 +35,8 @@ export interface ServerConfig {
   outboundPolicy?: OutboundPolicy;
   /** FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: `trigger` (default: only with EnableSchemaValidation) or `always`. */
   triggerSchemaValidation?: 'always' | 'trigger';
+  /** FLOWBRIDGE_APPSETTING_<name>: app settings every environment starts from (`@appsetting('<name>')`). */
+  appSettings?: Record<string, string>;
 }
 
 export interface ConfigError {
@@ -99,6 +102,7 @@ export function parseConfig(
   const outbound = outboundPolicyFrom(env);
   if ('error' in outbound) return outbound;
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
+  const appSettings = processAppSettings(env);
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
     config: {
@@ -116,6 +120,7 @@ export function parseConfig(
       ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(triggerRateLimit !== undefined ? { triggerRateLimit } : {}),
       ...(adminToken ? { adminToken } : {}),
+      ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
       ...(validation === 'always' || validation === 'trigger' ? { triggerSchemaValidation: validation } : {}),
       ...(publicUrl ? { publicUrl } : {}),
     },

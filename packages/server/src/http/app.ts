@@ -15,6 +15,7 @@ import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
 import { setPrincipal, type RouteContext, type SchemaValidation } from './context.js';
 import { installErrorHandler } from './error-handler.js';
+import { environmentSettingsRoutes } from './environment-settings.js';
 import { errorBody } from './errors.js';
 import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
@@ -124,6 +125,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     flowRoutes(app, ctx);
     triggerRoutes(app, ctx);
     runRoutes(app, ctx);
+    environmentSettingsRoutes(app, ctx);
     // Signed routes take any content type and keep the raw bytes: registered in their own scope.
     await app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
