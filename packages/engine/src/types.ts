@@ -54,8 +54,6 @@ export type DefinitionErrorCode =
   | 'ExpressionTooLong'
   /** A trigger name longer than the limit (80 characters). */
   | 'TriggerNameTooLong'
-  /** A description longer than the limit (256 characters). */
-  | 'DescriptionTooLong'
   /** The definition's JSON is larger than the limit. */
   | 'DefinitionTooLarge'
   /** ARM template import (definition/arm/): an expression "[...]" that does not parse or fails. */

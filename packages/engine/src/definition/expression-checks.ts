@@ -32,9 +32,13 @@ export function declaredParameterScope(
 ): ExpressionScope {
   const names = new Set(declared);
   if (loaded.wrapper === 'standard' || loaded.wrapper === 'arm' || names.size === 0) return { parameters: undefined };
-  for (const k of [...supplied, ...Object.keys(loaded.parameterValues ?? {})]) names.add(k.toLowerCase());
+  for (const k of [...supplied, ...Object.keys(loaded.parameterValues ?? {}), ...PLATFORM_PARAMETERS])
+    names.add(k.toLowerCase());
   return { parameters: names };
 }
+
+/** Parameters the platform supplies to every flow (connections, Power Automate's run-as authentication). */
+const PLATFORM_PARAMETERS = ['$connections', '$authentication'];
 
 /** Template gallery placeholders (`name_#workflowname#`) are replaced when a workflow is created from the template. */
 function isPlaceholder(name: string): boolean {
@@ -114,25 +118,14 @@ function checkConditionObject(json: unknown, pointer: string, scope: ExpressionS
   );
 }
 
-function checkDescription(def: Record<string, unknown>, pointer: string, what: string, report: Report): void {
-  const d = getProp(def, 'description');
-  if (typeof d === 'string' && d.length > LIMITS.descriptionLength)
-    report(
-      pointer + '/description',
-      'DescriptionTooLong',
-      `The description of ${what} is ${d.length} characters long; the limit is ${LIMITS.descriptionLength}.`,
-    );
-}
-
 /** Checks the strings of every action (its own envelope; nested actions are nodes of their own). */
 export function checkActionExpressions(node: ActionNode, scope: ExpressionScope, report: Report): void {
   for (const [text, pointer] of strings(node.def, node.pointer, true)) checkString(text, pointer, scope, report);
   const expression = getProp(node.def, 'expression');
   if (isRecord(expression)) checkConditionObject(expression, node.pointer + '/expression', scope, report);
-  checkDescription(node.def, node.pointer, `action '${node.name}'`, report);
 }
 
-/** Checks a trigger's strings, its condition objects, its name and description. */
+/** Checks a trigger's strings, its condition objects and its name. */
 export function checkTriggerExpressions(trigger: TriggerNode, scope: ExpressionScope, report: Report): void {
   const pointer = '/triggers' + ptr(trigger.name);
   if (trigger.name.length > LIMITS.nameLength)
@@ -148,7 +141,6 @@ export function checkTriggerExpressions(trigger: TriggerNode, scope: ExpressionS
       const e = isRecord(c) ? getProp(c, 'expression') : undefined;
       if (isRecord(e)) checkConditionObject(e, `${pointer}/conditions/${i}/expression`, scope, report);
     });
-  checkDescription(trigger.def, pointer, `trigger '${trigger.name}'`, report);
 }
 
 /** Checks the strings of the definition's outputs. */

@@ -76,11 +76,7 @@ const cases: Array<[string, unknown, Array<[string, string]>]> = [
     { triggers: { [longName]: { type: 'Request', kind: 'Http' } }, actions: {} },
     [['TriggerNameTooLong', `/triggers/${longName}`]],
   ],
-  [
-    'description too long',
-    def({ A: { ...compose(1), description: 'd'.repeat(LIMITS.descriptionLength + 1) } }),
-    [['DescriptionTooLong', '/actions/A/description']],
-  ],
+  ['platform parameters need no declaration', def({ A: compose("@parameters('$authentication')") }, declared), []],
   ['definition too large', def({ A: compose('z'.repeat(LIMITS.definitionBytes)) }), [['DefinitionTooLarge', '']]],
 ];
 

@@ -8,8 +8,6 @@ export const LIMITS = {
   nameLength: 80,
   /** One definition string holding an expression (`@...` or `...@{...}...`). */
   expressionLength: 8192,
-  /** `description` of an action or trigger. */
-  descriptionLength: 256,
   /** [ours] The definition serialised as JSON, in bytes (ARM's request limit, 4 MiB). */
   definitionBytes: 4 * 1024 * 1024,
   switchCases: 25,
