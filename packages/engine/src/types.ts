@@ -46,6 +46,16 @@ export type DefinitionErrorCode =
   | 'InvalidReference'
   /** A SetVariable value reads the variable it sets. */
   | 'SelfReferencingVariable'
+  /** An expression calls a function the language does not have. */
+  | 'UnknownFunction'
+  /** parameters('x') where the definition declares no parameter x. */
+  | 'UndeclaredParameter'
+  /** An expression longer than the limit (8,192 characters). */
+  | 'ExpressionTooLong'
+  /** A trigger name longer than the limit (80 characters). */
+  | 'TriggerNameTooLong'
+  /** The definition's JSON is larger than the limit. */
+  | 'DefinitionTooLarge'
   /** ARM template import (definition/arm/): an expression "[...]" that does not parse or fails. */
   | 'InvalidArmExpression'
   /** ARM template import: a function that needs a live Azure deployment (reference, listKeys, ...). */
@@ -136,6 +146,11 @@ export interface RunInit {
     scheduledTime?: string;
   };
   parameters?: Record<string, unknown>;
+  /**
+   * The app settings `appsetting('name')` reads (a snapshot taken when the run starts, so a replay
+   * reads the same values). Names match exactly first, then case-insensitively; unknown → null.
+   */
+  appSettings?: Record<string, string>;
   now: number;
   callbackBaseUrl?: string;
 }

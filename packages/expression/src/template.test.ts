@@ -39,6 +39,9 @@ test('compileCondition accepts expression strings and case-insensitive object tr
     [{ and: [{ equals: [{ lENgth: ['a'] }, 1] }, { equals: [2, 2] }] }, 'true'],
     [{ OR: [{ equals: ["@variables('x')", 4] }, { greater: ["@variables('x')", 4] }] }, 'true'],
     [{ and: [false, { nope: [] }] }, 'false'],
+    // The designer writes not's one operand without the array.
+    [{ and: [{ equals: [1, 1] }, { not: { equals: ["@variables('x')", 4] } }] }, 'true'],
+    [{ NOT: { or: [{ less: [1, 2] }, { equals: [1, 2] }] } }, 'false'],
   ];
   for (const [condition, expected] of cases) {
     assert.equal(stringifyValue(compileCondition(condition).evaluate(ctx)), expected);

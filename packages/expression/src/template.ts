@@ -104,11 +104,21 @@ export function compileValue(json: unknown): Compiled {
   return compileJson(json, '');
 }
 
-/** A condition object `{"fn": [args...]}` (function name matched case-insensitively). */
-function isCallObject(json: unknown): json is Record<string, unknown[]> {
+/**
+ * A condition object `{"fn": [args...]}` (function name matched case-insensitively), or the
+ * designer's `{"not": {...}}`, whose single operand is written without the array.
+ */
+function isCallObject(json: unknown): json is Record<string, unknown> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return false;
   const keys = Object.keys(json);
-  return keys.length === 1 && Array.isArray((json as Record<string, unknown>)[keys[0] as string]);
+  if (keys.length !== 1) return false;
+  const value = (json as Record<string, unknown>)[keys[0] as string];
+  return Array.isArray(value) || (keys[0]?.toLowerCase() === 'not' && isCallObject(value));
+}
+
+/** The operands of a condition object: its array, or the one nested condition of `not`. */
+function operands(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
 }
 
 function compileConditionAt(json: unknown, pointer: string, source: string): Compiled {
@@ -120,8 +130,9 @@ function compileConditionAt(json: unknown, pointer: string, source: string): Com
     }
   }
   const name = Object.keys(json)[0] as string;
-  const args = (json[name] as unknown[]).map((arg, i) =>
-    compileConditionAt(arg, `${pointer}/${escapePointer(name)}/${i}`, source),
+  const value = json[name];
+  const args = operands(value).map((arg, i) =>
+    compileConditionAt(arg, `${pointer}/${escapePointer(name)}${Array.isArray(value) ? `/${i}` : ''}`, source),
   );
   return dynamic(
     compileCall(

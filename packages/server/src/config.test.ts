@@ -10,6 +10,12 @@ const ok: Array<[string, string[], Record<string, string>, Record<string, unknow
   ['trigger rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '120' }, { triggerRateLimit: 120 }],
   ['trigger rate limit off', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '0' }, { triggerRateLimit: 0 }],
   [
+    'schema validation always',
+    [],
+    { FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: 'Always' },
+    { triggerSchemaValidation: 'always' },
+  ],
+  [
     'retention and lease',
     [],
     { FLOWBRIDGE_RETENTION_DAYS: '7', FLOWBRIDGE_LEASE_MS: '5000' },
@@ -34,6 +40,7 @@ const bad: Array<[string, string[], Record<string, string>, string]> = [
   ['stray argument', ['serve'], {}, 'serve'],
   ['lease too short', [], { FLOWBRIDGE_LEASE_MS: '10' }, 'leaseMs'],
   ['negative rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '-1' }, 'triggerRateLimit'],
+  ['unknown schema validation', [], { FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: 'sometimes' }, 'triggerSchemaValidation'],
   ['rate limit not a number', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: 'lots' }, 'triggerRateLimit'],
   ['malformed outbound deny entry', [], { FLOWBRIDGE_OUTBOUND_DENY: '10.0.0.0/40' }, 'FLOWBRIDGE_OUTBOUND_DENY'],
   ['malformed outbound allow entry', [], { FLOWBRIDGE_OUTBOUND_ALLOW: 'x.*.example' }, 'FLOWBRIDGE_OUTBOUND_ALLOW'],

@@ -3,6 +3,7 @@
  * (flags win). Errors are data: `{code: 'InvalidConfig', message, target}`.
  */
 import { createOutboundPolicy, type OutboundPolicy } from './effects/outbound-policy.js';
+import { processAppSettings } from './store/app-settings.js';
 
 export type Role = 'api' | 'worker' | 'scheduler' | 'all';
 
@@ -32,6 +33,10 @@ export interface ServerConfig {
    * and host patterns); the built-in deny list (cloud metadata, link-local) always applies.
    */
   outboundPolicy?: OutboundPolicy;
+  /** FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: `trigger` (default: only with EnableSchemaValidation) or `always`. */
+  triggerSchemaValidation?: 'always' | 'trigger';
+  /** FLOWBRIDGE_APPSETTING_<name>: app settings every environment starts from (`@appsetting('<name>')`). */
+  appSettings?: Record<string, string>;
 }
 
 export interface ConfigError {
@@ -85,9 +90,19 @@ export function parseConfig(
         target: 'triggerRateLimit',
       },
     };
+  const validation = (env.FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION ?? '').trim().toLowerCase();
+  if (validation && validation !== 'always' && validation !== 'trigger')
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: "FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION must be 'always' or 'trigger'.",
+        target: 'triggerSchemaValidation',
+      },
+    };
   const outbound = outboundPolicyFrom(env);
   if ('error' in outbound) return outbound;
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
+  const appSettings = processAppSettings(env);
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
     config: {
@@ -105,6 +120,8 @@ export function parseConfig(
       ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(triggerRateLimit !== undefined ? { triggerRateLimit } : {}),
       ...(adminToken ? { adminToken } : {}),
+      ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
+      ...(validation === 'always' || validation === 'trigger' ? { triggerSchemaValidation: validation } : {}),
       ...(publicUrl ? { publicUrl } : {}),
     },
   };

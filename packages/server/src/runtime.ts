@@ -83,6 +83,8 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** Days finished runs are kept (default 30); the scheduler leader prunes older ones hourly. */
   retentionDays?: number;
+  /** App settings every environment starts from (FLOWBRIDGE_APPSETTING_<name>). */
+  appSettings?: Record<string, string>;
 }
 
 export interface Runtime {
@@ -152,6 +154,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     // An api-only process on PostgreSQL leaves durable runs to the workers.
     executeRuns: roles.worker || store.backend === 'sqlite',
+    ...(options.appSettings ? { appSettings: options.appSettings } : {}),
   });
   hostRef.current = host;
   metrics.setGauges(() => ({ liveRuns: host.liveCount, workInProgress: host.workInProgress }));
@@ -258,6 +261,7 @@ export async function runtimeFromConfig(
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
     ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+    ...(config.appSettings ? { appSettings: config.appSettings } : {}),
     effects: { http: { outbound } },
     extensions: [
       approvalsExtension({

@@ -34,9 +34,11 @@ function terminate(host: ActionHost, rec: Rec, frame: Frame, inputs: Value): voi
         message === undefined || message === null ? 'The run was terminated with status Failed.' : toText(message),
     };
   }
-  // The Terminate action itself succeeds; then the whole run stops (spec §6.11).
-  host.settle(rec, frame, 'Succeeded', { code: 'OK' });
+  // The whole run stops with runStatus (spec §6.11), then the Terminate action itself succeeds.
+  // Halting first matters: settling the last action of the top level finishes the run at once,
+  // and the run's status must already be the Terminate's.
   host.halt(status, error);
+  host.settle(rec, frame, 'Succeeded', { code: 'OK' });
 }
 
 function checkTerminate(node: ActionNode, c: DefinitionCheck): void {

@@ -11,6 +11,13 @@ import { RUN_AFTER_STATUSES, statusNamed } from '../statuses.js';
 import type { ActionStatus } from '../statuses.js';
 import type { DefinitionError, DefinitionErrorCode, LoadedDefinition } from '../types.js';
 import { LIMITS } from './limits.js';
+import {
+  checkActionExpressions,
+  checkDefinitionSize,
+  checkOutputExpressions,
+  checkTriggerExpressions,
+  declaredParameterScope,
+} from './expression-checks.js';
 import { getProp, ptr } from './load.js';
 import type { ActionNode, ContainerDef, Workflow } from './model.js';
 import { parameters } from './parameters.js';
@@ -321,6 +328,12 @@ export function analyze(
   };
   const report = (pointer: string, code: DefinitionErrorCode, message: string): void => a.err(pointer, code, message);
   for (const node of a.byName.values()) checkActionReferences(node, scope, report);
+  const supplied = Object.keys(options.parameters ?? {});
+  const expressionScope = declaredParameterScope(loaded, params.keys(), supplied);
+  for (const t of triggers) checkTriggerExpressions(t, expressionScope, report);
+  for (const node of a.byName.values()) checkActionExpressions(node, expressionScope, report);
+  checkOutputExpressions(getProp(def, 'outputs'), expressionScope, report);
+  checkDefinitionSize(def, report);
   const outputs: Workflow['outputs'] = [];
   const outs = getProp(def, 'outputs');
   if (isRecord(outs)) {

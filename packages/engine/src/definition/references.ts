@@ -42,7 +42,7 @@ interface Reference {
  * when that is a literal string (`outputs('A')` → {fn: 'outputs', name: 'A'}; `triggerBody()` →
  * {fn: 'triggerbody', name: undefined}). Unparsable strings have none (compilation reports them).
  */
-function calls(text: string): Array<{ fn: string; name: string | undefined }> {
+export function calls(text: string): Array<{ fn: string; name: string | undefined }> {
   if (!text.includes('@')) return [];
   let template;
   try {
@@ -105,7 +105,7 @@ export function inputReads(node: ActionNode): { actions: Set<string>; trigger: b
 }
 
 /** Every string inside `value` with its JSON pointer, not descending into child-action keys at the top. */
-function* strings(value: unknown, pointer: string, skipChildren: boolean): Generator<[string, string]> {
+export function* strings(value: unknown, pointer: string, skipChildren: boolean): Generator<[string, string]> {
   if (typeof value === 'string') yield [value, pointer];
   else if (Array.isArray(value))
     for (let i = 0; i < value.length; i++) yield* strings(value[i], `${pointer}/${i}`, false);

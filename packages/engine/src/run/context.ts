@@ -17,6 +17,7 @@ export interface ContextHost {
   resultValue(name: string, loop: LoopCtx | undefined): Value | undefined;
   variableValue(name: string): Value | undefined;
   parameterValue(name: string): Value | undefined;
+  appSettingValue(name: string): string | undefined;
   workflowValue(): Value;
   nowMs(): number;
   guid(): string;
@@ -61,6 +62,9 @@ export class EvalContext implements WorkflowContext {
   }
   parameter(name: string): Value | undefined {
     return this.host.parameterValue(name);
+  }
+  appsetting(key: string): string | undefined {
+    return this.host.appSettingValue(key);
   }
   result(scopeName: string): Value | undefined {
     return this.host.resultValue(scopeName, this.loop);

@@ -17,6 +17,7 @@ import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
 import type { Command, ErrorData, RetryAttempt, RunEvent, RunHandle, RunInit, RunResult, Step } from '../types.js';
+import { callerResponse } from './caller.js';
 import { EvalContext } from './context.js';
 import type { ContextHost, LoopCtx } from './context.js';
 import { History } from './history.js';
@@ -98,7 +99,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       error: this.error,
       trigger: { name: trigger.name, outputs: this.triggerSecured() ? SECURED_VALUE : trigger.outputs },
       actions: this.history.resultActions(),
-      response: this.response,
+      response: callerResponse(this.workflow, trigger.name, this.response),
       outputs: this.runOutputs,
     };
   }
@@ -125,6 +126,14 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   parameterValue(name: string): Value | undefined {
     const lower = name.toLowerCase();
     return this.params.has(lower) ? (this.params.get(lower) as Value) : undefined;
+  }
+  appSettingValue(name: string): string | undefined {
+    const settings = this.init.appSettings;
+    if (!settings) return undefined;
+    if (Object.hasOwn(settings, name)) return settings[name];
+    const lower = name.toLowerCase();
+    const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
+    return key === undefined ? undefined : settings[key];
   }
   workflowValue(): Value {
     return (this.workflowView ??= workflowView(this.init));

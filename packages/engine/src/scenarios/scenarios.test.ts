@@ -16,6 +16,7 @@ interface Scenario {
   definition: Record<string, unknown>;
   triggerBody?: unknown;
   parameters?: Record<string, unknown>;
+  appSettings?: Record<string, string>;
   mocks?: Record<string, MockSpec>;
   callbacks?: Record<string, unknown>;
   noConnectorHost?: boolean;
@@ -42,6 +43,7 @@ for (const [file, s] of all) {
     const opts: HarnessOptions = {};
     if (s.triggerBody !== undefined) opts.triggerBody = s.triggerBody;
     if (s.parameters) opts.parameters = s.parameters;
+    if (s.appSettings) opts.appSettings = s.appSettings;
     if (s.mocks) opts.mocks = s.mocks;
     if (s.callbacks) opts.callbacks = s.callbacks;
     if (s.noConnectorHost)

@@ -12,6 +12,7 @@ export interface HarnessOptions {
   triggerOutputs?: unknown;
   triggerName?: string;
   parameters?: Record<string, unknown>;
+  appSettings?: Record<string, string>;
   mocks?: Record<string, MockSpec>;
   /** Callback payloads by action name (webhooks). */
   callbacks?: Record<string, unknown>;
@@ -52,6 +53,7 @@ export function runDefinition(definition: unknown, opts: HarnessOptions = {}): H
       outputs,
       startTime: new Date(opts.now ?? T0).toISOString(),
     },
+    ...(opts.appSettings ? { appSettings: opts.appSettings } : {}),
     now: opts.now ?? T0,
     callbackBaseUrl: 'https://flowbridge.test/callbacks',
   };

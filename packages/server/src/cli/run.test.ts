@@ -271,6 +271,62 @@ describe('flowbridge run', () => {
     assert.equal(defaults.result.actions.Compose.outputs, 'Hello');
   });
 
+  test('--settings: appsetting() reads the file (local.settings.json form too), over FLOWBRIDGE_APPSETTING_ variables', async () => {
+    const def = await file('settings-def.json', {
+      definition: {
+        triggers: request,
+        actions: {
+          Compose: {
+            type: 'Compose',
+            inputs: { url: "@appsetting('Api_Url')", region: "@appsetting('Region')", none: "@appsetting('Nope')" },
+            runAfter: {},
+          },
+        },
+      },
+    });
+    const plain = await file('settings.json', { Api_Url: 'https://api.test' });
+    const local = await file('local.settings.json', { IsEncrypted: false, Values: { Api_Url: 'https://local.test' } });
+    process.env.FLOWBRIDGE_APPSETTING_Region = 'eu';
+    process.env.FLOWBRIDGE_APPSETTING_Api_Url = 'https://from-env.test';
+    try {
+      const cases: Array<[string[], Record<string, unknown>]> = [
+        [[], { url: 'https://from-env.test', region: 'eu', none: null }],
+        [['--settings', plain], { url: 'https://api.test', region: 'eu', none: null }],
+        [['--settings', local], { url: 'https://local.test', region: 'eu', none: null }],
+      ];
+      for (const [args, expected] of cases) {
+        const r = await cli(['run', def, ...args]);
+        assert.equal(r.code, 0, r.err);
+        assert.deepEqual(r.result.actions.Compose.outputs, expected);
+      }
+    } finally {
+      delete process.env.FLOWBRIDGE_APPSETTING_Region;
+      delete process.env.FLOWBRIDGE_APPSETTING_Api_Url;
+    }
+    const bad = await file('bad-settings.json', { n: 1 });
+    const r = await cli(['run', def, '--settings', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /must be a string/);
+  });
+
+  test('--trigger-headers (JSON text or a file) become the trigger outputs headers', async () => {
+    const def = await file('headers-def.json', {
+      definition: {
+        triggers: request,
+        actions: { Compose: { type: 'Compose', inputs: "@triggerOutputs()?['headers']?['X-Tenant']", runAfter: {} } },
+      },
+    });
+    const headersFile = await file('headers.json', { 'X-Tenant': 'acme', 'X-Count': 3 });
+    for (const arg of ['{"X-Tenant":"acme"}', headersFile]) {
+      const r = await cli(['run', def, '--trigger-headers', arg, '--trigger-body', '{}']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.result.actions.Compose.outputs, 'acme');
+    }
+    const bad = await cli(['run', def, '--trigger-headers', '{"X": {"nested": 1}}']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--trigger-headers/);
+  });
+
   test('--arm-parameters: an ARM template runs as its evaluated definition, with its parameter values', async () => {
     const template = await file('arm-template.json', {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

@@ -1,6 +1,6 @@
 /**
- * `flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]
- *                [--arm-parameters <file>]`
+ * `flowbridge run <definition.json> [--trigger-body <file|json>] [--trigger-headers <file|json>]
+ *                [--parameters <file>] [--settings <file>] [--mock <file>] [--arm-parameters <file>]`
  * Runs one definition locally, without a server, and prints the run result JSON on stdout. An ARM
  * deployment template has its "[...]" expressions evaluated first (with the ARM parameters file).
  * Exit 0 when the run ends Succeeded, 1 when it ends otherwise, 2 when the definition or an
@@ -11,6 +11,7 @@ import { loadDefinition, validateDefinition } from '@flowbridge/engine';
 import { outboundPolicyFrom } from '../config.js';
 import { toJsonText } from '../effects/content.js';
 import { createOutboundClient } from '../effects/outbound.js';
+import { parseAppSettings, processAppSettings } from '../store/app-settings.js';
 import { realClock, VirtualClock } from '../runner/clock.js';
 import { parseMocks, type MockTable } from '../runner/mocks.js';
 import { isRecord } from '../util/json.js';
@@ -19,13 +20,14 @@ import type { CliIO } from './io.js';
 import { parseArgs, readJsonFile } from './read-json.js';
 
 const usage =
-  'Usage: flowbridge run <definition.json> [--trigger-body <file|json>] [--parameters <file>] [--mock <file>]\n' +
-  '                      [--arm-parameters <file>] [--compact] [--listen] [--virtual-time]\n';
+  'Usage: flowbridge run <definition.json> [--trigger-body <file|json>] [--trigger-headers <file|json>]\n' +
+  '                      [--parameters <file>] [--settings <file>] [--mock <file>] [--arm-parameters <file>]\n' +
+  '                      [--compact] [--listen] [--virtual-time]\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(
     args,
-    ['--trigger-body', '--parameters', '--mock', '--arm-parameters'],
+    ['--trigger-body', '--trigger-headers', '--parameters', '--settings', '--mock', '--arm-parameters'],
     ['--compact', '--listen', '--virtual-time'],
   );
   if (parsed.error || parsed.positional.length !== 1) {
@@ -44,9 +46,32 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let triggerBody: unknown;
   const bodyArg = parsed.values.get('--trigger-body');
   if (bodyArg !== undefined) {
-    const body = await triggerBodyFrom(bodyArg);
+    const body = await jsonArgument('--trigger-body', bodyArg);
     if (!body.ok) return fail(body.message);
     triggerBody = body.value;
+  }
+
+  let triggerHeaders: Record<string, string> | undefined;
+  const headersArg = parsed.values.get('--trigger-headers');
+  if (headersArg !== undefined) {
+    const read = await jsonArgument('--trigger-headers', headersArg);
+    if (!read.ok) return fail(read.message);
+    const headers = headerValues(read.value);
+    if (!headers) return fail(`--trigger-headers must be an object of header values ({"name": "value"})`);
+    triggerHeaders = headers;
+  }
+
+  // App settings: FLOWBRIDGE_APPSETTING_<name> variables, overridden by --settings.
+  let appSettings = processAppSettings(process.env);
+  const settingsPath = parsed.values.get('--settings');
+  if (settingsPath !== undefined) {
+    const read = await readJsonFile(settingsPath);
+    if (!read.ok) return fail(read.message);
+    // A Logic Apps Standard local.settings.json keeps them under "Values".
+    const root = isRecord(read.value) && isRecord(read.value.Values) ? read.value.Values : read.value;
+    const settings = parseAppSettings(root);
+    if ('error' in settings) return fail(`'${settingsPath}': ${settings.error.message}`);
+    appSettings = { ...appSettings, ...settings.settings };
   }
 
   let parameters: Record<string, unknown> | undefined;
@@ -107,7 +132,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       file,
       path,
       ...(triggerBody !== undefined ? { triggerBody } : {}),
+      ...(triggerHeaders ? { triggerHeaders } : {}),
       ...(parameters ? { parameters } : {}),
+      ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
       host: {
         clock: parsed.flags.has('--virtual-time') ? new VirtualClock(Date.now()) : realClock,
         ...(mocks ? { mocks } : {}),
@@ -141,8 +168,11 @@ function invalid(
   return 2;
 }
 
-/** `--trigger-body` is a file when one exists by that name, else JSON text. */
-async function triggerBodyFrom(arg: string): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+/** A JSON argument (`--trigger-body`, `--trigger-headers`) is a file when one exists by that name, else JSON text. */
+async function jsonArgument(
+  flag: string,
+  arg: string,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
   if (existsSync(arg)) {
     const read = await readJsonFile(arg);
     return read.ok ? read : { ok: false, message: read.message };
@@ -150,8 +180,20 @@ async function triggerBodyFrom(arg: string): Promise<{ ok: true; value: unknown 
   try {
     return { ok: true, value: JSON.parse(arg) as unknown };
   } catch {
-    return { ok: false, message: `--trigger-body '${arg}' is neither a readable file nor JSON` };
+    return { ok: false, message: `${flag} '${arg}' is neither a readable file nor JSON` };
   }
+}
+
+/** Header values as the caller would send them: strings (numbers and booleans are written out). */
+function headerValues(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    else return undefined;
+  }
+  return out;
 }
 
 /**

@@ -120,6 +120,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     }
     const { app } = await createApp(runtime, {
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
+      ...(config.triggerSchemaValidation ? { schemaValidation: config.triggerSchemaValidation } : {}),
     });
     const address = runtime.roles.api || config.port !== 0 ? await listen(app, config) : '';
     if (!config.publicUrl && address) runtime.setBaseUrl(address.replace('://[::1]', '://localhost'));

@@ -25,6 +25,7 @@ import { childWorkflowResolver } from './child-workflows.js';
 import { EffectWiring } from './effect-wiring.js';
 import { HostError } from './errors.js';
 import { LiveRuns } from './live-runs.js';
+import { runAppSettings } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
 import { RunLeases } from './run-leases.js';
 import { signRunCallback } from './signing.js';
@@ -113,6 +114,7 @@ export class RunHost {
     const compiled = await this.workflows.get(flow.id, request.version);
     // Time-ordered (UUIDv7 layout): a run's rows land next to the other new runs' in every index.
     const runId = request.runId ?? sortableId(this.ctx.now());
+    const appSettings = await runAppSettings(this.ctx.store, flow.environmentId, this.options.appSettings ?? {});
     const now = this.ctx.now();
     const init: RunInit = {
       runId,
@@ -127,6 +129,7 @@ export class RunHost {
           : {}),
       },
       ...(compiled.parameters ? { parameters: compiled.parameters } : {}),
+      ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
       now,
       callbackBaseUrl: this.callbackBase(runId),
     };

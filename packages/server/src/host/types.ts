@@ -55,6 +55,8 @@ export interface RunHostOptions {
    * on PostgreSQL): the run is written with its ownership item for a worker to take.
    */
   executeRuns?: boolean;
+  /** App settings every environment starts from (FLOWBRIDGE_APPSETTING_<name>); an environment's own override them. */
+  appSettings?: Record<string, string>;
 }
 
 export interface StartRunRequest {

@@ -11,7 +11,7 @@ const echoFlow = {
       manual: {
         type: 'Request',
         kind: 'Http',
-        // No EnableSchemaValidation: Flowbridge checks the body against the schema by default.
+        // No EnableSchemaValidation: the schema only describes the body (Logic Apps).
         inputs: { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
       },
     },
@@ -218,13 +218,29 @@ describe('HTTP API (in process)', () => {
     assert.equal((await t.server.app.inject({ method: 'POST', url, payload: { name: 'x' } })).statusCode, 401);
   });
 
-  it('schema validation: 400 and no run', async () => {
-    const id = await create('strict', echoFlow);
-    const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { other: 1 } });
-    assert.equal(res.statusCode, 400);
-    assert.equal(JSON.parse(res.body).error.code, 'SchemaValidationFailed');
-    assert.equal(((await api('GET', `/api/v1/runs?flowId=${id}`)).body!.value as unknown[]).length, 0);
-  });
+  // operationOptions of the trigger → the status a body missing `name` gets (server default: 'trigger').
+  const validationCases: Array<[string, string | undefined, number]> = [
+    ['no option: accepted as Logic Apps does', undefined, 201],
+    ['EnableSchemaValidation', 'EnableSchemaValidation', 400],
+    ['any case, among other options', 'DisableAsyncPattern, enableschemavalidation', 400],
+    ['another option only', 'DisableAsyncPattern', 201],
+  ];
+  for (const [name, operationOptions, status] of validationCases) {
+    it(`schema validation: ${name}`, async () => {
+      const flow = structuredClone(echoFlow);
+      if (operationOptions) Object.assign(flow.definition.triggers.manual, { operationOptions });
+      const id = await create(`strict-${status}-${operationOptions ?? 'none'}`, flow);
+      const res = await t.server.app.inject({ method: 'POST', url: await signedUrl(id), payload: { other: 1 } });
+      assert.equal(res.statusCode, status);
+      const runs = (await api('GET', `/api/v1/runs?flowId=${id}`)).body!.value as unknown[];
+      if (status === 400) {
+        assert.equal(JSON.parse(res.body).error.code, 'SchemaValidationFailed');
+        assert.equal(runs.length, 0);
+      } else {
+        assert.equal(JSON.parse(res.body).greeting, 'Hello ');
+      }
+    });
+  }
 
   it('202 without a Response action, with the run id header', async () => {
     const id = await create('fire-and-forget', noResponseFlow);
@@ -232,7 +248,11 @@ describe('HTTP API (in process)', () => {
     assert.equal(res.statusCode, 202);
     const runId = res.headers['x-ms-workflow-run-id'] as string;
     assert.ok(runId);
-    await waitForStatus(runId, (s) => s === 'Succeeded');
+    const run = await waitForStatus(runId, (s) => s === 'Succeeded');
+    // The run records what its caller received.
+    assert.equal(run.response?.statusCode, 202);
+    const expanded = await api('GET', `/api/v1/runs/${runId}?expand=actions`);
+    assert.equal(expanded.body!.response?.statusCode, 202);
   });
 
   it('cancels a waiting run and resubmits it', async () => {
@@ -272,8 +292,10 @@ describe('HTTP API (in process)', () => {
     assert.ok(pages >= 3);
   });
 
-  it('manual trigger run with typed inputs', async () => {
-    const id = await create('manual', echoFlow);
+  it('manual trigger run with typed inputs (instant flow: always checked)', async () => {
+    const button = structuredClone(echoFlow);
+    Object.assign(button.definition.triggers.manual, { kind: 'Button' });
+    const id = await create('manual', button);
     const bad = await api('POST', `/api/v1/flows/${id}/triggers/manual/run`, { name: 3 });
     assert.equal(bad.status, 400);
     const ok = await api('POST', `/api/v1/flows/${id}/triggers/manual/run`, { name: 'Bo' });
@@ -353,6 +375,7 @@ describe('HTTP API (in process)', () => {
             type: 'Request',
             kind: 'Http',
             inputs: { schema: { type: 'object', properties: { go: { type: 'boolean' } } } },
+            operationOptions: 'EnableSchemaValidation',
             conditions: [{ expression: "@equals(triggerBody()?['go'], true)" }],
           },
         },

@@ -13,8 +13,9 @@ import Fastify, {
 import type { Runtime } from '../runtime.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
-import { setPrincipal, type RouteContext } from './context.js';
+import { setPrincipal, type RouteContext, type SchemaValidation } from './context.js';
 import { installErrorHandler } from './error-handler.js';
+import { environmentSettingsRoutes } from './environment-settings.js';
 import { errorBody } from '../util/api-errors.js';
 import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Trigger calls per flow per minute (default 6000). */
   rateLimitPerMinute?: number;
+  /** Request trigger schemas: enforced where the trigger asks (default) or always. */
+  schemaValidation?: SchemaValidation;
   extraRoutes?: FastifyPluginAsync[];
 }
 
@@ -68,6 +71,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     baseUrl: runtime.baseUrl,
     responseTimeoutMs: options.responseTimeoutMs ?? 120_000,
     bodyLimit,
+    schemaValidation: options.schemaValidation ?? 'trigger',
   };
 
   // Every route registered (auth's and extensions' included): the OpenAPI test reads this.
@@ -128,6 +132,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     flowRoutes(app, ctx);
     triggerRoutes(app, ctx);
     runRoutes(app, ctx);
+    environmentSettingsRoutes(app, ctx);
     // Signed routes take any content type and keep the raw bytes: registered in their own scope.
     await app.register(async (scope) => {
       scope.removeAllContentTypeParsers();

@@ -18,7 +18,11 @@ export interface RouteContext {
   baseUrl: () => string;
   responseTimeoutMs: number;
   bodyLimit: number;
+  /** 'always': every Request trigger's schema is enforced; 'trigger': only where the trigger asks (Logic Apps). */
+  schemaValidation: SchemaValidation;
 }
+
+export type SchemaValidation = 'always' | 'trigger';
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 

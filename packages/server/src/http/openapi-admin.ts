@@ -16,6 +16,14 @@ const schemas: Record<string, Schema> = {
       id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Default: generated.' },
     },
   },
+  AppSettings: {
+    type: 'object',
+    description:
+      "An environment's app settings, read by `@appsetting('<name>')`: names of letters, digits and `_ . : -`, " +
+      'string values. They override the FLOWBRIDGE_APPSETTING_<name> variables of the server.',
+    additionalProperties: { type: 'string', maxLength: 65536 },
+    maxProperties: 500,
+  },
   AutomationState: {
     type: 'object',
     required: ['enabled', 'reason', 'changedAt', 'changedBy'],
@@ -66,6 +74,34 @@ export const adminSection: Section = {
         '400': 'InvalidRequest',
         '403': adminOnly,
         '409': 'Conflict: the id is taken',
+      },
+    },
+    {
+      operationId: 'getEnvironmentSettings',
+      method: 'get',
+      path: '/api/v1/environments/{id}/settings',
+      summary: "The environment's app settings (needs flows.write there: values may be secrets)",
+      tag: 'admin',
+      pathParams: { id: 'The environment id' },
+      responses: {
+        '200': { description: 'The settings', schema: ref('AppSettings') },
+        '403': 'Forbidden: needs flows.write in the environment',
+        '404': 'NotFound: no such environment',
+      },
+    },
+    {
+      operationId: 'setEnvironmentSettings',
+      method: 'put',
+      path: '/api/v1/environments/{id}/settings',
+      summary: "Replace the environment's app settings (runs started afterwards read them)",
+      tag: 'admin',
+      pathParams: { id: 'The environment id' },
+      body: { schema: ref('AppSettings') },
+      responses: {
+        '200': { description: 'The settings stored', schema: ref('AppSettings') },
+        '400': 'InvalidRequest: a bad name or a value that is not a string (target names it)',
+        '403': 'Forbidden: needs flows.write in the environment',
+        '404': 'NotFound: no such environment',
       },
     },
     {

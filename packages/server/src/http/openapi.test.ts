@@ -292,6 +292,11 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
         409,
       );
       assert.equal((await call('listEnvironments', '/api/v1/environments')).status, 200);
+      const settingsUrl = '/api/v1/environments/sales/settings';
+      assert.equal((await call('setEnvironmentSettings', settingsUrl, { body: { Api_Url: 'https://x' } })).status, 200);
+      assert.equal((await call('setEnvironmentSettings', settingsUrl, { body: { n: 1 } })).status, 400);
+      assert.equal((await call('getEnvironmentSettings', settingsUrl)).status, 200);
+      assert.equal((await call('getEnvironmentSettings', '/api/v1/environments/nope/settings')).status, 404);
 
       const user = await call('createUser', '/api/v1/users', { body: { email: 'ann@example.com', role: 'maker' } });
       assert.equal(user.status, 201);
@@ -345,6 +350,7 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
             type: 'Request',
             kind: 'Http',
             inputs: { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+            operationOptions: 'EnableSchemaValidation',
           },
         },
         actions: {

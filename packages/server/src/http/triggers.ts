@@ -51,14 +51,36 @@ function triggerInputs(t: TriggerNode): Record<string, unknown> {
 }
 
 /**
- * Whether a request body is checked against the trigger's JSON schema. We always check (a body
- * that fails gets 400 and starts no run); Logic Apps only does with `EnableSchemaValidation`, but
- * a caller sending what the flow does not describe is better told at once than failing later.
- * A body-less GET has nothing to check.
+ * Whether a request body is checked against the trigger's JSON schema. As in Logic Apps the schema
+ * only describes the body unless the trigger asks for validation (`operationOptions` naming
+ * `EnableSchemaValidation`, any case, possibly among other comma-separated options) or the server
+ * is configured to always check (FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION=always). A body-less GET has
+ * nothing to check.
  */
-function validationOn(t: TriggerNode, method: string, body: unknown): boolean {
+function validationOn(ctx: RouteContext, t: TriggerNode, method: string, body: unknown): boolean {
   if (!isRecord(triggerInputs(t).schema)) return false;
+  if (ctx.schemaValidation !== 'always' && !asksForValidation(t)) return false;
   return !(body === null || body === undefined) || !/^(GET|HEAD)$/i.test(method);
+}
+
+/** `operationOptions: "EnableSchemaValidation"` (any case; may sit in a comma-separated list). */
+export function asksForValidation(t: { def: { operationOptions?: unknown } }): boolean {
+  const options = t.def.operationOptions;
+  if (typeof options !== 'string') return false;
+  return options.split(',').some((o) => o.trim().toLowerCase() === 'enableschemavalidation');
+}
+
+/**
+ * Instant flows (kind Button, PowerApp, PowerAppV2, Skills) are started with typed inputs, which
+ * Power Automate checks before it starts the run (the run panel and Power Apps refuse a missing
+ * required input or a wrong type). So `/run` always checks them; a `kind: Http` trigger run by hand
+ * follows the same rule as its signed URL.
+ */
+const INSTANT_KINDS = new Set(['button', 'powerapp', 'powerappv2', 'skills']);
+
+function checksTypedInputs(ctx: RouteContext, t: TriggerNode): boolean {
+  const kind = typeof t.def.kind === 'string' ? t.def.kind.toLowerCase() : '';
+  return INSTANT_KINDS.has(kind) || ctx.schemaValidation === 'always' || asksForValidation(t);
 }
 
 interface InvokeParams {
@@ -135,9 +157,10 @@ export function triggerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const { workflow } = await ctx.host.workflows.get(flow.id, flow.currentVersion);
       const t = findTrigger(workflow, request.params.name);
       const body = request.body ?? {};
-      // Typed inputs of instant flows are always checked against the trigger schema.
-      const errors = schemaErrors(triggerInputs(t).schema, body);
-      if (errors.length > 0) await refuseBody(ctx, request, flow, t.name, 'inputs', errors);
+      if (checksTypedInputs(ctx, t)) {
+        const errors = schemaErrors(triggerInputs(t).schema, body);
+        if (errors.length > 0) await refuseBody(ctx, request, flow, t.name, 'inputs', errors);
+      }
       const outputs = { headers: { 'Content-Type': 'application/json' }, body };
       const outcome = await fire(ctx, request, { flow, triggerName: t.name, outputs });
       if (outcome.kind === 'skipped') return reply.status(202).header('x-ms-trigger-skipped', 'true').send();
@@ -242,7 +265,7 @@ async function invoke(
     parameters,
     { includeAuthorization: includesAuthorizationHeaders(t.def) },
   );
-  if (validationOn(t, request.method, outputs.body)) {
+  if (validationOn(ctx, t, request.method, outputs.body)) {
     const errors = schemaErrors(inputs.schema, outputs.body ?? null);
     if (errors.length > 0) {
       observe('invalid');

@@ -20,6 +20,8 @@ export interface RunDefinitionOptions {
   triggerBody?: unknown;
   triggerHeaders?: Record<string, string>;
   parameters?: Record<string, unknown>;
+  /** What `@appsetting('<name>')` reads (the child workflows it calls read the same). */
+  appSettings?: Record<string, string>;
   host?: Omit<LocalHostOptions, 'effects'>;
   effects?: Omit<EffectExecutorOptions, 'workflowResolver'>;
   /** Child-workflow nesting so far (a cycle of children must end). */
@@ -59,6 +61,7 @@ export async function runDefinition(options: RunDefinitionOptions): Promise<RunD
         outputs: triggerOutputs(triggerTypeName, options.triggerBody, options.triggerHeaders),
       },
       ...(options.parameters ? { parameters: options.parameters } : {}),
+      ...(options.appSettings ? { appSettings: options.appSettings } : {}),
     },
     {
       ...options.host,
@@ -133,6 +136,7 @@ async function runChild(
       triggerHeaders: headers,
       ...(parent.host ? { host: { ...parent.host, mocks: new Map() } } : {}),
       ...(parent.effects ? { effects: parent.effects } : {}),
+      ...(parent.appSettings ? { appSettings: parent.appSettings } : {}),
       depth,
     });
     if (!outcome.ok) {
