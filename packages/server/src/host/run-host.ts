@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { replay, type RunEvent, type RunInit, type RunResult } from '@flowbridge/engine';
-import type { Store } from '../store/index.js';
+import type { RunDetail, RunHistory, Store } from '../store/index.js';
 import { UNFINISHED_RUN_STATUSES, sortableId } from '../store/index.js';
 import { Admission } from './admission.js';
 import { childWorkflowResolver } from './child-workflows.js';
@@ -197,6 +197,20 @@ export class RunHost {
     if (live) return live.run.result();
     const stored = await this.store.getRun(runId);
     if (!stored) return undefined;
+    return this.replayed(stored, () => this.store.loadRunHistory(runId));
+  }
+
+  /**
+   * The stored run and its result from one snapshot of the store, so the two agree (a run read
+   * while its last step commits is either still running in both or ended, endTime included, in both).
+   */
+  async readRun(runId: string): Promise<{ run: RunDetail; result: RunResult } | undefined> {
+    const read = await this.store.readRun(runId);
+    if (!read) return undefined;
+    return { run: read.run, result: await this.replayed(read.run, () => Promise.resolve(read.history)) };
+  }
+
+  private async replayed(stored: RunDetail, history: () => Promise<RunHistory>): Promise<RunResult> {
     if (stored.status === 'Queued' || (stored.status === 'Cancelled' && stored.lastSeq === 0)) {
       // Never started (waiting for a concurrency slot, or cancelled while waiting): no actions yet.
       const init = stored.init as RunInit;
@@ -209,9 +223,9 @@ export class RunHost {
         outputs: {},
       };
     }
-    const history = await this.store.loadRunHistory(runId);
+    const { init, events } = await history();
     const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
-    const { run } = replay(workflow, history.init as RunInit, history.events as RunEvent[]);
+    const { run } = replay(workflow, init as RunInit, events as RunEvent[]);
     return run.result();
   }
 

@@ -185,6 +185,37 @@ export const queueCases: Case[] = [
     },
   ],
   [
+    'fireDueTimers: each due timer becomes one timer work item, also when workers race',
+    async (f) => {
+      await flowWithRun(f.store);
+      const keys = Array.from({ length: 30 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+      await f.store.commitStep('run-1', {
+        timers: [...keys.map((key, i) => ({ key, dueAt: 100 + i })), { key: 'later', dueAt: 5000 }],
+      });
+      const other = await f.peer();
+      const fired = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? other : f.store).fireDueTimers(1000, 7)),
+      );
+      let total = fired.reduce((a, b) => a + b, 0);
+      while (total < keys.length) {
+        const more = await f.store.fireDueTimers(1000, 7);
+        assert.ok(more > 0, `only ${total} of ${keys.length} fired`);
+        total += more;
+      }
+      assert.equal(total, keys.length);
+      assert.equal(await f.store.fireDueTimers(1000, 100), 0);
+      const items = await f.store.claim('w', 100, 1000);
+      assert.deepEqual(
+        items.map((i) => [i.runId, i.kind, (i.payload as { key: string }).key]).sort(),
+        keys.map((key) => ['run-1', 'timer', key]),
+      );
+      assert.deepEqual(
+        (await f.store.dueTimers(10_000, 10)).map((t) => t.key),
+        ['later'],
+      );
+    },
+  ],
+  [
     'callbacks resolve exactly once, also when ten race; the follow-up step is written with it',
     async (f) => {
       await flowWithRun(f.store);
