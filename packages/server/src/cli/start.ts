@@ -68,8 +68,8 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     const { app } = await createApp(runtime, {
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
     });
-    const address =
-      runtime.roles.api || config.port !== 0 ? await app.listen({ port: config.port, host: config.host }) : '';
+    // No port (a worker or scheduler not told one): no HTTP at all.
+    const address = config.port !== undefined ? await app.listen({ port: config.port, host: config.host }) : '';
     if (!config.publicUrl && address) runtime.setBaseUrl(address.replace('://[::1]', '://localhost'));
     await runtime.start();
     return {

@@ -70,7 +70,7 @@ export class RunHost {
       live: (runId) => this.runs.get(runId),
       waitingForSlot: (runId) => this.admission.isWaiting(runId),
     });
-    this.timers = new TimerLoop(ctx, pollMs, () => this.admission.admitQueued());
+    this.timers = new TimerLoop(ctx, pollMs);
     const effects = new EffectWiring(ctx, {
       ...(options.effects ? { effects: options.effects } : {}),
       ...(options.executor ? { executor: options.executor } : {}),
@@ -93,6 +93,11 @@ export class RunHost {
       waiters: this.waiters,
     });
     this.work = new WorkLoop(ctx, this.runs, this.leases, pollMs);
+  }
+
+  /** This process's id as the owner of leases (also its row in the cluster table). */
+  get workerId(): string {
+    return this.leases.workerId;
   }
 
   /** Runs live in this process (for drain and tests). */
@@ -136,7 +141,7 @@ export class RunHost {
 
   /**
    * Queued runs nobody admitted (their flow's last run ended in a process that died, or before a
-   * restart): admits what fits. Called at start and now and then by the timer loop.
+   * restart): admits what fits. Called at start and now and then by the cluster leader.
    */
   admitQueued(): Promise<number> {
     return this.admission.admitQueued();
@@ -259,7 +264,7 @@ export class RunHost {
       );
   }
 
-  /** Turns due timers into work items (run by one scheduler at a time). */
+  /** Turns due timers into work items (every worker runs it; each due timer goes to one). */
   startTimers(): void {
     this.timers.start();
   }

@@ -5,6 +5,7 @@
 // row lock, notifications, leadership).
 import { admissionStore } from './admission.js';
 import { approvalStore } from './approvals.js';
+import { clusterStore } from './cluster.js';
 import type { StoreContext } from './context.js';
 import type { Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -56,6 +57,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...admissionStore(ctx, writer),
     ...approvalStore(ctx),
     ...settingStore(ctx),
+    ...clusterStore(ctx),
     get groupCommitStats() {
       return writer.stats;
     },

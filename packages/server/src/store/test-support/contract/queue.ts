@@ -185,6 +185,35 @@ export const queueCases: Case[] = [
     },
   ],
   [
+    'cluster: heartbeats upsert one row per process; silent ones drop out of the list and are pruned',
+    async ({ store }, clock) => {
+      const base = { roles: ['worker'], host: 'h', pid: 1, version: '1', startedAt: 5, liveRuns: 0, leader: false };
+      await store.heartbeat({ ...base, id: 'a' });
+      clock.advance(1000);
+      await store.heartbeat({ ...base, id: 'b', roles: ['api', 'worker'], leader: true });
+      await store.heartbeat({ ...base, id: 'a', liveRuns: 3 });
+      const all = await store.listProcesses(0);
+      assert.deepEqual(
+        all.map((p) => [p.id, p.liveRuns, p.leader, p.roles]),
+        [
+          ['a', 3, false, ['worker']],
+          ['b', 0, true, ['api', 'worker']],
+        ],
+      );
+      clock.advance(5000);
+      await store.heartbeat({ ...base, id: 'b', leader: true });
+      const since = clock.now() - 2000;
+      assert.deepEqual(
+        (await store.listProcesses(since)).map((p) => p.id),
+        ['b'],
+      );
+      assert.equal(await store.pruneProcesses(since), 1);
+      assert.equal(await store.removeProcess('b'), true);
+      assert.equal(await store.removeProcess('b'), false);
+      assert.deepEqual(await store.listProcesses(0), []);
+    },
+  ],
+  [
     'fireDueTimers: each due timer becomes one timer work item, also when workers race',
     async (f) => {
       await flowWithRun(f.store);
