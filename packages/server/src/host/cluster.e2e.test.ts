@@ -200,10 +200,7 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
     assert.equal(processesSeen.filter((p) => p.leader).length, 1);
     const pids = processes.map((p) => p.child.pid);
     assert.deepEqual(processesSeen.map((p) => p.pid).sort(), [...pids].sort());
-    assert.deepEqual(
-      processesSeen.map((p) => (p.roles as string[]).join()).sort(),
-      ['api', 'api', 'worker', 'worker'],
-    );
+    assert.deepEqual(processesSeen.map((p) => (p.roles as string[]).join()).sort(), ['api', 'api', 'worker', 'worker']);
     for (const p of processesSeen) {
       assert.equal(typeof p.version, 'string');
       assert.ok(Date.parse(String(p.lastHeartbeat)) >= Date.parse(String(p.startedAt)));

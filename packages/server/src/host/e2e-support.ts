@@ -20,15 +20,11 @@ export async function startProcess(
   options: { port?: boolean } = {},
 ): Promise<ServerProcess> {
   const port = options.port === false ? [] : ['--port', '0'];
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', entry, 'start', ...port, ...args],
-    {
-      env: { ...process.env, FLOWBRIDGE_LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: root,
-    },
-  );
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry, 'start', ...port, ...args], {
+    env: { ...process.env, FLOWBRIDGE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+  });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
