@@ -81,7 +81,8 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
       startProcess(['--role', 'worker'], env, { port: false }),
     ]);
     processes.push(...started);
-    [api, api2] = started as [ServerProcess, ServerProcess];
+    api = started[0]!;
+    api2 = started[1]!;
     workers = started.slice(2);
   });
   after(async () => {
@@ -146,8 +147,8 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
     });
     const runId = await trigger(url!);
     for (let i = 0; i < 100 && subscribed.length === 0; i++) await sleep(100);
-    const cb = subscribed[0];
-    assert.ok(cb?.startsWith(api.url), cb);
+    const cb = subscribed[0] ?? '';
+    assert.ok(cb.startsWith(api.url), cb);
     // Sent to the other api process, which verifies the signature with its own copy of the secret.
     const res = await fetch(rebase(cb, api2.url), {
       method: 'POST',
