@@ -150,12 +150,17 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
     const cb = subscribed[0] ?? '';
     assert.ok(cb.startsWith(api.url), cb);
     // Sent to the other api process, which verifies the signature with its own copy of the secret.
-    const res = await fetch(rebase(cb, api2.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ approved: true }),
-    });
-    assert.ok(res.status < 300, `${res.status} ${await res.text()}`);
+    // (The run waits for the callback once the subscribe call has answered: until then, 404.)
+    let res: Response | undefined;
+    for (let i = 0; i < 50 && (!res || res.status === 404); i++) {
+      if (res) await sleep(100);
+      res = await fetch(rebase(cb, api2.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ approved: true }),
+      });
+    }
+    assert.ok(res && res.status < 300, `${res?.status} ${await res?.text()}`);
     const run = await settle(runId);
     assert.equal(run.status, 'Succeeded', JSON.stringify(run.error));
     assert.deepEqual(run.outputs.got, { approved: true });
