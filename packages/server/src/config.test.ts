@@ -6,6 +6,12 @@ const ok: Array<[string, string[], Record<string, string>, Record<string, unknow
   ['defaults', [], {}, { port: 7780, host: '127.0.0.1', dataDir: './.flowbridge', role: 'all', logLevel: 'info' }],
   ['flags win over the environment', ['--port', '8080'], { FLOWBRIDGE_PORT: '9090' }, { port: 8080 }],
   ['--name=value form', ['--role=worker', '--host=0.0.0.0'], {}, { role: 'worker', host: '0.0.0.0' }],
+  // Only the api role listens unless told: two workers on one host do not collide.
+  ['a worker serves no HTTP by default', ['--role', 'worker'], {}, { port: undefined }],
+  ['a scheduler serves no HTTP by default', ['--role', 'scheduler'], {}, { port: undefined }],
+  ['the api listens on 7780 by default', ['--role', 'api'], {}, { port: 7780 }],
+  ['a worker given a port listens on it', ['--role', 'worker', '--port', '9100'], {}, { port: 9100 }],
+  ['heartbeat', [], { FLOWBRIDGE_HEARTBEAT_MS: '500' }, { heartbeatMs: 500 }],
   ['environment', [], { FLOWBRIDGE_DATA_DIR: '/data', FLOWBRIDGE_ROLE: 'api' }, { dataDir: '/data', role: 'api' }],
   ['trigger rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '120' }, { triggerRateLimit: 120 }],
   ['trigger rate limit off', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '0' }, { triggerRateLimit: 0 }],

@@ -8,7 +8,11 @@ import { processAppSettings } from './store/app-settings.js';
 export type Role = 'api' | 'worker' | 'scheduler' | 'all';
 
 export interface ServerConfig {
-  port: number;
+  /**
+   * Where to serve HTTP (--port, FLOWBRIDGE_PORT). With the api role it defaults to 7780; a process
+   * without it serves no HTTP unless a port is given, and then only /healthz, /readyz and /metrics.
+   */
+  port?: number;
   host: string;
   dataDir: string;
   databaseUrl?: string;
@@ -18,6 +22,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Lease on claimed work and on runs held by a worker (FLOWBRIDGE_LEASE_MS; default 30000). */
   leaseMs?: number;
+  /** How often the process writes its heartbeat for GET /api/v1/cluster (FLOWBRIDGE_HEARTBEAT_MS; default 5000). */
+  heartbeatMs?: number;
   /** SMTP server for approval mails and the send-mail action (FLOWBRIDGE_SMTP_URL, e.g. smtp://127.0.0.1:25). */
   smtpUrl?: string;
   /** Days finished runs are kept (FLOWBRIDGE_RETENTION_DAYS, default 30). */
@@ -67,18 +73,28 @@ export function parseConfig(
     if (!known.has(name))
       return { error: { code: 'InvalidConfig', message: `Unknown option --${name}.`, target: name } };
 
-  const portText = flags.get('port') ?? env.FLOWBRIDGE_PORT ?? '7780';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    return { error: { code: 'InvalidConfig', message: `--port must be 0-65535 (got '${portText}').`, target: 'port' } };
   const role = (flags.get('role') ?? env.FLOWBRIDGE_ROLE ?? 'all') as Role;
   if (!ROLES.includes(role))
     return { error: { code: 'InvalidConfig', message: `--role must be one of ${ROLES.join(', ')}.`, target: 'role' } };
+  // Only the api role listens by default: two workers on one host must not compete for a port.
+  const portText = flags.get('port') ?? env.FLOWBRIDGE_PORT ?? (role === 'api' || role === 'all' ? '7780' : undefined);
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    return { error: { code: 'InvalidConfig', message: `--port must be 0-65535 (got '${portText}').`, target: 'port' } };
   const databaseUrl = flags.get('database-url') ?? env.FLOWBRIDGE_DATABASE_URL;
   const leaseMs = env.FLOWBRIDGE_LEASE_MS === undefined ? undefined : Number(env.FLOWBRIDGE_LEASE_MS);
   if (leaseMs !== undefined && (!Number.isInteger(leaseMs) || leaseMs < 300))
     return {
       error: { code: 'InvalidConfig', message: 'FLOWBRIDGE_LEASE_MS must be an integer >= 300.', target: 'leaseMs' },
+    };
+  const heartbeatMs = env.FLOWBRIDGE_HEARTBEAT_MS === undefined ? undefined : Number(env.FLOWBRIDGE_HEARTBEAT_MS);
+  if (heartbeatMs !== undefined && (!Number.isInteger(heartbeatMs) || heartbeatMs < 100))
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: 'FLOWBRIDGE_HEARTBEAT_MS must be an integer >= 100.',
+        target: 'heartbeatMs',
+      },
     };
   const rateText = env.FLOWBRIDGE_TRIGGER_RATE_LIMIT;
   const triggerRateLimit = rateText === undefined || rateText === '' ? undefined : Number(rateText);
@@ -106,7 +122,7 @@ export function parseConfig(
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
   return {
     config: {
-      port,
+      ...(port !== undefined ? { port } : {}),
       host: flags.get('host') ?? env.FLOWBRIDGE_HOST ?? '127.0.0.1',
       dataDir: flags.get('data-dir') ?? env.FLOWBRIDGE_DATA_DIR ?? './.flowbridge',
       role,
@@ -118,6 +134,7 @@ export function parseConfig(
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}),
+      ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
       ...(triggerRateLimit !== undefined ? { triggerRateLimit } : {}),
       ...(adminToken ? { adminToken } : {}),
       ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),

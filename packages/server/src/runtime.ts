@@ -1,7 +1,8 @@
 /**
  * The composition root: builds what runs behind the HTTP app and starts and stops it. The callback
- * secret, the RunHost (with the connector handlers of the extensions), the recurrence scheduler,
- * the retention pruner, and the scheduler leadership that decides which process fires timers.
+ * secret, the RunHost (with the connector handlers of the extensions), the cluster leadership
+ * (every process competes; the leader fires recurrences, prunes history and sweeps the queue), and
+ * this process's heartbeat in the cluster table. Workers fire due timers themselves.
  * `runtimeFromConfig` adds what `flowbridge start` wires from its configuration: auth, and
  * approvals as an extension. The HTTP app (http/app.ts) is built on a Runtime and knows nothing of
  * how it was made.
@@ -10,6 +11,8 @@
  * they get the store, the callback sink and the base URL, and give routes, connector handlers and
  * lifecycle hooks.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { createApprovals } from './approvals/index.js';
@@ -20,19 +23,26 @@ import type { ServerConfig } from './config.js';
 import type { ConnectorHandler, EffectExecutorOptions } from './effects/index.js';
 import type { EffectExecutor } from './effects/types.js';
 import { createOutboundClient } from './effects/outbound.js';
+import { ClusterLeader, intervalDuty } from './host/cluster-leader.js';
+import { Heartbeat, staleAfter } from './host/heartbeat.js';
 import { RetentionPruner } from './host/retention.js';
 import { RunHost } from './host/run-host.js';
 import { RecurrenceScheduler } from './host/scheduler.js';
 import { createMetrics, type ServerMetrics } from './host/metrics.js';
 import type { Store } from './store/index.js';
 import { secretSetting } from './store/initial-setting.js';
+import { version } from './version.js';
 
 export interface ServerRoles {
   /** Serves the HTTP API and trigger URLs. */
   api: boolean;
-  /** Claims run wake-ups from the queue and resumes unfinished runs. */
+  /** Claims run wake-ups from the queue, fires due timers and resumes unfinished runs. */
   worker: boolean;
-  /** Fires timers (and recurrences) while it holds the scheduler leadership. */
+  /**
+   * Fires due timers without executing runs. Optional: every process competes for the cluster
+   * leadership (recurrences, retention, sweeps) whatever its roles; a dedicated scheduler process
+   * is one that does nothing else.
+   */
   scheduler: boolean;
 }
 
@@ -81,10 +91,14 @@ export interface RuntimeOptions {
   workerId?: string;
   /** Lease on claimed work and on runs held in memory (ms): how soon a dead worker's runs move on. */
   leaseMs?: number;
-  /** Days finished runs are kept (default 30); the scheduler leader prunes older ones hourly. */
+  /** Days finished runs are kept (default 30); the cluster leader prunes older ones hourly. */
   retentionDays?: number;
   /** App settings every environment starts from (FLOWBRIDGE_APPSETTING_<name>). */
   appSettings?: Record<string, string>;
+  /** How often this process writes its heartbeat row (default 5 s); silent for 3 beats = gone. */
+  heartbeatMs?: number;
+  /** How often a process asks for the cluster leadership and the leader checks it (default 2 s). */
+  leadershipCheckMs?: number;
 }
 
 export interface Runtime {
@@ -98,8 +112,10 @@ export interface Runtime {
   /** Signs the run callback URLs the host hands out (verified by the callback route). */
   readonly callbackSecret: string;
   readonly metrics: ServerMetrics;
-  /** Fires Recurrence triggers (started with the scheduler leadership). */
+  /** Fires Recurrence triggers (while this process leads the cluster). */
   readonly recurrences: RecurrenceScheduler;
+  /** This process in the cluster: its id (the owner of its leases) and whether it leads. */
+  readonly cluster: { readonly processId: string; readonly leading: boolean; readonly heartbeatMs: number };
   readonly extensions: readonly Extension[];
   /** Public base URL (scheme://host:port), for the URLs handed out. */
   baseUrl(): string;
@@ -112,10 +128,13 @@ export interface Runtime {
 }
 
 const CALLBACK_SECRET_SETTING = 'host.callbackSecret';
-const LEADERSHIP = 'flowbridge-scheduler';
-/** How often a process that is not the scheduler leader asks again. */
-const LEADERSHIP_RETRY_MS = 2000;
 const DEFAULT_DRAIN_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 5000;
+/**
+ * How often the leader admits queued runs nobody admitted (their flow's last run ended in a
+ * process that died) and prunes the rows of dead processes. Normally a run's end admits the next.
+ */
+const SWEEP_MS = 10_000;
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { store, auth, log } = options;
@@ -125,7 +144,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let baseUrl = trimSlashes(options.publicUrl ?? 'http://127.0.0.1:7780');
   const getBaseUrl = (): string => baseUrl;
   const callbackSecret = await secretSetting(store, CALLBACK_SECRET_SETTING);
-  const metrics = createMetrics();
+  // Host and pid in the id: an operator (or a test) can tell which process holds a lease.
+  const processId = options.workerId ?? `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const metrics = createMetrics(processId);
 
   // Extensions get the sink before the host exists (the host needs their connector handlers).
   const hostRef: { current?: RunHost } = {};
@@ -150,7 +172,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     },
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-    ...(options.workerId ? { workerId: options.workerId } : {}),
+    workerId: processId,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     // An api-only process on PostgreSQL leaves durable runs to the workers.
     executeRuns: roles.worker || store.backend === 'sqlite',
@@ -165,6 +187,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     now,
     ...(log ? { log } : {}),
   });
+  const leaderRef: { current?: ClusterLeader } = {};
   const recurrences = new RecurrenceScheduler({
     store,
     host,
@@ -172,23 +195,46 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Scale-out: flows saved through another process are noticed by the next look (this one's
     // own saves poke it at once).
     maxSleepMs: store.backend === 'postgres' ? 5_000 : 30_000,
+    leadership: null,
+    leading: () => leaderRef.current?.leading ?? false,
     ...(log ? { log } : {}),
   });
-
-  let leaderLoop: Promise<void> | undefined;
-  let stopping = false;
-  /** Asks for the scheduler leadership until it has it (or stops); the leader fires the timers. */
-  const leadership = async (): Promise<void> => {
-    while (!stopping) {
-      if (await store.tryAcquireLeadership(LEADERSHIP).catch(() => false)) {
-        host.startTimers();
-        recurrences.start();
-        retention.start();
-        return;
-      }
-      await new Promise((r) => setTimeout(r, LEADERSHIP_RETRY_MS));
-    }
-  };
+  const startedAt = now();
+  const heartbeat = new Heartbeat(
+    store,
+    () => ({
+      id: processId,
+      roles: (Object.keys(roles) as Array<keyof ServerRoles>).filter((r) => roles[r]),
+      host: hostname(),
+      pid: process.pid,
+      version,
+      startedAt,
+      liveRuns: host.liveCount,
+      leader: leader.leading,
+    }),
+    heartbeatMs,
+    log,
+  );
+  const leader = new ClusterLeader({
+    store,
+    ...(options.leadershipCheckMs ? { checkMs: options.leadershipCheckMs } : {}),
+    ...(log ? { log } : {}),
+    duties: [
+      { start: () => recurrences.poke(), stop: () => {} },
+      retention,
+      intervalDuty(
+        SWEEP_MS,
+        async () => {
+          await host.admitQueued();
+          await store.pruneProcesses(now() - staleAfter(heartbeatMs));
+        },
+        log,
+      ),
+      // The cluster list shows the change now, not at the next beat.
+      { start: () => void heartbeat.beat(), stop: () => void heartbeat.beat() },
+    ],
+  });
+  leaderRef.current = leader;
 
   return {
     store,
@@ -201,6 +247,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     callbackSecret,
     metrics,
     recurrences,
+    cluster: {
+      processId,
+      get leading() {
+        return leader.leading;
+      },
+      heartbeatMs,
+    },
     extensions,
     baseUrl: getBaseUrl,
     setBaseUrl: (url) => {
@@ -214,13 +267,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         host.startWorker();
         for (const e of extensions) e.resume?.();
       }
-      if (roles.scheduler) leaderLoop = leadership();
+      // Due timers are fired where runs execute (and by a dedicated scheduler).
+      if (roles.worker || roles.scheduler || store.backend === 'sqlite') host.startTimers();
+      await heartbeat.start();
+      recurrences.start();
+      leader.start();
     },
     stop: async () => {
-      stopping = true;
-      await leaderLoop;
+      // The one-per-cluster duties move to another process at once (not when a session times out).
+      await leader.stop();
       await recurrences.stop();
-      retention.stop();
+      // Drain: take no more work, let what is in flight finish (up to drainMs), hand the rest over.
       await host.stop(drainMs);
       // Background work of an extension (a mail, a call to a linked host) gets the same grace.
       const closing = Promise.all(extensions.map((e) => e.close?.()));
@@ -228,6 +285,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         drainMs,
         closing.catch((err: unknown) => log?.warn({ err }, 'closing an extension failed')),
       );
+      await heartbeat.stop();
     },
   };
 }
@@ -258,10 +316,11 @@ export async function runtimeFromConfig(
     log,
     roles,
     // Until the listen address is known (start.ts sets it then, unless a public URL is configured).
-    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port ?? 7780}`,
     ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
     ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
     ...(config.appSettings ? { appSettings: config.appSettings } : {}),
+    ...(config.heartbeatMs ? { heartbeatMs: config.heartbeatMs } : {}),
     effects: { http: { outbound } },
     extensions: [
       approvalsExtension({

@@ -122,7 +122,8 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       ...(config.triggerRateLimit !== undefined ? { rateLimitPerMinute: config.triggerRateLimit } : {}),
       ...(config.triggerSchemaValidation ? { schemaValidation: config.triggerSchemaValidation } : {}),
     });
-    const address = runtime.roles.api || config.port !== 0 ? await listen(app, config) : '';
+    // No port (a worker or scheduler not told one): no HTTP at all.
+    const address = config.port !== undefined ? await listen(app, { ...config, port: config.port }) : '';
     if (!config.publicUrl && address) runtime.setBaseUrl(address.replace('://[::1]', '://localhost'));
     await runtime.start();
     return {
@@ -142,7 +143,10 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
   }
 }
 
-async function listen(app: { listen(o: { port: number; host: string }): Promise<string> }, config: ServerConfig) {
+async function listen(
+  app: { listen(o: { port: number; host: string }): Promise<string> },
+  config: { port: number; host: string },
+) {
   try {
     return await app.listen({ port: config.port, host: config.host });
   } catch (error) {

@@ -13,16 +13,18 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', entry, 'start', '--port', '0', ...args],
-    {
-      env: { ...process.env, FLOWBRIDGE_LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: root,
-    },
-  );
+/** `port: false`: no --port flag (a worker or scheduler then serves no HTTP); default `--port 0`. */
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  options: { port?: boolean } = {},
+): Promise<ServerProcess> {
+  const port = options.port === false ? [] : ['--port', '0'];
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry, 'start', ...port, ...args], {
+    env: { ...process.env, FLOWBRIDGE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+  });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

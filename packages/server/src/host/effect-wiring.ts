@@ -50,6 +50,8 @@ export class EffectWiring {
   /** Performs an effect once per command id; an aborted attempt (stopping, cancelled) reports nothing. */
   perform(live: Live, command: EffectCommand): void {
     if (live.inflight.has(command.id)) return;
+    // Draining: no new effect starts; the run's next holder (or this host's next start) issues it.
+    if (this.ctx.stopping() && live.durable) return;
     const controller = new AbortController();
     live.inflight.set(command.id, controller);
     const { now } = this.ctx;

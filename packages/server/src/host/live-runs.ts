@@ -283,7 +283,7 @@ export class LiveRuns {
     if (step.done) {
       if (live.memory) await this.writeStateless(live);
       this.finish(live);
-    } else if (!live.memory && this.ctx.shared && live.inflight.size === 0) {
+    } else if (!live.memory && this.ctx.shared && live.inflight.size === 0 && !this.ctx.stopping()) {
       // Only waiting on timers/callbacks (rows in the store): another process may take the next
       // wake-up, so this one must not keep a copy that could go stale (toWrite let go of the lease).
       this.evict(live);

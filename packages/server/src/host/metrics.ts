@@ -12,8 +12,10 @@ export interface ServerMetrics {
   setGauges(read: () => { liveRuns: number; workInProgress: number }): void;
 }
 
-export function createMetrics(): ServerMetrics {
+/** `processId`: every series carries it as the `process` label, so a cluster's scrapes stay apart. */
+export function createMetrics(processId?: string): ServerMetrics {
   const registry = new Registry();
+  if (processId) registry.setDefaultLabels({ process: processId });
   const started = new Counter({ name: 'flowbridge_runs_started_total', help: 'Runs started', registers: [registry] });
   const ended = new Counter({
     name: 'flowbridge_runs_ended_total',

@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { replay, type RunEvent, type RunInit, type RunResult } from '@flowbridge/engine';
-import type { Store } from '../store/index.js';
+import type { RunDetail, RunHistory, Store } from '../store/index.js';
 import { UNFINISHED_RUN_STATUSES, sortableId } from '../store/index.js';
 import { Admission } from './admission.js';
 import { childWorkflowResolver } from './child-workflows.js';
@@ -71,7 +71,7 @@ export class RunHost {
       live: (runId) => this.runs.get(runId),
       waitingForSlot: (runId) => this.admission.isWaiting(runId),
     });
-    this.timers = new TimerLoop(ctx, pollMs, () => this.admission.admitQueued());
+    this.timers = new TimerLoop(ctx, pollMs);
     const effects = new EffectWiring(ctx, {
       ...(options.effects ? { effects: options.effects } : {}),
       ...(options.executor ? { executor: options.executor } : {}),
@@ -94,6 +94,11 @@ export class RunHost {
       waiters: this.waiters,
     });
     this.work = new WorkLoop(ctx, this.runs, this.leases, pollMs);
+  }
+
+  /** This process's id as the owner of leases (also its row in the cluster table). */
+  get workerId(): string {
+    return this.leases.workerId;
   }
 
   /** Runs live in this process (for drain and tests). */
@@ -139,7 +144,7 @@ export class RunHost {
 
   /**
    * Queued runs nobody admitted (their flow's last run ended in a process that died, or before a
-   * restart): admits what fits. Called at start and now and then by the timer loop.
+   * restart): admits what fits. Called at start and now and then by the cluster leader.
    */
   admitQueued(): Promise<number> {
     return this.admission.admitQueued();
@@ -200,6 +205,20 @@ export class RunHost {
     if (live) return live.run.result();
     const stored = await this.store.getRun(runId);
     if (!stored) return undefined;
+    return this.replayed(stored, () => this.store.loadRunHistory(runId));
+  }
+
+  /**
+   * The stored run and its result from one snapshot of the store, so the two agree (a run read
+   * while its last step commits is either still running in both or ended, endTime included, in both).
+   */
+  async readRun(runId: string): Promise<{ run: RunDetail; result: RunResult } | undefined> {
+    const read = await this.store.readRun(runId);
+    if (!read) return undefined;
+    return { run: read.run, result: await this.replayed(read.run, () => Promise.resolve(read.history)) };
+  }
+
+  private async replayed(stored: RunDetail, history: () => Promise<RunHistory>): Promise<RunResult> {
     if (stored.status === 'Queued' || (stored.status === 'Cancelled' && stored.lastSeq === 0)) {
       // Never started (waiting for a concurrency slot, or cancelled while waiting): no actions yet.
       const init = stored.init as RunInit;
@@ -212,9 +231,9 @@ export class RunHost {
         outputs: {},
       };
     }
-    const history = await this.store.loadRunHistory(runId);
+    const { init, events } = await history();
     const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
-    const { run } = replay(workflow, history.init as RunInit, history.events as RunEvent[]);
+    const { run } = replay(workflow, init as RunInit, events as RunEvent[]);
     return run.result();
   }
 
@@ -248,7 +267,7 @@ export class RunHost {
       );
   }
 
-  /** Turns due timers into work items (run by one scheduler at a time). */
+  /** Turns due timers into work items (every worker runs it; each due timer goes to one). */
   startTimers(): void {
     this.timers.start();
   }

@@ -41,6 +41,8 @@ export interface RecurrenceSchedulerOptions {
   maxSleepMs?: number;
   /** Leadership to hold while firing (default SCHEDULER_LEADERSHIP); null: the caller holds it. */
   leadership?: string | null;
+  /** With `leadership: null`: whether this process leads now (a pass does nothing while it does not). */
+  leading?: () => boolean;
   /** Told of each run started (tests, metrics). */
   onFired?: (event: { flowId: string; triggerName: string; scheduledTime: number; runId: string }) => void;
 }
@@ -108,7 +110,7 @@ export class RecurrenceScheduler {
     if (this.leadership !== null) {
       this.leader = await this.store.tryAcquireLeadership(this.leadership).catch(() => false);
       if (!this.leader) return null;
-    }
+    } else if (this.options.leading && !this.options.leading()) return null;
     let earliest: number | null = null;
     for (const flow of await this.store.listFlows()) {
       if (this.stopped) break;

@@ -1,16 +1,11 @@
 /**
- * The timer loop (one scheduler at a time runs it): turns due timers into work items, and now and
- * then admits queued runs nobody admitted. Timers of runs in this process wake it at their due
- * time; others are found by polling.
+ * The timer loop (every worker runs it): turns due timers into work items. The store hands each due
+ * timer to one caller (SKIP LOCKED on PostgreSQL), so workers share the timers as they share other
+ * work. Timers of runs in this process wake it at their due time; others are found by polling.
  */
 import { idle } from './idle.js';
 import type { HostContext } from './types.js';
 
-/**
- * How often the timer loop admits queued runs nobody admitted (their flow's last run ended in a
- * process that died). Normally a run's end admits the next at once.
- */
-const ADMIT_SWEEP_MS = 10_000;
 /** Due timers taken per read. */
 const BATCH = 100;
 
@@ -23,7 +18,6 @@ export class TimerLoop {
   constructor(
     private readonly ctx: HostContext,
     private readonly pollMs: number,
-    private readonly admitQueued: () => Promise<number>,
   ) {}
 
   start(): void {
@@ -59,23 +53,9 @@ export class TimerLoop {
 
   private async loop(): Promise<void> {
     const { store, log, now } = this.ctx;
-    let nextAdmitSweep = now() + ADMIT_SWEEP_MS;
     while (!this.ctx.stopping()) {
-      if (now() >= nextAdmitSweep) {
-        nextAdmitSweep = now() + ADMIT_SWEEP_MS;
-        await this.admitQueued().catch((error: unknown) => log?.error({ err: error }, 'admit sweep failed'));
-      }
       try {
-        for (;;) {
-          const due = await store.dueTimers(now(), BATCH);
-          for (const timer of due) {
-            // Enqueue before marking: a crash in between fires twice, and the run ignores a timer
-            // it no longer awaits; the other order could lose the wake-up.
-            await store.enqueue([{ runId: timer.runId, kind: 'timer', payload: { key: timer.key } }]);
-            await store.markFired(timer.runId, timer.key);
-          }
-          if (due.length < BATCH || this.ctx.stopping()) break;
-        }
+        while ((await store.fireDueTimers(now(), BATCH)) === BATCH && !this.ctx.stopping());
       } catch (error) {
         if (this.ctx.stopping()) break;
         log?.error({ err: error }, 'timer loop failed');

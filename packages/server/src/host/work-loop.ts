@@ -153,7 +153,8 @@ export class WorkLoop {
   private settle(live: Live): Promise<void> {
     if (!live.owned) return Promise.resolve();
     const next = live.chain.then(async () => {
-      if (live.done || live.evicted || live.inflight.size > 0) return;
+      // Draining: effects not started here are still owed; the lease is handed over by stop().
+      if (live.done || live.evicted || live.inflight.size > 0 || this.ctx.stopping()) return;
       await this.leases.complete(live.runId);
       this.runs.evict(live);
     });

@@ -13,6 +13,7 @@ import Fastify, {
 import type { Runtime } from '../runtime.js';
 import { version } from '../version.js';
 import { callbackRoutes } from './callbacks.js';
+import { clusterRoutes } from './cluster.js';
 import { setPrincipal, type RouteContext, type SchemaValidation } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { environmentSettingsRoutes } from './environment-settings.js';
@@ -29,7 +30,7 @@ import { webRoutes } from './web.js';
 export type AppRuntime = Pick<
   Runtime,
   'store' | 'auth' | 'log' | 'now' | 'roles' | 'host' | 'metrics' | 'callbackSecret' | 'extensions' | 'baseUrl'
-> & { recurrences: Pick<Runtime['recurrences'], 'poke'> };
+> & { recurrences: Pick<Runtime['recurrences'], 'poke'>; cluster?: Runtime['cluster'] };
 
 export interface AppOptions {
   /** How long a Request caller waits for the Response (spec §4.1: LA 120 s). */
@@ -121,14 +122,15 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
   app.get('/metrics', async (_request, reply) => {
     return reply.header('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  // Built on first request: most processes are never asked for it.
-  let document: Promise<unknown> | undefined;
-  app.get('/api/v1/openapi.json', async () => {
-    document ??= import('./openapi.js').then((m) => m.openApiDocument(version));
-    return document;
-  });
-
+  // A process without the api role serves health and metrics only (when given a port at all).
   if (runtime.roles.api) {
+    // Built on first request: most processes are never asked for it.
+    let document: Promise<unknown> | undefined;
+    app.get('/api/v1/openapi.json', async () => {
+      document ??= import('./openapi.js').then((m) => m.openApiDocument(version));
+      return document;
+    });
+    clusterRoutes(app, ctx, runtime.cluster);
     flowRoutes(app, ctx);
     triggerRoutes(app, ctx);
     runRoutes(app, ctx);

@@ -8,6 +8,7 @@ import { buildSections } from './openapi-build.js';
 import { adminSection } from './openapi-admin.js';
 import { approvalsSection } from './openapi-approvals.js';
 import { authSection } from './openapi-auth.js';
+import { clusterSection } from './openapi-cluster.js';
 import { flowsSection } from './openapi-flows.js';
 import { metaSection } from './openapi-meta.js';
 import type { Operation, Section } from './openapi-model.js';
@@ -26,6 +27,7 @@ export const sections: readonly Section[] = [
   adminSection,
   approvalsSection,
   webSection,
+  clusterSection,
 ];
 
 export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);

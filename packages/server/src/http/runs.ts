@@ -102,7 +102,11 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/api/v1/runs/:id',
     async (request: FastifyRequest<{ Params: { id: string }; Querystring: { expand?: string } }>) => {
-      const run = await runOr404(ctx, request, request.params.id, 'runs.read');
+      let run = await runOr404(ctx, request, request.params.id, 'runs.read');
+      const expand = (request.query.expand ?? '').split(',').includes('actions');
+      // The row and the replayed history from one snapshot: every field describes the same moment.
+      const read = expand ? await ctx.host.readRun(run.id) : undefined;
+      if (read) run = read.run;
       const init = isRecord(run.init) ? run.init : {};
       const trigger = isRecord(init.trigger) ? init.trigger : {};
       // A trigger with secureData outputs keeps them out of run history (as the expanded result does).
@@ -116,17 +120,16 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
         response: run.response ?? null,
         outputs: run.outputs ?? {},
       };
-      if ((request.query.expand ?? '').split(',').includes('actions')) {
-        const result = await ctx.host.resultOf(run.id);
-        if (result)
-          Object.assign(body, {
-            status: result.status,
-            error: result.error,
-            trigger: result.trigger,
-            actions: result.actions,
-            response: result.response,
-            outputs: result.outputs,
-          });
+      if (read) {
+        const { result } = read;
+        Object.assign(body, {
+          status: result.status,
+          error: result.error,
+          trigger: result.trigger,
+          actions: result.actions,
+          response: result.response,
+          outputs: result.outputs,
+        });
       }
       return body;
     },

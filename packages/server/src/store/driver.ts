@@ -20,6 +20,11 @@ export interface Driver extends Conn {
    * deadlock) that rolled it back.
    */
   transaction<T>(fn: (c: Conn) => Promise<T>, options?: { retryable?: boolean }): Promise<T>;
+  /**
+   * Runs fn's reads against one consistent snapshot of the database (PostgreSQL: a REPEATABLE READ,
+   * READ ONLY transaction; SQLite: a read transaction no write of this process can interleave with).
+   */
+  snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T>;
   /** Tells other processes that work was enqueued (inside the transaction that enqueued it). */
   notifyWork(c: Conn): Promise<void>;
   /** Subscribes to other processes' notifications (PostgreSQL); SQLite has no other process. */

@@ -205,6 +205,26 @@ export class PostgresDriver implements Driver {
     }
   }
 
+  async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    const c = this.conn(client);
+    let broken: Error | undefined;
+    try {
+      // READ COMMITTED (the default) takes a snapshot per statement; two reads could straddle a commit.
+      await c.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(c);
+      await c.run('COMMIT');
+      return result;
+    } catch (e) {
+      const cause = e instanceof StoreError ? e.cause : e;
+      if (isConnectionError(cause)) broken = e as Error;
+      else await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async notifyWork(c: Conn): Promise<void> {
     // Delivered at commit, once per transaction and channel (PostgreSQL folds duplicates).
     await c.run(`SELECT pg_notify('${WORK_CHANNEL}', '')`);

@@ -63,6 +63,12 @@ export interface QueueStore {
 
   // ---- timers, callbacks, recurrence
   dueTimers(now: number, limit: number): Promise<Timer[]>;
+  /**
+   * Turns up to `limit` due timers into `timer` work items and marks them fired, in one
+   * transaction; concurrent callers (workers on PostgreSQL) each take different timers. Returns
+   * how many it fired.
+   */
+  fireDueTimers(now: number, limit: number): Promise<number>;
   /** True for the one caller that marks it fired. */
   markFired(runId: string, key: string): Promise<boolean>;
   getCallback(key: string): Promise<Callback | undefined>;

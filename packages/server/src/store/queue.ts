@@ -126,6 +126,34 @@ export function queueStore(ctx: StoreContext, writer: StepWriter, signal: WorkSi
       }));
     },
 
+    async fireDueTimers(at, limit) {
+      check();
+      // PostgreSQL: timers another worker is firing right now are skipped, not waited for, so every
+      // worker can run the timer loop and each due timer becomes one wake-up.
+      const lock = driver.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+      let written: ReturnType<StepWriter['prepare']>[] = [];
+      const fired = await driver.transaction(
+        async (c) => {
+          written = [];
+          const rows = await c.all(
+            `SELECT run_id, key FROM timers WHERE fired = 0 AND due_at <= ? ORDER BY due_at, run_id, key LIMIT ?${lock}`,
+            [at, Math.max(0, limit)],
+          );
+          for (const r of rows) {
+            const runId = String(r.run_id);
+            const key = String(r.key);
+            await c.run('UPDATE timers SET fired = 1 WHERE run_id = ? AND key = ?', [runId, key]);
+            written.push(writer.prepare(null, null, { enqueue: [{ runId, kind: 'timer', payload: { key } }] }, at));
+          }
+          if (written.length) await writer.applyIn(c, written, at);
+          return rows.length;
+        },
+        { retryable: true },
+      );
+      writer.committed(written);
+      return fired;
+    },
+
     async markFired(runId, key) {
       check();
       const changed = await driver.run('UPDATE timers SET fired = 1 WHERE run_id = ? AND key = ? AND fired = 0', [

@@ -153,6 +153,11 @@ export interface RunStore {
   updateRun(runId: string, update: RunUpdate): Promise<void>;
   loadRunHistory(runId: string): Promise<RunHistory>;
   getRun(id: string, options?: { withActions?: boolean }): Promise<RunDetail | undefined>;
+  /**
+   * The run and its history read in one snapshot (both agree on every commit), for reads that
+   * show the run's row and its replayed result together; undefined when there is no such run.
+   */
+  readRun(id: string): Promise<{ run: RunDetail; history: RunHistory } | undefined>;
   listRuns(query?: RunQuery): Promise<Page<Run>>;
   listUnfinishedRuns(): Promise<Run[]>;
   /** Records a trigger evaluation that started no run (conditions false, bad input). */

@@ -2,13 +2,21 @@
 // writer, read here), trigger history and retention.
 import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context.js';
-import type { Row } from './driver.js';
+import type { Conn, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson } from './json.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_SQL, historySql, toRun } from './run-rows.js';
-import type { ActionRecordInput, PruneCounts, Run, RunDetail, RunStore, TriggerHistoryEntry } from './run-types.js';
+import type {
+  ActionRecordInput,
+  PruneCounts,
+  Run,
+  RunDetail,
+  RunHistory,
+  RunStore,
+  TriggerHistoryEntry,
+} from './run-types.js';
 import { staged } from './step-batch.js';
 import type { StepWriter } from './step-writer.js';
 
@@ -41,6 +49,42 @@ function toTriggerHistory(r: Row): TriggerHistoryEntry {
 export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
   const { driver, check } = ctx;
   const sql = historySql(staged(driver));
+
+  async function readHistory(c: Conn, runId: string): Promise<RunHistory> {
+    const [run] = await c.all(
+      `SELECT COALESCE(r.init, p.data) AS init, ${sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
+       WHERE r.id = ?`,
+      [runId],
+    );
+    if (!run) throw new StoreError('NotFound', `run ${runId} does not exist`, { target: runId });
+    const rows = await c.all(sql.events, new Array(sql.idParams.events).fill(runId));
+    return { init: fromJson(run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
+  }
+
+  async function readRun(c: Conn, id: string, withActions: boolean): Promise<RunDetail | undefined> {
+    const [r] = await c.all(
+      `SELECT r.id, r.flow_id, r.flow_version, r.environment_id, r.trigger_name, r.status, r.start_time, r.end_time,
+         r.error, r.client_tracking_id, ${sql.lastSeq('r')}, COALESCE(r.init, pi.data) AS init_v,
+         COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v
+       FROM runs r LEFT JOIN payloads pi ON pi.id = r.init_ref LEFT JOIN payloads pr ON pr.id = r.response_ref
+         LEFT JOIN payloads po ON po.id = r.outputs_ref
+       WHERE r.id = ?`,
+      [id],
+    );
+    if (!r) return undefined;
+    const detail: RunDetail = {
+      ...toRun(r),
+      init: fromJson(r.init_v),
+      response: fromJson(r.response_v),
+      outputs: fromJson(r.outputs_v),
+    };
+    if (withActions) {
+      const rows = await c.all(sql.actions, new Array(sql.idParams.actions).fill(id));
+      detail.actions = rows.map((row) => fromJson(row.record) as ActionRecordInput);
+    }
+    return detail;
+  }
+
   return {
     async createRun(run, step = {}) {
       const id = run.id ?? randomUUID();
@@ -89,39 +133,21 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
 
     async loadRunHistory(runId) {
       check();
-      const [run] = await driver.all(
-        `SELECT COALESCE(r.init, p.data) AS init, ${sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
-         WHERE r.id = ?`,
-        [runId],
-      );
-      if (!run) throw new StoreError('NotFound', `run ${runId} does not exist`, { target: runId });
-      const rows = await driver.all(sql.events, new Array(sql.idParams.events).fill(runId));
-      return { init: fromJson(run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
+      return readHistory(driver, runId);
     },
 
     async getRun(id, options = {}) {
       check();
-      const [r] = await driver.all(
-        `SELECT r.id, r.flow_id, r.flow_version, r.environment_id, r.trigger_name, r.status, r.start_time, r.end_time,
-           r.error, r.client_tracking_id, ${sql.lastSeq('r')}, COALESCE(r.init, pi.data) AS init_v,
-           COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v
-         FROM runs r LEFT JOIN payloads pi ON pi.id = r.init_ref LEFT JOIN payloads pr ON pr.id = r.response_ref
-           LEFT JOIN payloads po ON po.id = r.outputs_ref
-         WHERE r.id = ?`,
-        [id],
-      );
-      if (!r) return undefined;
-      const detail: RunDetail = {
-        ...toRun(r),
-        init: fromJson(r.init_v),
-        response: fromJson(r.response_v),
-        outputs: fromJson(r.outputs_v),
-      };
-      if (options.withActions) {
-        const rows = await driver.all(sql.actions, new Array(sql.idParams.actions).fill(id));
-        detail.actions = rows.map((row) => fromJson(row.record) as ActionRecordInput);
-      }
-      return detail;
+      return readRun(driver, id, options.withActions === true);
+    },
+
+    async readRun(id) {
+      check();
+      // One snapshot: a step that commits between the two reads cannot make them disagree.
+      return driver.snapshot(async (c) => {
+        const run = await readRun(c, id, false);
+        return run && { run, history: await readHistory(c, id) };
+      });
     },
 
     async listRuns(query = {}) {

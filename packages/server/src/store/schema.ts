@@ -289,6 +289,24 @@ export const migrations: Migration[] = [
       `CREATE INDEX sign_in_failures_at ON sign_in_failures(at)`,
     ],
   },
+  {
+    version: 5,
+    name: 'cluster processes and their heartbeats',
+    // One row per running process (GET /api/v1/cluster); a process that stops heartbeating drops
+    // out of the list and the leader deletes its row later. Self-contained: no other table refers to it.
+    statements: (t) => [
+      `CREATE TABLE cluster_processes (
+        id TEXT PRIMARY KEY,
+        roles ${t.jsonb} NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        started_at ${t.bigint} NOT NULL,
+        last_heartbeat ${t.bigint} NOT NULL,
+        live_runs INTEGER NOT NULL,
+        leader INTEGER NOT NULL)`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -5,6 +5,7 @@
 // row lock, notifications, leadership).
 import { admissionStore } from './admission.js';
 import { approvalStore } from './approvals.js';
+import { clusterStore } from './cluster.js';
 import type { StoreContext } from './context.js';
 import type { Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -58,6 +59,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...approvalStore(ctx),
     ...settingStore(ctx),
     sessions: sessionStore(driver),
+    ...clusterStore(ctx),
     get groupCommitStats() {
       return writer.stats;
     },

@@ -295,6 +295,24 @@ export class SqliteDriver implements Driver {
     }
   }
 
+  async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    // The lock keeps this process's writes out; a deferred BEGIN is a read transaction (WAL snapshot).
+    await this.acquire();
+    try {
+      await this.execRun('BEGIN');
+      try {
+        const result = await fn(this.direct);
+        await this.execRun('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      this.release();
+    }
+  }
+
   async notifyWork(): Promise<void> {}
 
   async listenWork(): Promise<() => Promise<void>> {

@@ -4,6 +4,7 @@
 // contract.test.ts pins the behaviour for both. Times are epoch milliseconds (numbers); JSON
 // payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 import type { ApprovalStore } from './approval-types.js';
+import type { ClusterStore } from './cluster-types.js';
 import type { EnvironmentStore, FlowStore } from './flow-types.js';
 import type { PeopleStore } from './people-types.js';
 import type { QueueStore } from './queue-types.js';
@@ -13,6 +14,7 @@ import type { SessionStore } from './sessions.js';
 
 export type { Json } from './json.js';
 export type * from './approval-types.js';
+export type * from './cluster-types.js';
 export type * from './people-types.js';
 export type * from './queue-types.js';
 export type * from './setting-types.js';
@@ -35,6 +37,7 @@ export type Store = StoreLifecycle &
   QueueStore &
   ApprovalStore &
   SettingStore &
+  ClusterStore &
   SessionsRole;
 
 /** Password hashes, browser sessions and failed sign-ins (store/sessions.ts). */

@@ -185,6 +185,66 @@ export const queueCases: Case[] = [
     },
   ],
   [
+    'cluster: heartbeats upsert one row per process; silent ones drop out of the list and are pruned',
+    async ({ store }, clock) => {
+      const base = { roles: ['worker'], host: 'h', pid: 1, version: '1', startedAt: 5, liveRuns: 0, leader: false };
+      await store.heartbeat({ ...base, id: 'a' });
+      clock.advance(1000);
+      await store.heartbeat({ ...base, id: 'b', roles: ['api', 'worker'], leader: true });
+      await store.heartbeat({ ...base, id: 'a', liveRuns: 3 });
+      const all = await store.listProcesses(0);
+      assert.deepEqual(
+        all.map((p) => [p.id, p.liveRuns, p.leader, p.roles]),
+        [
+          ['a', 3, false, ['worker']],
+          ['b', 0, true, ['api', 'worker']],
+        ],
+      );
+      clock.advance(5000);
+      await store.heartbeat({ ...base, id: 'b', leader: true });
+      const since = clock.now() - 2000;
+      assert.deepEqual(
+        (await store.listProcesses(since)).map((p) => p.id),
+        ['b'],
+      );
+      assert.equal(await store.pruneProcesses(since), 1);
+      assert.equal(await store.removeProcess('b'), true);
+      assert.equal(await store.removeProcess('b'), false);
+      assert.deepEqual(await store.listProcesses(0), []);
+    },
+  ],
+  [
+    'fireDueTimers: each due timer becomes one timer work item, also when workers race',
+    async (f) => {
+      await flowWithRun(f.store);
+      const keys = Array.from({ length: 30 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+      await f.store.commitStep('run-1', {
+        timers: [...keys.map((key, i) => ({ key, dueAt: 100 + i })), { key: 'later', dueAt: 5000 }],
+      });
+      const other = await f.peer();
+      const fired = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? other : f.store).fireDueTimers(1000, 7)),
+      );
+      let total = fired.reduce((a, b) => a + b, 0);
+      while (total < keys.length) {
+        const more = await f.store.fireDueTimers(1000, 7);
+        assert.ok(more > 0, `only ${total} of ${keys.length} fired`);
+        total += more;
+      }
+      assert.equal(total, keys.length);
+      assert.equal(await f.store.fireDueTimers(1000, 100), 0);
+      const items = await f.store.claim('w', 100, 1000);
+      assert.deepEqual(
+        items.map((i) => [i.runId, i.kind, (i.payload as { key: string }).key]).sort(),
+        keys.map((key) => ['run-1', 'timer', key]),
+      );
+      assert.deepEqual(
+        (await f.store.dueTimers(10_000, 10)).map((t) => t.key),
+        ['later'],
+      );
+    },
+  ],
+  [
     'callbacks resolve exactly once, also when ten race; the follow-up step is written with it',
     async (f) => {
       await flowWithRun(f.store);

@@ -7,6 +7,49 @@ import type { Case } from './support.js';
 
 export const runReadCases: Case[] = [
   [
+    'readRun: the row and the history come from one snapshot, also while steps commit',
+    async (f) => {
+      const { flow } = await f.store.createFlow({ name: 'f', definition: {} });
+      const writer = await f.peer();
+      const steps = 40;
+      let reads = 0;
+      for (let r = 0; r < 3; r++) {
+        const id = `snap-${r}`;
+        await f.store.createRun({ id, flowId: flow.id, flowVersion: 1, triggerName: 't', init: {} });
+        let writing = true;
+        const written = (async () => {
+          for (let i = 1; i <= steps; i++) {
+            const last = i === steps;
+            await writer.commitStep(id, {
+              events: [{ kind: 'step', i }],
+              ...(last ? { runUpdate: { status: 'Succeeded', endTime: 1000 + r } } : {}),
+            });
+          }
+          writing = false;
+        })();
+        while (writing) {
+          const read = await f.store.readRun(id);
+          assert.ok(read);
+          reads++;
+          // Every field describes the same commit: the events seen match the row's status and seq.
+          assert.equal(read.history.lastSeq, read.run.lastSeq);
+          assert.equal(read.history.events.length, read.run.lastSeq);
+          const ended = read.run.status === 'Succeeded';
+          assert.equal(ended, read.history.events.length === steps);
+          assert.equal(read.run.endTime === null, !ended);
+          // SQLite answers without leaving the microtask queue: let the writer's commits in.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await written;
+        const final = await f.store.readRun(id);
+        assert.equal(final?.run.endTime, 1000 + r);
+        assert.equal(final?.history.events.length, steps);
+      }
+      assert.ok(reads > 0);
+      assert.equal(await f.store.readRun('nope'), undefined);
+    },
+  ],
+  [
     'listRuns: newest first, filters, cursor paging stable under inserts',
     async ({ store }) => {
       await store.createEnvironment({ id: 'prod', name: 'Prod' });
