@@ -264,6 +264,16 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
       const run = await store.getRun(id, options);
       return run ? { ...run, init: openInit(run.init) } : run;
     },
+    // The run and its history in one snapshot (GET /runs/{id}?expand=actions): opened like the two above.
+    readRun: async (id) => {
+      const read = await store.readRun(id);
+      if (!read) return read;
+      const { run, history } = read;
+      return {
+        run: { ...run, init: openInit(run.init) },
+        history: { ...history, init: openInit(history.init), events: openEvents(id, history.events) },
+      };
+    },
   };
 
   return new Proxy(store, {
