@@ -4,6 +4,7 @@
 // contract.test.ts pins the behaviour for both. Times are epoch milliseconds (numbers); JSON
 // payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 import type { ApprovalStore } from './approval-types.js';
+import type { ConnectorStore } from './connector-types.js';
 import type { EnvironmentStore, FlowStore } from './flow-types.js';
 import type { PeopleStore } from './people-types.js';
 import type { QueueStore } from './queue-types.js';
@@ -12,6 +13,7 @@ import type { SettingStore } from './setting-types.js';
 
 export type { Json } from './json.js';
 export type * from './approval-types.js';
+export type * from './connector-types.js';
 export type * from './people-types.js';
 export type * from './queue-types.js';
 export type * from './setting-types.js';
@@ -33,4 +35,5 @@ export type Store = StoreLifecycle &
   RunStore &
   QueueStore &
   ApprovalStore &
+  ConnectorStore &
   SettingStore;
