@@ -195,8 +195,14 @@ export function connectorStore({ driver, now, check }: StoreContext): ConnectorS
       check();
       const where: string[] = [];
       const params: unknown[] = [];
-      if (filter.environmentId !== undefined) where.push('environment_id = ?') && params.push(filter.environmentId);
-      if (filter.connectorName !== undefined) where.push('connector_name = ?') && params.push(filter.connectorName);
+      if (filter.environmentId !== undefined) {
+        where.push('environment_id = ?');
+        params.push(filter.environmentId);
+      }
+      if (filter.connectorName !== undefined) {
+        where.push('connector_name = ?');
+        params.push(filter.connectorName);
+      }
       const rows = await driver.all(
         `SELECT * FROM connections ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY environment_id, name`,
         params,
@@ -262,8 +268,14 @@ export function connectorStore({ driver, now, check }: StoreContext): ConnectorS
       check();
       const where: string[] = [];
       const params: unknown[] = [];
-      if (filter.flowId !== undefined) where.push('flow_id = ?') && params.push(filter.flowId);
-      if (filter.kind !== undefined) where.push('kind = ?') && params.push(filter.kind);
+      if (filter.flowId !== undefined) {
+        where.push('flow_id = ?');
+        params.push(filter.flowId);
+      }
+      if (filter.kind !== undefined) {
+        where.push('kind = ?');
+        params.push(filter.kind);
+      }
       const rows = await driver.all(
         `SELECT * FROM connector_triggers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY flow_id, trigger_name`,
         params,
