@@ -25,7 +25,8 @@ import { invokeRoutes, triggerRoutes } from './triggers.js';
 export type AppRuntime = Pick<
   Runtime,
   'store' | 'auth' | 'log' | 'now' | 'roles' | 'host' | 'metrics' | 'callbackSecret' | 'extensions' | 'baseUrl'
-> & { recurrences: Pick<Runtime['recurrences'], 'poke'> };
+> &
+  Partial<Pick<Runtime, 'flowLifecycle'>> & { recurrences: Pick<Runtime['recurrences'], 'poke'> };
 
 export interface AppOptions {
   /** How long a Request caller waits for the Response (spec §4.1: LA 120 s). */
@@ -63,6 +64,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     limiter: new RateLimiter(options.rateLimitPerMinute ?? 6000, now),
     now,
     baseUrl: runtime.baseUrl,
+    ...(runtime.flowLifecycle ? { flowLifecycle: runtime.flowLifecycle } : {}),
     responseTimeoutMs: options.responseTimeoutMs ?? 120_000,
     bodyLimit,
   };

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Auth, Permission, Principal } from '../auth/types.js';
 import type { RunHost } from '../host/run-host.js';
+import type { FlowLifecycle } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
@@ -18,6 +19,8 @@ export interface RouteContext {
   baseUrl: () => string;
   responseTimeoutMs: number;
   bodyLimit: number;
+  /** Told of flow changes (connector triggers); none in tests that build a bare app. */
+  flowLifecycle?: FlowLifecycle;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();

@@ -1,0 +1,161 @@
+/**
+ * Connectors and connections over the store: import (the core's importConnector), connection
+ * values checked against the connector and split so that only the secret ones are sealed, and the
+ * resolution a run or a trigger needs: (environment, connection name) → connector + values.
+ */
+import {
+  importConnector,
+  splitSecrets,
+  validateConnection,
+  type ConnectionValues,
+  type Connector,
+  type ConnectorError,
+} from '../connectors/index.js';
+import type { SecretBox } from '../secrets/index.js';
+import type { ConnectionRecord, ConnectorRecord, Store } from '../store/index.js';
+import { ConnectorHostError } from './errors.js';
+
+export interface ResolvedConnection {
+  record: ConnectionRecord;
+  connector: Connector;
+  values: ConnectionValues;
+}
+
+export type ImportOutcome =
+  { ok: true; record: ConnectorRecord; connector: Connector } | { ok: false; error: ConnectorError };
+
+export type ConnectionOutcome =
+  { ok: true; record: ConnectionRecord } | { ok: false; error: ConnectorError | ConnectorHostError['data'] };
+
+export interface ConnectionInputs {
+  environmentId: string;
+  name: string;
+  connectorName: string;
+  displayName?: string;
+  parameterSet?: string;
+  parameters: Record<string, unknown>;
+  createdBy?: string;
+}
+
+/** The AAD context of a connection's sealed secrets: a sealed value copied to another row does not open. */
+const sealContext = (environmentId: string, name: string): string => `connection:${environmentId}/${name}`;
+
+export class ConnectorService {
+  constructor(
+    readonly store: Store,
+    private readonly box: SecretBox,
+  ) {}
+
+  async importConnector(input: {
+    environmentId: string;
+    name?: string;
+    apiDefinition: unknown;
+    apiProperties?: unknown;
+    createdBy?: string;
+    /** PUT: the name the connector must keep. */
+    expectName?: string;
+  }): Promise<ImportOutcome> {
+    const name = input.expectName ?? input.name;
+    const imported = importConnector({
+      apiDefinition: input.apiDefinition,
+      ...(input.apiProperties !== undefined ? { apiProperties: input.apiProperties } : {}),
+      ...(name !== undefined ? { name } : {}),
+    });
+    if (!imported.ok) return imported;
+    const connector = imported.value;
+    const record = await this.store.putConnector({
+      environmentId: input.environmentId,
+      name: connector.name,
+      apiId: connector.apiId,
+      connector,
+      ...(input.createdBy ? { createdBy: input.createdBy } : {}),
+    });
+    return { ok: true, record, connector };
+  }
+
+  async connector(environmentId: string, name: string): Promise<Connector | undefined> {
+    const record = await this.store.getConnector(environmentId, name);
+    return record ? (record.connector as Connector) : undefined;
+  }
+
+  /** Checks the values against the connector, seals the secret ones, and creates or replaces. */
+  async saveConnection(input: ConnectionInputs, mode: 'create' | 'update'): Promise<ConnectionOutcome> {
+    const connector = await this.connector(input.environmentId, input.connectorName);
+    if (!connector)
+      return {
+        ok: false,
+        error: new ConnectorHostError('ConnectorNotFound', `There is no connector '${input.connectorName}'.`).data,
+      };
+    const values: ConnectionValues = {
+      parameters: input.parameters,
+      ...(input.parameterSet !== undefined ? { parameterSet: input.parameterSet } : {}),
+    };
+    const checked = validateConnection(connector, values);
+    if (!checked.ok) return checked;
+    const { plain, secret } = splitSecrets(input.parameters, checked.value.secrets);
+    const sealed =
+      Object.keys(secret).length > 0 ? this.box.seal(secret, sealContext(input.environmentId, input.name)) : null;
+    const row = {
+      environmentId: input.environmentId,
+      name: input.name,
+      connectorName: input.connectorName,
+      displayName: input.displayName ?? null,
+      parameterSet: checked.value.parameterSet ?? null,
+      parameters: plain,
+      sealedSecrets: sealed,
+      status: checked.value.needsConsent.length > 0 ? 'NeedsConsent' : 'Connected',
+      ...(input.createdBy ? { createdBy: input.createdBy } : {}),
+    };
+    const record = mode === 'create' ? await this.store.createConnection(row) : await this.store.updateConnection(row);
+    return { ok: true, record };
+  }
+
+  /** The connection with its connector and its values opened (secrets included): for requests only. */
+  async resolve(environmentId: string, connectionName: string): Promise<ResolvedConnection> {
+    const record = await this.store.getConnection(environmentId, connectionName);
+    if (!record)
+      throw new ConnectorHostError(
+        'ConnectionNotFound',
+        `There is no connection '${connectionName}' in '${environmentId}'.`,
+      );
+    const connector = await this.connector(environmentId, record.connectorName);
+    if (!connector)
+      throw new ConnectorHostError(
+        'ConnectorNotFound',
+        `Connection '${record.name}' uses the missing connector '${record.connectorName}'.`,
+      );
+    let secrets: Record<string, unknown> = {};
+    if (record.sealedSecrets) {
+      const opened = this.box.open(record.sealedSecrets, sealContext(environmentId, record.name));
+      if (!opened.ok)
+        throw new ConnectorHostError(
+          'ConnectionSecretsUnreadable',
+          `The secrets of connection '${record.name}' cannot be opened (${opened.error.code}).`,
+        );
+      secrets = opened.value as Record<string, unknown>;
+    }
+    return {
+      record,
+      connector,
+      values: {
+        parameters: { ...record.parameters, ...secrets },
+        ...(record.parameterSet ? { parameterSet: record.parameterSet } : {}),
+      },
+    };
+  }
+}
+
+/** What the API shows of a connection: never a secret, only which secret parameters are set. */
+export function connectionJson(record: ConnectionRecord): Record<string, unknown> {
+  return {
+    name: record.name,
+    connectorName: record.connectorName,
+    environmentId: record.environmentId,
+    displayName: record.displayName,
+    ...(record.parameterSet ? { parameterSet: record.parameterSet } : {}),
+    parameters: record.parameters,
+    status: record.status,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
