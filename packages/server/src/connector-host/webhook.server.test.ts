@@ -1,0 +1,182 @@
+// Through the real server against a fake WPForms service (the corpus connector as its author ships
+// it: API key in a header through setheader, dynamichosturl, a webhook trigger whose body carries
+// the callback URL): import, connection, a flow subscribes when created on, an event starts a run
+// whose action calls the service, turning it off unsubscribes; the key is nowhere in clear.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  connectorServer,
+  fakeService,
+  filesUnder,
+  fixture,
+  tempDir,
+  until,
+  type ConnectorServer,
+  type FakeService,
+} from './test-support.js';
+
+const KEY = 'sk-live-4f1c9e0b7a2d-wpforms-secret';
+const LICENSE = 'lic-0042';
+const API = '/wp-json/wpforms-powerautomate/v1';
+const API_ID = '/providers/Microsoft.PowerApps/apis/shared_wpformsbyreenhancedllc';
+
+function wpflow(connectionName: string, state?: string) {
+  const host = (operationId: string) => ({ connectionName: 'shared_wpforms', operationId, apiId: API_ID });
+  return {
+    name: 'wpforms entries',
+    ...(state ? { state } : {}),
+    // A Power Automate export wrapper: the references sit beside the definition.
+    definition: {
+      properties: {
+        connectionReferences: { shared_wpforms: { connectionName, id: API_ID } },
+        definition: {
+          $schema:
+            'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+          contentVersion: '1.0.0.0',
+          triggers: {
+            When_an_entry_is_submitted: {
+              type: 'OpenApiConnectionWebhook',
+              inputs: { host: host('CreateFlow'), parameters: { 'body/form_id': '42' } },
+            },
+          },
+          actions: {
+            Get_entries: {
+              type: 'OpenApiConnection',
+              inputs: {
+                host: host('GetEntries'),
+                parameters: { form_id: "@triggerBody()?['form_id']", body: { search: "@triggerBody()?['name']" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+describe('connector webhook trigger and actions through the server', () => {
+  let service: FakeService;
+  let fb: ConnectorServer;
+  const temp = tempDir();
+  before(async () => {
+    service = await fakeService((r, base) => {
+      if (r.method === 'POST' && r.path === `${API}/resources/flows`)
+        return { status: 201, headers: { location: `${base}${API}/resources/flows/sub-1` }, body: { id: 'sub-1' } };
+      if (r.method === 'DELETE' && r.path === `${API}/resources/flows/sub-1`) return { status: 200 };
+      if (r.method === 'POST' && r.path === `${API}/resources/entries/query`)
+        return { status: 200, body: { entries: [{ id: 7, name: 'Ada' }] } };
+      return undefined;
+    });
+    fb = await connectorServer(temp.dir);
+  });
+  after(async () => {
+    await fb.stop();
+    await fb.store.close();
+    await service.close();
+    temp.remove();
+  });
+
+  it('imports the connector and creates a connection that shows no secret', async () => {
+    const imported = await fb.call('POST', '/api/v1/connectors', fixture('wpforms'));
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    assert.equal(imported.body.name, 'shared_wpformsbyreenhancedllc');
+    assert.equal(imported.body.apiId, API_ID);
+    assert.ok(imported.body.triggers.some((t: { operationId: string }) => t.operationId === 'CreateFlow'));
+    const made = await fb.call('POST', '/api/v1/connections', {
+      name: 'wp-conn',
+      connectorName: 'shared_wpformsbyreenhancedllc',
+      parameters: { licenseKey: LICENSE, secretKey: KEY, wpSiteUrl: service.url },
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.status, 'Connected');
+    const read = await fb.call('GET', '/api/v1/connections/wp-conn');
+    assert.equal(read.status, 200);
+    assert.ok(!JSON.stringify(read.body).includes(KEY), 'the key is not shown');
+    assert.equal(read.body.parameters.wpSiteUrl, service.url);
+  });
+
+  it('a flow whose reference does not resolve saves off and cannot be turned on', async () => {
+    const created = await fb.call('POST', '/api/v1/flows', wpflow('no-such-connection'));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.state, 'Disabled');
+    assert.equal(created.body.stateError.code, 'ConnectionReferencesMissing');
+    const enabled = await fb.call('POST', `/api/v1/flows/${created.body.id}/enable`);
+    assert.equal(enabled.status, 409);
+    assert.equal(enabled.body.error.code, 'ConnectionReferencesMissing');
+    assert.deepEqual(enabled.body.error.details.missing, [
+      { reference: 'shared_wpforms', connectionName: 'no-such-connection' },
+    ]);
+    assert.equal(service.requests.length, 0, 'nothing was subscribed');
+  });
+
+  let flowId = '';
+  it('subscribes when the flow is created on, with the callback URL and the key', async () => {
+    const created = await fb.call('POST', '/api/v1/flows', wpflow('wp-conn'));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.state, 'Enabled', JSON.stringify(created.body.stateError));
+    flowId = created.body.id;
+    const subscribe = service.requests.find((r) => r.method === 'POST' && r.path.endsWith('/resources/flows'));
+    assert.ok(subscribe, 'the service saw a subscription');
+    assert.equal(subscribe.headers['x-secret-key'], KEY);
+    assert.equal(subscribe.headers['x-license-authorization'], LICENSE);
+    assert.equal(subscribe.headers['x-ms-workflow-id'], flowId);
+    assert.equal(subscribe.headers['x-ms-workflow-name'], 'wpforms entries');
+    const body = subscribe.body as { form_id: string; meta: { powerAutomateUrl: string } };
+    assert.equal(body.form_id, '42');
+    const listed = await fb.call('POST', `/api/v1/flows/${flowId}/triggers/When_an_entry_is_submitted/listCallbackUrl`);
+    assert.equal(body.meta.powerAutomateUrl, listed.body.value, 'the signed callback URL');
+  });
+
+  it('an event starts a run whose action calls the service with path, query, headers and body', async () => {
+    const subscribe = service.requests.find((r) => r.method === 'POST' && r.path.endsWith('/resources/flows'))!;
+    const callback = (subscribe.body as { meta: { powerAutomateUrl: string } }).meta.powerAutomateUrl;
+    const event = await fetch(callback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ form_id: '42', name: 'Ada' }),
+    });
+    assert.equal(event.status, 202);
+    const call = await until('the action call', () =>
+      service.requests.find((r) => r.path === `${API}/resources/entries/query`),
+    );
+    assert.equal(call.method, 'POST');
+    assert.equal(call.query.get('form_id'), '42');
+    assert.equal(call.headers['x-secret-key'], KEY);
+    assert.deepEqual(call.body, { search: 'Ada' });
+    const run = await until('the run to succeed', async () => {
+      const runs = await fb.call('GET', `/api/v1/runs?flowId=${flowId}`);
+      const first = runs.body.value[0];
+      return first && first.status === 'Succeeded' ? first : undefined;
+    });
+    const detail = await fb.call('GET', `/api/v1/runs/${run.id}?expand=actions`);
+    const action = detail.body.actions.Get_entries;
+    assert.equal(action.outputs.statusCode, 200);
+    assert.deepEqual(action.outputs.body, { entries: [{ id: 7, name: 'Ada' }] });
+    assert.equal(detail.body.trigger.outputs.body.name, 'Ada');
+    assert.ok(!JSON.stringify(detail.body).includes(KEY), 'the key is not in run history');
+  });
+
+  it('turning the flow off unsubscribes (DELETE <Location>)', async () => {
+    const disabled = await fb.call('POST', `/api/v1/flows/${flowId}/disable`);
+    assert.equal(disabled.status, 200);
+    const unsubscribe = service.requests.find((r) => r.method === 'DELETE');
+    assert.ok(unsubscribe, 'the service saw the DELETE');
+    assert.equal(unsubscribe.path, `${API}/resources/flows/sub-1`);
+    assert.equal(unsubscribe.headers['x-secret-key'], KEY);
+    assert.deepEqual(await fb.store.listConnectorTriggers({ flowId }), []);
+  });
+
+  it('the key is nowhere in clear in the data folder or the logs', async () => {
+    await fb.stop();
+    // The SQLite files (WAL included) as they are on disk.
+    const files = filesUnder(temp.dir);
+    assert.ok(
+      files.some((f) => f.path.endsWith('.db')),
+      'the database is there',
+    );
+    for (const file of files) assert.ok(!file.bytes.includes(KEY), `${file.path} holds the key in clear`);
+    assert.ok(fb.logs.length > 0, 'logs were captured');
+    assert.ok(!fb.logs.join('').includes(KEY), 'the logs hold the key');
+    fb = { ...fb, stop: async () => {} };
+  });
+});
