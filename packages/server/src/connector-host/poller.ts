@@ -107,6 +107,8 @@ export class ConnectorPoller {
       const body = decodeBody(bytes, response.headers.get('content-type') ?? undefined);
       const operationId = (inputs as { host?: { operationId?: string } }).host?.operationId ?? '';
       const outcome = pollOutcome(connector, operationId, { statusCode: response.status, headers, body }, state, now);
+      // 202 without a Location: nothing new yet, ask the same way again (no restart from the top).
+      if (response.status === 202 && !outcome.state.nextUrl && state.nextUrl) outcome.state.nextUrl = state.nextUrl;
       const nextAt = Math.max(interval, now + (outcome.retryAfterSeconds ?? 0) * 1000);
       if (!outcome.fire) {
         await recordEvaluation(store, log, flow, trigger.name, now, 'Skipped');
