@@ -5,6 +5,7 @@
  */
 import {
   importConnector,
+  importConnectorFiles,
   splitSecrets,
   validateConnection,
   type ConnectionValues,
@@ -52,15 +53,29 @@ export class ConnectorService {
     apiDefinition: unknown;
     apiProperties?: unknown;
     createdBy?: string;
+    /** The connector ships custom code (script.csx): the operations it covers fail with a coded error. */
+    customCode?: boolean;
     /** PUT: the name the connector must keep. */
     expectName?: string;
   }): Promise<ImportOutcome> {
     const name = input.expectName ?? input.name;
-    const imported = importConnector({
-      apiDefinition: input.apiDefinition,
-      ...(input.apiProperties !== undefined ? { apiProperties: input.apiProperties } : {}),
+    const common = {
       ...(name !== undefined ? { name } : {}),
-    });
+      ...(input.customCode !== undefined ? { customCode: input.customCode } : {}),
+    };
+    // The files' text (what the CLI sends) is read tolerantly; parsed JSON is taken as it is.
+    const imported =
+      typeof input.apiDefinition === 'string'
+        ? importConnectorFiles({
+            apiDefinition: input.apiDefinition,
+            ...(typeof input.apiProperties === 'string' ? { apiProperties: input.apiProperties } : {}),
+            ...common,
+          })
+        : importConnector({
+            apiDefinition: input.apiDefinition,
+            ...(input.apiProperties !== undefined ? { apiProperties: input.apiProperties } : {}),
+            ...common,
+          });
     if (!imported.ok) return imported;
     const connector = imported.value;
     const record = await this.store.putConnector({

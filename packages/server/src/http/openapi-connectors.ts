@@ -50,6 +50,7 @@ const schemas: Record<string, Schema> = {
       apiDefinition: { description: 'apiDefinition.swagger.json: its JSON, or its text (read tolerantly).' },
       apiProperties: { description: 'apiProperties.json: its JSON, or its text.' },
       environmentId: str(),
+      customCode: { type: 'boolean', description: 'The connector ships custom code (script.csx).' },
     },
   },
   Connection: {
