@@ -11,6 +11,7 @@ import type { SecretBox } from '../secrets/index.js';
 import { connectorActionHandler } from './actions.js';
 import { connectorLifecycle } from './lifecycle.js';
 import { ConnectorPoller } from './poller.js';
+import { oauthRoutes } from './oauth-routes.js';
 import { connectorRoutes } from './routes.js';
 import { ConnectorService } from './service.js';
 
@@ -33,7 +34,7 @@ export interface ConnectorsExtensionOptions {
 export function connectorsExtension(options: ConnectorsExtensionOptions): ServerExtension {
   return ({ store, log, baseUrl, fire }) => {
     const now = options.now ?? Date.now;
-    const service = new ConnectorService(store, options.box);
+    const service = new ConnectorService(store, options.box, options.outbound, now);
     const poller = new ConnectorPoller({
       service,
       store,
@@ -44,7 +45,10 @@ export function connectorsExtension(options: ConnectorsExtensionOptions): Server
       ...(options.pollTickMs ? { tickMs: options.pollTickMs } : {}),
     });
     return {
-      routes: async (app) => connectorRoutes(app, { service, auth: options.auth }),
+      routes: async (app) => {
+        connectorRoutes(app, { service, auth: options.auth });
+        oauthRoutes(app, { service, auth: options.auth, baseUrl, now });
+      },
       connectorHandlers: [
         connectorActionHandler({ service, store, http: { ...options.http, outbound: options.outbound } }),
       ],

@@ -23,14 +23,19 @@ export interface ConnectorRouteDeps {
 type Q = { Querystring: { environmentId?: string } };
 type P = { Params: { name: string } } & Q;
 
-function allowed(deps: ConnectorRouteDeps, request: FastifyRequest, permission: Permission, env: string): Principal {
+export function allowed(
+  deps: ConnectorRouteDeps,
+  request: FastifyRequest,
+  permission: Permission,
+  env: string,
+): Principal {
   const principal = principalOf(request);
   if (!deps.auth.authorize(principal, permission, env))
     throw ApiError.of('Forbidden', `The caller lacks '${permission}' in environment '${env}'.`);
   return principal;
 }
 
-function environmentOf(body: Record<string, unknown>, query: { environmentId?: string }): string {
+export function environmentOf(body: Record<string, unknown>, query: { environmentId?: string }): string {
   const given = body.environmentId ?? query.environmentId;
   if (given !== undefined && typeof given !== 'string')
     throw new ApiError(400, 'InvalidRequest', "'environmentId' must be a string.", 'environmentId');

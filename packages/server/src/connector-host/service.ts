@@ -6,15 +6,18 @@
 import {
   importConnector,
   importConnectorFiles,
+  oauthValue,
   splitSecrets,
   validateConnection,
   type ConnectionValues,
   type Connector,
   type ConnectorError,
 } from '../connectors/index.js';
+import type { OutboundClient } from '../effects/index.js';
 import type { SecretBox } from '../secrets/index.js';
 import type { ConnectionRecord, ConnectorRecord, Store } from '../store/index.js';
 import { ConnectorHostError } from './errors.js';
+import { needsToken, oauthClientOf, requestToken } from './oauth.js';
 
 export interface ResolvedConnection {
   record: ConnectionRecord;
@@ -42,10 +45,20 @@ export interface ConnectionInputs {
 const sealContext = (environmentId: string, name: string): string => `connection:${environmentId}/${name}`;
 
 export class ConnectorService {
+  /** Token refreshes under way, by connection: concurrent requests share one. */
+  private readonly refreshing = new Map<string, Promise<ResolvedConnection>>();
+
   constructor(
     readonly store: Store,
     private readonly box: SecretBox,
+    private readonly outbound?: OutboundClient,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Seals and opens small values for this server (the OAuth `state`). */
+  get secrets(): SecretBox {
+    return this.box;
+  }
 
   async importConnector(input: {
     environmentId: string;
@@ -125,8 +138,79 @@ export class ConnectorService {
     return { ok: true, record };
   }
 
-  /** The connection with its connector and its values opened (secrets included): for requests only. */
+  /**
+   * The connection with its connector and its values opened (secrets included): for requests only.
+   * An OAuth token about to expire (or a client-credentials connection without one) is renewed first.
+   */
   async resolve(environmentId: string, connectionName: string): Promise<ResolvedConnection> {
+    const resolved = await this.open(environmentId, connectionName);
+    const client = oauthClientOf(resolved.connector, resolved.values);
+    if (!client || !this.outbound || !needsToken(client, oauthValue(resolved.connector, resolved.values), this.now()))
+      return resolved;
+    const key = `${environmentId}/${connectionName}`;
+    let pending = this.refreshing.get(key);
+    if (!pending) {
+      pending = this.renew(resolved).finally(() => this.refreshing.delete(key));
+      this.refreshing.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async renew(resolved: ResolvedConnection): Promise<ResolvedConnection> {
+    const client = oauthClientOf(resolved.connector, resolved.values)!;
+    const value = oauthValue(resolved.connector, resolved.values);
+    const grant = value?.refreshToken ? { refreshToken: value.refreshToken } : ('client_credentials' as const);
+    const renewed = await requestToken(this.outbound!, client, grant, this.now(), value);
+    return this.storeOAuth(resolved, client.parameter, renewed);
+  }
+
+  /** The authorization code of the consent redirect, exchanged for tokens and kept. */
+  async completeConsent(
+    environmentId: string,
+    connectionName: string,
+    code: string,
+    redirectUri: string,
+  ): Promise<void> {
+    const resolved = await this.open(environmentId, connectionName);
+    const client = oauthClientOf(resolved.connector, resolved.values);
+    if (!client || !this.outbound)
+      throw new ConnectorHostError('ConnectionFailed', `Connection '${connectionName}' does not use OAuth 2.0.`);
+    const value = oauthValue(resolved.connector, resolved.values);
+    const tokens = await requestToken(this.outbound, client, { code, redirectUri }, this.now(), value);
+    await this.storeOAuth(resolved, client.parameter, tokens);
+  }
+
+  private async storeOAuth(
+    resolved: ResolvedConnection,
+    parameter: string,
+    value: unknown,
+  ): Promise<ResolvedConnection> {
+    const { record } = resolved;
+    const secrets = { ...(await this.openSecrets(record)), [parameter]: value };
+    const updated = await this.store.updateConnection({
+      ...record,
+      sealedSecrets: this.box.seal(secrets, sealContext(record.environmentId, record.name)),
+      status: 'Connected',
+    });
+    return {
+      ...resolved,
+      record: updated,
+      values: { ...resolved.values, parameters: { ...resolved.values.parameters, [parameter]: value } },
+    };
+  }
+
+  private async openSecrets(record: ConnectionRecord): Promise<Record<string, unknown>> {
+    if (!record.sealedSecrets) return {};
+    const opened = this.box.open(record.sealedSecrets, sealContext(record.environmentId, record.name));
+    if (!opened.ok)
+      throw new ConnectorHostError(
+        'ConnectionSecretsUnreadable',
+        `The secrets of connection '${record.name}' cannot be opened (${opened.error.code}).`,
+      );
+    return opened.value as Record<string, unknown>;
+  }
+
+  private async open(environmentId: string, connectionName: string): Promise<ResolvedConnection> {
     const record = await this.store.getConnection(environmentId, connectionName);
     if (!record)
       throw new ConnectorHostError(
@@ -139,16 +223,7 @@ export class ConnectorService {
         'ConnectorNotFound',
         `Connection '${record.name}' uses the missing connector '${record.connectorName}'.`,
       );
-    let secrets: Record<string, unknown> = {};
-    if (record.sealedSecrets) {
-      const opened = this.box.open(record.sealedSecrets, sealContext(environmentId, record.name));
-      if (!opened.ok)
-        throw new ConnectorHostError(
-          'ConnectionSecretsUnreadable',
-          `The secrets of connection '${record.name}' cannot be opened (${opened.error.code}).`,
-        );
-      secrets = opened.value as Record<string, unknown>;
-    }
+    const secrets = await this.openSecrets(record);
     return {
       record,
       connector,

@@ -174,5 +174,41 @@ export const connectorsSection: Section = {
   operations: [
     ...crud('connector', 'connectors', 'Connector', 'ConnectorImport', 'Import a custom connector'),
     ...crud('connection', 'connections', 'Connection', 'ConnectionInput', 'Create a connection to a connector'),
+    {
+      operationId: 'connectionConsentLink',
+      method: 'post',
+      path: '/api/v1/connections/{name}/consentLink',
+      summary: 'The OAuth 2.0 consent URL of a connection (authorization code): open it in a browser',
+      tag: 'connectors',
+      pathParams: named,
+      query: [environmentQuery],
+      responses: {
+        '200': {
+          description: 'The URL, and the redirect URI to register with the provider',
+          schema: { type: 'object', required: ['value'], properties: { value: str(), redirectUri: str() } },
+        },
+        '400': 'InvalidConnector: the connection does not use OAuth 2.0 or has no client id',
+        '403': 'Forbidden',
+        '404': 'NotFound',
+      },
+    },
+    {
+      operationId: 'connectionOAuthRedirect',
+      method: 'get',
+      path: '/connections/oauth/redirect',
+      summary: 'Where the provider sends the browser back: the code is exchanged for tokens',
+      tag: 'connectors',
+      access: 'none',
+      query: [
+        { name: 'code', description: 'The authorization code.', schema: { type: 'string' } },
+        { name: 'state', description: 'The sealed state of the consent link.', schema: { type: 'string' } },
+        { name: 'error', description: 'The provider refused.', schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': { description: 'Connected', media: 'text' },
+        '400': { description: 'Refused, invalid or expired', media: 'text' },
+        '502': { description: 'The token request failed', media: 'text' },
+      },
+    },
   ],
 };
