@@ -65,6 +65,8 @@ describe('connector webhook trigger and actions through the server', () => {
       if (r.method === 'DELETE' && r.path === `${API}/resources/flows/sub-1`) return { status: 200 };
       if (r.method === 'POST' && r.path === `${API}/resources/entries/query`)
         return { status: 200, body: { entries: [{ id: 7, name: 'Ada' }] } };
+      if (r.method === 'GET' && r.path === `${API}/resources/entries/5`) return { status: 200, body: { id: 5 } };
+      if (r.method === 'GET' && r.path === `${API}/resources/entries/6`) return { status: 400, body: { oops: true } };
       return undefined;
     });
     fb = await connectorServer(temp.dir);
@@ -164,6 +166,52 @@ describe('connector webhook trigger and actions through the server', () => {
     assert.equal(unsubscribe.path, `${API}/resources/flows/sub-1`);
     assert.equal(unsubscribe.headers['x-secret-key'], KEY);
     assert.deepEqual(await fb.store.listConnectorTriggers({ flowId }), []);
+  });
+
+  it('a Logic Apps ApiConnection action reaches its connection through $connections; non-2xx fails it', async () => {
+    const action = (id: number) => ({
+      type: 'ApiConnection',
+      inputs: {
+        host: { connection: { name: "@parameters('$connections')['wpforms']['connectionId']" } },
+        method: 'get',
+        path: `/resources/entries/@{encodeURIComponent('${id}')}`,
+        queries: { form_id: '42' },
+      },
+    });
+    const created = await fb.call('POST', '/api/v1/flows', {
+      name: 'logic app',
+      parameters: {
+        $connections: {
+          wpforms: { connectionId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/connections/wp-conn' },
+        },
+      },
+      definition: {
+        parameters: { $connections: { type: 'Object', defaultValue: {} } },
+        triggers: { manual: { type: 'Request', kind: 'Http' } },
+        actions: {
+          Get_entry: action(5),
+          Get_missing: { ...action(6), runAfter: { Get_entry: ['Succeeded'] } },
+        },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.state, 'Enabled', JSON.stringify(created.body.stateError));
+    const ran = await fb.call('POST', `/api/v1/flows/${created.body.id}/triggers/manual/run`, {});
+    assert.equal(ran.status, 202, JSON.stringify(ran.body));
+    const run = await until('the run to end', async () => {
+      const runs = await fb.call('GET', `/api/v1/runs?flowId=${created.body.id}`);
+      const first = runs.body.value[0];
+      return first && first.status !== 'Running' && first.status !== 'Waiting' ? first : undefined;
+    });
+    const call = service.requests.find((r) => r.path === `${API}/resources/entries/5`);
+    assert.ok(call, 'the service was called');
+    assert.equal(call.query.get('form_id'), '42');
+    assert.equal(call.headers['x-secret-key'], KEY);
+    const detail = await fb.call('GET', `/api/v1/runs/${run.id}?expand=actions`);
+    assert.equal(detail.body.actions.Get_entry.status, 'Succeeded');
+    assert.deepEqual(detail.body.actions.Get_entry.outputs.body, { id: 5 });
+    assert.equal(detail.body.actions.Get_missing.status, 'Failed');
+    assert.equal(detail.body.actions.Get_missing.outputs.statusCode, 400);
   });
 
   it('the key is nowhere in clear in the data folder or the logs', async () => {
