@@ -8,7 +8,16 @@
  * schedule's next occurrence (host/recurrence.ts), or later when the service says Retry-After.
  */
 import type { Logger } from 'pino';
-import { buildPollRequest, pollOutcome, type PollState } from '../connectors/index.js';
+import { isRecord } from '@flowbridge/engine';
+import {
+  buildApiConnectionRequest,
+  buildPollRequest,
+  matchOperation,
+  pollOutcome,
+  type Connector,
+  type PollState,
+} from '../connectors/index.js';
+import { buildFollowUpRequest } from '../connectors/webhook.js';
 import { decodeBody } from '../effects/content.js';
 import type { OutboundClient } from '../effects/index.js';
 import { recordEvaluation, type FireOutcome, type TriggerFiring } from '../host/fire-trigger.js';
@@ -91,7 +100,13 @@ export class ConnectorPoller {
     try {
       const inputs = evaluateInputs(workflow, flow, trigger, undefined, this.deps.now);
       const { connector, values } = await connectionFor(this.deps.service, flow, inputs);
-      const built = buildPollRequest(connector, inputs, values, state);
+      const operationId = pollOperationId(connector, inputs);
+      const built =
+        trigger.type === 'apiconnection' && !hasOperationId(inputs)
+          ? state.nextUrl
+            ? buildFollowUpRequest(connector, state.nextUrl, values, 'GET', operationId)
+            : buildApiConnectionRequest(connector, inputs, values)
+          : buildPollRequest(connector, inputs, values, state);
       if (!built.ok) throw new ConnectorHostError(built.error.code, built.error.message);
       const response = await this.deps.outbound.request(built.value.url, {
         method: built.value.method,
@@ -105,7 +120,6 @@ export class ConnectorPoller {
       if (response.status !== 200 && response.status !== 202)
         throw new ConnectorHostError('PollFailed', `The poll answered status ${response.status}.`);
       const body = decodeBody(bytes, response.headers.get('content-type') ?? undefined);
-      const operationId = (inputs as { host?: { operationId?: string } }).host?.operationId ?? '';
       const outcome = pollOutcome(connector, operationId, { statusCode: response.status, headers, body }, state, now);
       // 202 without a Location: nothing new yet, ask the same way again (no restart from the top).
       if (response.status === 202 && !outcome.state.nextUrl && state.nextUrl) outcome.state.nextUrl = state.nextUrl;
@@ -144,6 +158,19 @@ export class ConnectorPoller {
       await again(interval);
     }
   }
+}
+
+function hasOperationId(inputs: unknown): boolean {
+  return isRecord(inputs) && isRecord(inputs.host) && typeof inputs.host.operationId === 'string';
+}
+
+/** `host.operationId`, or (Logic Apps ApiConnection) the operation its method and path match. */
+function pollOperationId(connector: Connector, inputs: unknown): string {
+  if (isRecord(inputs) && isRecord(inputs.host) && typeof inputs.host.operationId === 'string')
+    return inputs.host.operationId;
+  const method = isRecord(inputs) && typeof inputs.method === 'string' ? inputs.method : 'get';
+  const path = isRecord(inputs) && typeof inputs.path === 'string' ? inputs.path : '';
+  return matchOperation(connector, method, path)?.operation.operationId ?? '';
 }
 
 /** The next poll time after `now` by the trigger's recurrence (3 minutes when it has none). */

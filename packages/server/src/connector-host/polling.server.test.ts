@@ -108,4 +108,34 @@ describe('connector polling trigger through the server', () => {
       '202 polls are skipped evaluations',
     );
   });
+
+  it('a Logic Apps ApiConnection polling trigger (method + path through $connections) polls the same way', async () => {
+    const created = await fb.call('POST', '/api/v1/flows', {
+      name: 'logic app leads',
+      parameters: {
+        $connections: { leads: { connectionId: '/subscriptions/s/providers/Microsoft.Web/connections/leads' } },
+      },
+      definition: {
+        parameters: { $connections: { type: 'Object', defaultValue: {} } },
+        triggers: {
+          When_leads: {
+            type: 'ApiConnection',
+            recurrence: { frequency: 'Second', interval: 1 },
+            inputs: {
+              host: { connection: { name: "@parameters('$connections')['leads']['connectionId']" } },
+              method: 'get',
+              path: '/trigger/contacts',
+            },
+          },
+        },
+        actions: { Keep: { type: 'Compose', inputs: '@triggerBody()' } },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.state, 'Enabled', JSON.stringify(created.body.stateError));
+    const flowId = created.body.id as string;
+    // The service is in its second phase: the first poll gives 1 and 2, the Location then 3.
+    await until('three runs', async () => ((await itemsRun(flowId)).length >= 3 ? true : undefined));
+    assert.deepEqual(await itemsRun(flowId), [1, 2, 3]);
+  });
 });
