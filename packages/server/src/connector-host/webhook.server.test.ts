@@ -59,10 +59,13 @@ describe('connector webhook trigger and actions through the server', () => {
   let fb: ConnectorServer;
   const temp = tempDir();
   before(async () => {
+    let subscriptions = 0;
     service = await fakeService((r, base) => {
-      if (r.method === 'POST' && r.path === `${API}/resources/flows`)
-        return { status: 201, headers: { location: `${base}${API}/resources/flows/sub-1` }, body: { id: 'sub-1' } };
-      if (r.method === 'DELETE' && r.path === `${API}/resources/flows/sub-1`) return { status: 200 };
+      if (r.method === 'POST' && r.path === `${API}/resources/flows`) {
+        const id = `sub-${++subscriptions}`;
+        return { status: 201, headers: { location: `${base}${API}/resources/flows/${id}` }, body: { id } };
+      }
+      if (r.method === 'DELETE' && r.path.startsWith(`${API}/resources/flows/sub-`)) return { status: 200 };
       if (r.method === 'POST' && r.path === `${API}/resources/entries/query`)
         return { status: 200, body: { entries: [{ id: 7, name: 'Ada' }] } };
       if (r.method === 'GET' && r.path === `${API}/resources/entries/5`) return { status: 200, body: { id: 5 } };
@@ -158,12 +161,29 @@ describe('connector webhook trigger and actions through the server', () => {
     assert.ok(!JSON.stringify(detail.body).includes(KEY), 'the key is not in run history');
   });
 
+  it('a changed trigger unsubscribes the old subscription and subscribes again', async () => {
+    const flow = wpflow('wp-conn');
+    const inner = flow.definition.properties.definition;
+    inner.triggers.When_an_entry_is_submitted.inputs.parameters['body/form_id'] = '43';
+    const saved = await fb.call('PUT', `/api/v1/flows/${flowId}`, { definition: flow.definition });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(saved.body.state, 'Enabled');
+    const deletes = service.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+    assert.deepEqual(deletes, [`${API}/resources/flows/sub-1`]);
+    const subscribes = service.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/resources/flows'));
+    assert.equal(subscribes.length, 2);
+    assert.equal((subscribes[1]!.body as { form_id: string }).form_id, '43');
+    // Saving it unchanged keeps the subscription.
+    await fb.call('PUT', `/api/v1/flows/${flowId}`, { definition: flow.definition });
+    assert.equal(service.requests.filter((r) => r.method === 'DELETE').length, 1);
+  });
+
   it('turning the flow off unsubscribes (DELETE <Location>)', async () => {
     const disabled = await fb.call('POST', `/api/v1/flows/${flowId}/disable`);
     assert.equal(disabled.status, 200);
-    const unsubscribe = service.requests.find((r) => r.method === 'DELETE');
+    const unsubscribe = service.requests.filter((r) => r.method === 'DELETE').at(-1);
     assert.ok(unsubscribe, 'the service saw the DELETE');
-    assert.equal(unsubscribe.path, `${API}/resources/flows/sub-1`);
+    assert.equal(unsubscribe.path, `${API}/resources/flows/sub-2`);
     assert.equal(unsubscribe.headers['x-secret-key'], KEY);
     assert.deepEqual(await fb.store.listConnectorTriggers({ flowId }), []);
   });
