@@ -7,6 +7,7 @@
  * the flow off with the reason, which the flows API shows.
  */
 import type { Logger } from 'pino';
+import { isRecord } from '@flowbridge/engine';
 import {
   buildApiConnectionSubscribeRequest,
   buildSubscribeRequest,
@@ -50,9 +51,15 @@ export function connectorLifecycle(deps: LifecycleDeps): FlowLifecycle {
         await activate(deps, flow);
         return undefined;
       } catch (error) {
-        if (!(error instanceof ConnectorHostError)) throw error;
-        await unsubscribeAll(deps, flow);
-        return problemOf(error);
+        // Whatever went wrong (a definition that does not compile, the store), the flow stays off.
+        const failure =
+          error instanceof ConnectorHostError
+            ? error
+            : new ConnectorHostError('SubscribeFailed', error instanceof Error ? error.message : String(error));
+        if (!(error instanceof ConnectorHostError))
+          deps.log?.warn({ err: error, flowId: flow.id }, 'activating connector triggers failed');
+        await unsubscribeAll(deps, flow).catch(() => undefined);
+        return problemOf(failure);
       }
     },
     flowDeleted: async (flow) => {
@@ -82,6 +89,9 @@ async function activate(deps: LifecycleDeps, flow: Flow): Promise<void> {
     );
   const version = await store.getFlowVersion(flow.id, flow.currentVersion);
   if (!version) return;
+  // Most flows have no connector trigger: nothing to compile or subscribe.
+  const kept = await store.listConnectorTriggers({ flowId: flow.id });
+  if (kept.length === 0 && !hasConnectorTrigger(version.definition)) return;
   const workflow = compileVersion(version);
   const triggers = connectorTriggers(workflow);
   const refs = await flowReferences(store, flow);
@@ -155,6 +165,20 @@ async function activate(deps: LifecycleDeps, flow: Flow): Promise<void> {
     if (record.location) await unsubscribe(deps, flow, record.location, state?.connectionName);
     await store.deleteConnectorTrigger(flow.id, record.triggerName);
   }
+}
+
+function hasConnectorTrigger(definition: unknown): boolean {
+  // Bare, or inside a `{definition}` / `{properties: {definition}}` wrapper (as stored).
+  const file = isRecord(definition) ? definition : {};
+  const candidates = [file, file.definition, isRecord(file.properties) ? file.properties.definition : undefined];
+  return candidates.some(
+    (inner) =>
+      isRecord(inner) &&
+      isRecord(inner.triggers) &&
+      Object.values(inner.triggers).some(
+        (t) => isRecord(t) && typeof t.type === 'string' && /^(openapi|api)connection/i.test(t.type),
+      ),
+  );
 }
 
 function isBatch(
