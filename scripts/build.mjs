@@ -106,6 +106,9 @@ async function bundleCli() {
         '@fastify/fast-json-stringify-compiler',
       ],
       plugins: [lazyRequire],
+      // jsonc-parser's UMD main requires its parts through a dynamic require the bundle cannot
+      // follow; its ES module build bundles cleanly.
+      alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
       sourcemap: 'linked',
       // The CommonJS packages inside call require() for Node built-ins and for what stays outside.
       banner: {

@@ -85,10 +85,14 @@ describe('runtimeFromConfig', () => {
         { store, log },
       );
       assert.deepEqual(runtime.roles, expected);
-      // Approvals are wired in: their connector and their routes.
-      assert.equal(runtime.extensions.length, 1);
-      assert.ok(runtime.extensions[0]!.routes);
-      assert.equal(runtime.extensions[0]!.connectorHandlers?.length, 1);
+      // Approvals, then connectors, are wired in: their connector handlers and their routes;
+      // connectors also follow flow changes (webhook subscriptions).
+      assert.equal(runtime.extensions.length, 2);
+      for (const extension of runtime.extensions) {
+        assert.ok(extension.routes);
+        assert.equal(extension.connectorHandlers?.length, 1);
+      }
+      assert.ok(runtime.extensions[1]!.flowLifecycle?.flowSaved);
       assert.equal(
         runtime.baseUrl(),
         'http://127.0.0.1:7780',

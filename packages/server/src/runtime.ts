@@ -25,13 +25,16 @@ import type { EffectExecutor } from './effects/types.js';
 import { createOutboundClient } from './effects/outbound.js';
 import { ClusterLeader, intervalDuty } from './host/cluster-leader.js';
 import { Heartbeat, staleAfter } from './host/heartbeat.js';
+import { fireTrigger, type FireOutcome, type TriggerFiring } from './host/fire-trigger.js';
 import { RetentionPruner } from './host/retention.js';
 import { RunHost } from './host/run-host.js';
 import { RecurrenceScheduler } from './host/scheduler.js';
 import { createMetrics, type ServerMetrics } from './host/metrics.js';
-import type { Store } from './store/index.js';
+import type { Flow, Store } from './store/index.js';
 import { secretSetting } from './store/initial-setting.js';
 import { version } from './version.js';
+import { connectorsExtension } from './connector-host/index.js';
+import { openSecretBox, type SecretBox } from './secrets/index.js';
 
 export interface ServerRoles {
   /** Serves the HTTP API and trigger URLs. */
@@ -52,6 +55,29 @@ export interface ExtensionDeps {
   callbacks: CallbackSink;
   log: Logger | undefined;
   baseUrl: () => string;
+  /** Starts runs of a flow's trigger through the one firing path (host/fire-trigger.ts). */
+  fire: (firing: TriggerFiring) => Promise<FireOutcome>;
+}
+
+/** Why a flow cannot be on (the flows API turns it off and shows this). */
+export interface FlowProblem {
+  code: 'ConnectionReferencesMissing' | 'TriggerSubscriptionFailed';
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * Told of flow changes by the flows API (connector triggers subscribe and unsubscribe here), so
+ * that the API needs no knowledge of what listens.
+ */
+export interface FlowLifecycle {
+  /**
+   * A flow was created, got a new version, was turned on or off or got a new access key; `body`
+   * is what the API was given (POST/PUT). A problem returned means it cannot be on: the caller
+   * turns it off.
+   */
+  flowSaved?(flow: Flow, body?: unknown): Promise<FlowProblem | undefined>;
+  flowDeleted?(flow: Flow): Promise<void>;
 }
 
 /** What an extension contributes. */
@@ -66,6 +92,12 @@ export interface Extension {
   resume?: () => void;
   /** Called when the runtime stops, after the host drained: lets background work finish. */
   close?: () => Promise<void>;
+  /** Told of flow changes (in extension order; the first problem wins). */
+  flowLifecycle?: FlowLifecycle;
+  /** Called when this process becomes the cluster leader (connector polling). */
+  lead?: () => void;
+  /** Called when this process stops being the leader: the work `lead` started stops. */
+  unlead?: () => Promise<void> | void;
 }
 
 export type ServerExtension = (deps: ExtensionDeps) => Extension;
@@ -117,6 +149,8 @@ export interface Runtime {
   /** This process in the cluster: its id (the owner of its leases) and whether it leads. */
   readonly cluster: { readonly processId: string; readonly leading: boolean; readonly heartbeatMs: number };
   readonly extensions: readonly Extension[];
+  /** The extensions' flow listeners as one. */
+  readonly flowLifecycle: Required<FlowLifecycle>;
   /** Public base URL (scheme://host:port), for the URLs handed out. */
   baseUrl(): string;
   /** Sets the public base URL once the listen address is known. */
@@ -154,7 +188,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const callbacks: CallbackSink = {
     deliverCallback: (key, payload) => hostRef.current!.deliverCallback(key, payload),
   };
-  const extensions = (options.extensions ?? []).map((e) => e({ store, callbacks, log, baseUrl: getBaseUrl }));
+  const fire = (firing: TriggerFiring): Promise<FireOutcome> =>
+    fireTrigger({ store, host: hostRef.current!, now, log }, firing);
+  const extensions = (options.extensions ?? []).map((e) => e({ store, callbacks, log, baseUrl: getBaseUrl, fire }));
   const host = new RunHost({
     store,
     ...(log ? { log } : {}),
@@ -230,6 +266,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         log,
       ),
+      // Extensions' one-per-cluster work (connector polling).
+      {
+        start: () => {
+          for (const e of extensions) e.lead?.();
+        },
+        stop: () => {
+          for (const e of extensions) void e.unlead?.();
+        },
+      },
       // The cluster list shows the change now, not at the next beat.
       { start: () => void heartbeat.beat(), stop: () => void heartbeat.beat() },
     ],
@@ -255,6 +300,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       heartbeatMs,
     },
     extensions,
+    flowLifecycle: combineLifecycles(extensions),
     baseUrl: getBaseUrl,
     setBaseUrl: (url) => {
       baseUrl = trimSlashes(url);
@@ -330,6 +376,8 @@ export async function runtimeFromConfig(
         ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
         ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
       }),
+      // After approvals: their handler takes the approvals and Office 365 mail actions first.
+      connectorsExtension({ auth, box: await secretBoxOf(config), outbound }),
     ],
   });
   return auth.setupToken ? { runtime, setupToken: auth.setupToken } : { runtime };
@@ -365,6 +413,29 @@ export function approvalsExtension(options: ApprovalsExtensionOptions): ServerEx
       resume: () => void approvals.resume().catch((err: unknown) => log?.warn({ err }, 'resuming approvals failed')),
       close: () => approvals.close(),
     };
+  };
+}
+
+/** The master key (FLOWBRIDGE_SECRET_KEY, else a key file in the data folder made at first start). */
+async function secretBoxOf(config: ServerConfig): Promise<SecretBox> {
+  const opened = await openSecretBox({ env: process.env, dataDir: config.dataDir });
+  if (!opened.ok) throw new Error(`${opened.error.code}: ${opened.error.message}`);
+  return opened.value;
+}
+
+function combineLifecycles(extensions: readonly Extension[]): Required<FlowLifecycle> {
+  return {
+    flowSaved: async (flow, body) => {
+      let problem: FlowProblem | undefined;
+      for (const e of extensions) {
+        const found = await e.flowLifecycle?.flowSaved?.(flow, body);
+        problem ??= found;
+      }
+      return problem;
+    },
+    flowDeleted: async (flow) => {
+      for (const e of extensions) await e.flowLifecycle?.flowDeleted?.(flow);
+    },
   };
 }
 

@@ -46,6 +46,12 @@ export const commands: CommandSpec[] = [
     load: () => import('./flows.js'),
   },
   {
+    name: 'connectors',
+    usage: 'connectors import <folder> [--name N] [--environment E] | list [--json]',
+    summary: 'import a custom connector folder (apiDefinition.swagger.json, apiProperties.json) into a running server',
+    load: () => import('./connectors.js'),
+  },
+  {
     name: 'runs',
     usage: 'runs list [--flow F] [--status S] | show <id> | cancel <id> | resubmit <id> [--json]',
     summary: 'list, inspect, cancel and resubmit runs on a running server',

@@ -45,6 +45,11 @@ export interface TriggerFiring {
    * history shows the evaluation at this time.
    */
   scheduledTime?: number;
+  /**
+   * Connector batch triggers (`x-ms-trigger: batch`) without splitOn: `outputs.body` is an array,
+   * one run per item, each with `{headers, body: item}`; conditions apply to each.
+   */
+  batch?: boolean;
 }
 
 /** A trigger expression (a condition, splitOn) that failed; NoTrigger: the flow has no such trigger. */
@@ -70,11 +75,16 @@ export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Prom
   const at = (time: number): number => scheduledTime ?? time;
   let items: unknown[];
   try {
-    if (!evaluateTriggerConditions(workflow, outputs, triggerName, now)) {
+    if (firing.batch) {
+      items = batchItems(outputs).filter((item) => evaluateTriggerConditions(workflow, item, triggerName, now));
+      if (items.length === 0) {
+        await recordEvaluation(store, log, flow, triggerName, at(now), 'Skipped');
+        return { kind: 'skipped' };
+      }
+    } else if (!evaluateTriggerConditions(workflow, outputs, triggerName, now)) {
       await recordEvaluation(store, log, flow, triggerName, at(now), 'Skipped');
       return { kind: 'skipped' };
-    }
-    items = splitTrigger(workflow, outputs, triggerName, now);
+    } else items = splitTrigger(workflow, outputs, triggerName, now);
   } catch (error) {
     if (!(error instanceof TriggerError)) throw error;
     const failure: TriggerFailure = { code: error.code, message: error.message };
@@ -101,6 +111,14 @@ export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Prom
     }
   }
   return { kind: 'fired', runIds };
+}
+
+/** `{headers, body: [a, b]}` → `[{headers, body: a}, {headers, body: b}]`; a body that is no array is one item. */
+function batchItems(outputs: unknown): unknown[] {
+  if (typeof outputs !== 'object' || outputs === null || !('body' in outputs)) return [outputs];
+  const body: unknown = outputs.body;
+  const list = Array.isArray(body) ? body : [body];
+  return list.map((item) => ({ ...outputs, body: item }));
 }
 
 /** Records an evaluation that started no run; a failure to record never fails the caller. */

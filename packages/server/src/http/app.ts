@@ -30,7 +30,11 @@ import { webRoutes } from './web.js';
 export type AppRuntime = Pick<
   Runtime,
   'store' | 'auth' | 'log' | 'now' | 'roles' | 'host' | 'metrics' | 'callbackSecret' | 'extensions' | 'baseUrl'
-> & { recurrences: Pick<Runtime['recurrences'], 'poke'>; cluster?: Runtime['cluster'] };
+> &
+  Partial<Pick<Runtime, 'flowLifecycle'>> & {
+    recurrences: Pick<Runtime['recurrences'], 'poke'>;
+    cluster?: Runtime['cluster'];
+  };
 
 export interface AppOptions {
   /** How long a Request caller waits for the Response (spec §4.1: LA 120 s). */
@@ -70,6 +74,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     limiter: new RateLimiter(options.rateLimitPerMinute ?? 6000, now),
     now,
     baseUrl: runtime.baseUrl,
+    ...(runtime.flowLifecycle ? { flowLifecycle: runtime.flowLifecycle } : {}),
     responseTimeoutMs: options.responseTimeoutMs ?? 120_000,
     bodyLimit,
     schemaValidation: options.schemaValidation ?? 'trigger',

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Auth, Permission, Principal } from '../auth/types.js';
 import type { RunHost } from '../host/run-host.js';
+import type { FlowLifecycle } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from '../util/api-errors.js';
 import type { ServerMetrics } from '../host/metrics.js';
@@ -20,6 +21,8 @@ export interface RouteContext {
   bodyLimit: number;
   /** 'always': every Request trigger's schema is enforced; 'trigger': only where the trigger asks (Logic Apps). */
   schemaValidation: SchemaValidation;
+  /** Told of flow changes (connector triggers); none in tests that build a bare app. */
+  flowLifecycle?: FlowLifecycle;
 }
 
 export type SchemaValidation = 'always' | 'trigger';

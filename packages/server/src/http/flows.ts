@@ -9,6 +9,7 @@ import { isRecord } from '../host/workflows.js';
 import { audit } from '../auth/audit.js';
 import { ApiError } from '../util/api-errors.js';
 import { requirePermission, principalOf, type RouteContext } from './context.js';
+import { afterFlowSaved, problemError, problemJson } from './flow-lifecycle.js';
 
 export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unknown> {
   return {
@@ -136,7 +137,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!(await ctx.store.getEnvironment(environmentId)))
       throw new ApiError(400, 'InvalidRequest', `There is no environment '${environmentId}'.`, 'environmentId');
     const ownerId = principal.kind === 'user' ? principal.id : null;
-    const { flow, version } = await ctx.store.createFlow({
+    const created = await ctx.store.createFlow({
       environmentId,
       name: body.name.trim(),
       ownerId,
@@ -147,13 +148,15 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       ...(checked.parameters ? { parameters: checked.parameters } : {}),
       createdBy: principal.id,
     });
+    const { version } = created;
+    const { flow, problem } = await afterFlowSaved(ctx, created.flow, body);
     await audit(ctx.store, principal, 'flow.create', `flow:${flow.id}`, {
       name: flow.name,
       environmentId,
       kind,
       state,
     });
-    return reply.status(201).send(flowJson(flow, version));
+    return reply.status(201).send({ ...flowJson(flow, version), ...problemJson(problem) });
   });
 
   app.get('/api/v1/flows', async (request: FastifyRequest<{ Querystring: { environmentId?: string } }>) => {
@@ -202,13 +205,15 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       } else {
         flow = await flowOr404(ctx, flow.id);
       }
+      const saved = await afterFlowSaved(ctx, flow, body);
+      flow = saved.flow;
       await audit(ctx.store, principal, 'flow.update', `flow:${flow.id}`, {
         version: version.version,
         ...(kind ? { kind } : {}),
         ...(state ? { state } : {}),
         ...(name ? { name } : {}),
       });
-      return flowJson(flow, version);
+      return { ...flowJson(flow, version), ...problemJson(saved.problem) };
     },
   );
 
@@ -222,6 +227,7 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const flow = await flowOr404(ctx, request.params.id);
     const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
     await ctx.store.deleteFlow(flow.id);
+    await ctx.flowLifecycle?.flowDeleted?.(flow);
     await audit(ctx.store, principal, 'flow.delete', `flow:${flow.id}`, { name: flow.name });
     return reply.status(204).send();
   });
@@ -229,9 +235,10 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const setState = (state: FlowState) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const flow = await flowOr404(ctx, request.params.id);
     const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
-    const updated = await ctx.store.updateFlow(flow.id, { state });
+    const saved = await afterFlowSaved(ctx, await ctx.store.updateFlow(flow.id, { state }));
+    if (saved.problem) throw problemError(saved.problem);
     await audit(ctx.store, principal, state === 'Enabled' ? 'flow.enable' : 'flow.disable', `flow:${flow.id}`);
-    return flowJson(updated);
+    return flowJson(saved.flow);
   };
   app.post('/api/v1/flows/:id/enable', setState('Enabled'));
   app.post('/api/v1/flows/:id/disable', setState('Disabled'));
@@ -240,8 +247,8 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const flow = await flowOr404(ctx, request.params.id);
     const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);
     // A new key invalidates every callback URL handed out before (spec §4.1).
-    const updated = await ctx.store.updateFlow(flow.id, { accessKey: newAccessKey() });
+    const updated = await afterFlowSaved(ctx, await ctx.store.updateFlow(flow.id, { accessKey: newAccessKey() }));
     await audit(ctx.store, principal, 'flow.regenerateAccessKey', `flow:${flow.id}`);
-    return flowJson(updated);
+    return { ...flowJson(updated.flow), ...problemJson(updated.problem) };
   });
 }

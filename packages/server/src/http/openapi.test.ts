@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { validateSchema } from '@flowbridge/engine';
 import { createAuth } from '../auth/index.js';
 import { approvalsExtension } from '../runtime.js';
+import { connectorsExtension } from '../connector-host/index.js';
+import { createOutboundClient } from '../effects/index.js';
+import { secretBox } from '../secrets/index.js';
 import { openStore, type SqlStore } from '../store/index.js';
 import { createServer, type FlowbridgeServer } from './test-support.js';
 
@@ -42,7 +45,10 @@ async function flowbridgeServer(): Promise<{ server: FlowbridgeServer; store: Sq
     store,
     auth,
     pollMs: 50,
-    extensions: [approvalsExtension({ auth, linkSecret: 'openapi-test-link-secret-0123456789' })],
+    extensions: [
+      approvalsExtension({ auth, linkSecret: 'openapi-test-link-secret-0123456789' }),
+      connectorsExtension({ auth, box: secretBox(Buffer.alloc(32, 7), 'env-key'), outbound: createOutboundClient() }),
+    ],
   });
   await server.startBackground();
   return {
@@ -137,6 +143,7 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
       'PUT /api/v1/settings/automation',
       'POST /api/v1/approvals/{id}/respond',
       'GET /approvals/respond',
+      'POST /api/v1/connectors',
     ])
       assert.ok(routes.has(expected), `${expected} is not registered: the server is not wired as flowbridge start`);
     const missing = [...routes].filter((r) => !documented().has(r));

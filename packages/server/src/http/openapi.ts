@@ -7,6 +7,7 @@
 import { buildSections } from './openapi-build.js';
 import { adminSection } from './openapi-admin.js';
 import { approvalsSection } from './openapi-approvals.js';
+import { connectorsSection } from './openapi-connectors.js';
 import { authSection } from './openapi-auth.js';
 import { clusterSection } from './openapi-cluster.js';
 import { flowsSection } from './openapi-flows.js';
@@ -28,6 +29,7 @@ export const sections: readonly Section[] = [
   approvalsSection,
   webSection,
   clusterSection,
+  connectorsSection,
 ];
 
 export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);

@@ -35,7 +35,12 @@ function findTrigger(workflow: Workflow, name: string): TriggerNode {
   return t;
 }
 
-export function callbackUrl(ctx: RouteContext, flow: Flow, triggerName: string, relativePath = ''): string {
+export function callbackUrl(
+  ctx: Pick<RouteContext, 'baseUrl'>,
+  flow: Flow,
+  triggerName: string,
+  relativePath = '',
+): string {
   const sp = triggerPermission(triggerName);
   const sig = signTrigger(flow.accessKey, flow.id, triggerName, sp, SIGNATURE_VERSION);
   const path = relativePath ? `/${relativePath.replace(/^\/+/, '')}` : '';
@@ -278,6 +283,7 @@ async function invoke(
     triggerName: t.name,
     outputs,
     ...(clientTrackingId ? { clientTrackingId } : {}),
+    ...((await isBatchCallback(ctx, request, flow, t)) ? { batch: true } : {}),
   });
   if (outcome.kind === 'skipped') {
     observe('skipped');
@@ -315,6 +321,22 @@ async function invoke(
   }
   observe('accepted');
   return reply.status(202).send(runIds.length > 1 ? { runIds } : undefined);
+}
+
+/**
+ * A connector webhook whose operation is `x-ms-trigger: batch` (recorded when it subscribed), or a
+ * callback that says so itself: the body array is one run per item, unless the definition splits.
+ */
+async function isBatchCallback(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  flow: Flow,
+  t: TriggerNode,
+): Promise<boolean> {
+  if (t.splitOn || !/connectionwebhook$/i.test(t.type)) return false;
+  if (header(request, 'x-ms-trigger')?.toLowerCase() === 'batch') return true;
+  const state = (await ctx.store.getConnectorTrigger(flow.id, t.name))?.state;
+  return isRecord(state) && state.batch === true;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

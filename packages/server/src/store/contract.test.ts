@@ -6,6 +6,7 @@ import type { SqlStoreOptions } from './sql-store.js';
 import { manualClock, postgresAvailable, postgresBackend, sqliteBackend } from './test-support/backends.js';
 import type { Backend, Fresh } from './test-support/backends.js';
 import { approvalCases } from './test-support/contract/approvals.js';
+import { connectorCases } from './test-support/contract/connectors.js';
 import { peopleFlowCases } from './test-support/contract/people-flows.js';
 import { queueCases } from './test-support/contract/queue.js';
 import { runReadCases } from './test-support/contract/run-reads.js';
@@ -30,6 +31,7 @@ const cases: Case[] = [
   ...runReadCases,
   ...queueCases,
   ...approvalCases,
+  ...connectorCases,
   [
     'a closed store refuses work with Closed',
     async ({ store }) => {

@@ -307,6 +307,58 @@ export const migrations: Migration[] = [
         leader INTEGER NOT NULL)`,
     ],
   },
+  {
+    version: 6,
+    name: 'connectors, connections and connector trigger state',
+    // Connectors keep every imported version (a flow's runs may still use an older one); the
+    // connection's secret parameters are a sealed envelope (secrets/), never clear text.
+    statements: (t) => [
+      `CREATE TABLE connectors (
+        environment_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        api_id TEXT NOT NULL,
+        current_version INTEGER NOT NULL,
+        created_by TEXT,
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (environment_id, name))`,
+      `CREATE TABLE connector_versions (
+        environment_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        connector ${t.json} NOT NULL,
+        created_by TEXT,
+        created_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (environment_id, name, version))`,
+      `CREATE TABLE connections (
+        environment_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        connector_name TEXT NOT NULL,
+        display_name TEXT,
+        parameter_set TEXT,
+        parameters ${t.jsonb} NOT NULL,
+        sealed_secrets TEXT,
+        status TEXT NOT NULL,
+        created_by TEXT,
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (environment_id, name))`,
+      `CREATE TABLE flow_connection_refs (
+        flow_id TEXT PRIMARY KEY,
+        refs ${t.jsonb} NOT NULL,
+        updated_at ${t.bigint} NOT NULL)`,
+      `CREATE TABLE connector_triggers (
+        flow_id TEXT NOT NULL,
+        trigger_name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        location TEXT,
+        fingerprint TEXT,
+        state ${t.jsonb},
+        next_at ${t.bigint},
+        updated_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (flow_id, trigger_name))`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

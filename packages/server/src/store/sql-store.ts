@@ -7,6 +7,7 @@ import { admissionStore } from './admission.js';
 import { approvalStore } from './approvals.js';
 import { clusterStore } from './cluster.js';
 import type { StoreContext } from './context.js';
+import { connectorStore } from './connectors.js';
 import type { Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { flowStore } from './flows.js';
@@ -57,6 +58,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...queueStore(ctx, writer, signal),
     ...admissionStore(ctx, writer),
     ...approvalStore(ctx),
+    ...connectorStore(ctx),
     ...settingStore(ctx),
     sessions: sessionStore(driver),
     ...clusterStore(ctx),

@@ -5,6 +5,7 @@
 // payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 import type { ApprovalStore } from './approval-types.js';
 import type { ClusterStore } from './cluster-types.js';
+import type { ConnectorStore } from './connector-types.js';
 import type { EnvironmentStore, FlowStore } from './flow-types.js';
 import type { PeopleStore } from './people-types.js';
 import type { QueueStore } from './queue-types.js';
@@ -15,6 +16,7 @@ import type { SessionStore } from './sessions.js';
 export type { Json } from './json.js';
 export type * from './approval-types.js';
 export type * from './cluster-types.js';
+export type * from './connector-types.js';
 export type * from './people-types.js';
 export type * from './queue-types.js';
 export type * from './setting-types.js';
@@ -36,6 +38,7 @@ export type Store = StoreLifecycle &
   RunStore &
   QueueStore &
   ApprovalStore &
+  ConnectorStore &
   SettingStore &
   ClusterStore &
   SessionsRole;

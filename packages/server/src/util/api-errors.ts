@@ -36,8 +36,14 @@ export type ApiErrorCode =
   | 'ReassignmentDisabled'
   /** 405: the trigger URL does not accept this method. */
   | 'MethodNotAllowed'
+  /** 400: a connector's files cannot be imported, or a connection's values do not fit its connector. */
+  | 'InvalidConnector'
   /** 409: a duplicate (email, id), a stale expectedVersion, a state that forbids the operation. */
   | 'Conflict'
+  /** 409: the flow cannot be turned on: `details` lists each connection reference that does not resolve. */
+  | 'ConnectionReferencesMissing'
+  /** 502: a connector trigger's subscribe request failed (the flow stays off; `details` says why). */
+  | 'TriggerSubscriptionFailed'
   /** 409: the flow is disabled, its triggers start no runs. */
   | 'WorkflowDisabled'
   /** 409: automation is switched off for the organisation or the flow's owner. */
@@ -76,7 +82,10 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   InvalidResponse: 400,
   ReassignmentDisabled: 403,
   MethodNotAllowed: 405,
+  InvalidConnector: 400,
   Conflict: 409,
+  ConnectionReferencesMissing: 409,
+  TriggerSubscriptionFailed: 502,
   WorkflowDisabled: 409,
   AutomationBlocked: 409,
   AlreadyCompleted: 409,
