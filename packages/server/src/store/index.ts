@@ -11,3 +11,5 @@ export { DEFAULT_ENVIRONMENT_ID, UNFINISHED_RUN_STATUSES } from './types.js';
 export { withReadCache } from './read-cache.js';
 export { sortableId } from './ids.js';
 export type * from './types.js';
+export type * from './desktop.js';
+export type * from './desktop-sessions.js';

@@ -2,6 +2,7 @@
 // and marked (claim's SKIP LOCKED, the seq bump in step-batch.ts, notifications, leadership).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Conn, Driver, Row } from './driver.js';
+import { desktopStore, type DesktopStore } from './desktop.js';
 import { StoreError } from './errors.js';
 import { DEFAULT_PAYLOAD_THRESHOLD, fromJson, toJson, toJsonOrNull } from './json.js';
 import { applyUnits, mergeRecent, prepareUnit, staged } from './step-batch.js';
@@ -248,6 +249,7 @@ function placeholders(count: number): string {
 
 export class SqlStore implements Store {
   readonly backend: 'sqlite' | 'postgres';
+  readonly desktop: DesktopStore;
   private readonly now: () => number;
   private readonly threshold: number;
   private readonly writer: GroupCommitter<PreparedUnit, UnitResult>;
@@ -269,6 +271,7 @@ export class SqlStore implements Store {
     this.mergeThreshold = options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD;
     this.sql = historySql(staged(driver));
     this.writer = new GroupCommitter((units) => this.applyBatch(units), options.groupCommit);
+    this.desktop = desktopStore(driver, () => this.check(), this.now);
   }
 
   /** How group commit has batched so far (for the benchmark and metrics). */

@@ -3,6 +3,7 @@
 // JSON payloads are plain values (what JSON.parse returns) and are given back exactly as stored.
 
 import type { ActionRecord } from '@flowbridge/engine';
+import type { DesktopStore } from './desktop.js';
 
 /** A JSON value as the store holds it (anything JSON.stringify accepts). */
 export type Json = unknown;
@@ -275,6 +276,8 @@ export interface StepResult {
 
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
+  /** Desktop flows, machines and their sessions (store/desktop.ts). */
+  readonly desktop: DesktopStore;
 
   // ---- environments, users, tokens, clients, audit, settings
   listEnvironments(): Promise<Environment[]>;
