@@ -218,8 +218,14 @@ export function sessionQueries(driver: Driver, check: () => void, now: () => num
         where.push(`environment_id IN (${list(query.environmentIds)})`);
         params.push(...query.environmentIds);
       }
-      if (query.flowId !== undefined) (where.push('flow_id = ?'), params.push(query.flowId));
-      if (query.runId !== undefined) (where.push('run_id = ?'), params.push(query.runId));
+      if (query.flowId !== undefined) {
+        where.push('flow_id = ?');
+        params.push(query.flowId);
+      }
+      if (query.runId !== undefined) {
+        where.push('run_id = ?');
+        params.push(query.runId);
+      }
       const rows = await all(
         `SELECT * FROM desktop_sessions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
          ORDER BY created_at DESC, id DESC LIMIT ?`,

@@ -232,9 +232,18 @@ export function desktopStore(driver: Driver, check: () => void, now: () => numbe
     async findMachineGroup(query) {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (query.keyHash !== undefined) (where.push('key_hash = ?'), params.push(query.keyHash));
-      if (query.environmentId !== undefined) (where.push('environment_id = ?'), params.push(query.environmentId));
-      if (query.name !== undefined) (where.push('LOWER(name) = LOWER(?)'), params.push(query.name));
+      if (query.keyHash !== undefined) {
+        where.push('key_hash = ?');
+        params.push(query.keyHash);
+      }
+      if (query.environmentId !== undefined) {
+        where.push('environment_id = ?');
+        params.push(query.environmentId);
+      }
+      if (query.name !== undefined) {
+        where.push('LOWER(name) = LOWER(?)');
+        params.push(query.name);
+      }
       if (where.length === 0) return undefined;
       const [r] = await all(
         `SELECT * FROM machine_groups WHERE ${where.join(' AND ')} ORDER BY created_at LIMIT 1`,
@@ -325,8 +334,14 @@ export function desktopStore(driver: Driver, check: () => void, now: () => numbe
     async touchMachine(id, at, update = {}) {
       const sets = ['last_seen_at = ?'];
       const params: unknown[] = [at];
-      if (update.attended !== undefined) (sets.push('attended = ?'), params.push(update.attended ? 1 : 0));
-      if (update.agent !== undefined) (sets.push('agent = ?'), params.push(toJson(update.agent, 'agent')));
+      if (update.attended !== undefined) {
+        sets.push('attended = ?');
+        params.push(update.attended ? 1 : 0);
+      }
+      if (update.agent !== undefined) {
+        sets.push('agent = ?');
+        params.push(toJson(update.agent, 'agent'));
+      }
       // Never moves backwards: two polls of one agent may finish out of order.
       await run(`UPDATE machines SET ${sets.join(', ')} WHERE id = ? AND last_seen_at <= ?`, [...params, id, at]);
     },
