@@ -54,6 +54,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       import('../auth/index.js'),
       import('../approvals/index.js'),
     ]);
+  const desktopModule = await import('../desktop/index.js');
   const log = pino({ level: config.logLevel, base: { service: 'flowbridge' } });
   const opened = config.databaseUrl
     ? await openStore({ databaseUrl: config.databaseUrl })
@@ -75,6 +76,15 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     const linkSecret = await setting(store, 'approvals.linkSecret');
     let approvals: ReturnType<typeof approvalsModule.createApprovals> | undefined;
     let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    // Desktop flows: machines, agents, sessions, the Dataverse-compatible API, RunUIFlow_V2.
+    const desktop = desktopModule.createDesktopFlows({
+      store,
+      auth,
+      log,
+      baseUrl: () => baseUrl,
+      timing: desktopModule.timingFromEnv(process.env),
+      callbackSecret: await setting(store, 'desktop.callbackSecret'),
+    });
     const server = await createServer({
       store,
       auth,
@@ -106,6 +116,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
             },
           };
         },
+        () => desktop,
       ],
     });
     const address =
@@ -115,6 +126,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       server.setBaseUrl(baseUrl);
     }
     await server.startBackground();
+    await desktop.start();
     // Outcomes a previous process may not have delivered (to a waiting run, to a linked host).
     if (roles.worker && approvals) {
       approvals.resume().catch((err: unknown) => log.warn({ err }, 'resuming approvals failed'));
@@ -123,6 +135,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
       url: address,
       log,
       stop: async () => {
+        await desktop.stop();
         await server.close();
         await store.close();
       },
