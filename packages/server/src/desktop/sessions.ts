@@ -73,8 +73,8 @@ export class Sessions {
     if (!version)
       throw new DesktopError('NotFound', `Desktop flow '${request.flow.id}' does not exist.`, request.flow.id);
     const inputs = checkedInputs(version.inputs, request.inputs);
-    const placement = await this.placement(request);
-    const rateKey = request.connectionName ?? placement.groupId;
+    const { connectionName, ...placement } = await this.placement(request);
+    const rateKey = connectionName ?? placement.groupId;
     if (!this.limiter.take(rateKey)) {
       throw new DesktopError(
         'TooManyRequests',
@@ -92,7 +92,7 @@ export class Sessions {
         runMode: RUN_MODES[request.runMode],
         priority: request.priority,
         triggerType: request.triggerType,
-        connectionName: request.connectionName,
+        connectionName,
         inputs,
         timeoutSeconds: request.timeoutSeconds,
         callbackUrl: request.callbackUrl,
@@ -117,22 +117,29 @@ export class Sessions {
 
   /**
    * The group (and machine) a session goes to: the machine or group named in the request, else the
-   * connection's; always one of the desktop flow's environment.
+   * connection's; always one of the desktop flow's environment. The connection is kept with the
+   * session when it exists (its credentials are read when a machine starts it); an action naming
+   * its machine group may use a connection reference the resolver does not know: it runs without.
    */
-  private async placement(request: StartRequest): Promise<{ groupId: string; machineId: string | null }> {
+  private async placement(
+    request: StartRequest,
+  ): Promise<{ groupId: string; machineId: string | null; connectionName: string | null }> {
     const { store, resolver } = this.deps;
     const environmentId = request.flow.environmentId;
     let { machineGroupId, machineId } = request;
-    if (!machineGroupId && !machineId && request.connectionName) {
-      const connection = await resolver.resolve(request.connectionName, { environmentId });
-      if (!connection) {
+    const connection = request.connectionName
+      ? await resolver.resolve(request.connectionName, { environmentId })
+      : undefined;
+    const connectionName = connection ? request.connectionName : null;
+    if (!machineGroupId && !machineId) {
+      if (request.connectionName && !connection) {
         throw new DesktopError(
           'NoMachineGroup',
           `There is no desktop-flow connection '${request.connectionName}'.`,
           'connectionName',
         );
       }
-      ({ machineGroupId, machineId } = connection);
+      ({ machineGroupId, machineId } = connection ?? {});
     }
     if (machineId) {
       const machine = await store.desktop.getMachine(machineId);
@@ -144,7 +151,7 @@ export class Sessions {
           'machineId',
         );
       }
-      return { groupId: group.id, machineId: machine.id };
+      return { groupId: group.id, machineId: machine.id, connectionName };
     }
     if (machineGroupId) {
       const group = await store.desktop.getMachineGroup(machineGroupId);
@@ -155,7 +162,7 @@ export class Sessions {
           'machineGroupId',
         );
       }
-      return { groupId: group.id, machineId: null };
+      return { groupId: group.id, machineId: null, connectionName };
     }
     throw new DesktopError(
       'NoMachineGroup',
