@@ -7,6 +7,7 @@
 import { buildSections } from './openapi-build.js';
 import { adminSection } from './openapi-admin.js';
 import { approvalsSection } from './openapi-approvals.js';
+import { desktopSection } from './openapi-desktop.js';
 import { authSection } from './openapi-auth.js';
 import { flowsSection } from './openapi-flows.js';
 import { metaSection } from './openapi-meta.js';
@@ -24,6 +25,7 @@ export const sections: readonly Section[] = [
   oauthSection,
   adminSection,
   approvalsSection,
+  desktopSection,
 ];
 
 export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);
