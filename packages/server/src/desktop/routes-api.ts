@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_ENVIRONMENT_ID } from '../store/index.js';
+import { audit } from '../auth/audit.js';
 import { isOrgAdmin } from '../auth/permissions.js';
 import { actor, type Access } from './access.js';
 import { DesktopError } from './errors.js';
@@ -50,7 +51,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const what = `Machine '${request.params.id}'`;
     if (!machine || !group) throw new DesktopError('NotFound', `${what} does not exist.`, request.params.id);
     access.require(principal, permission, group.environmentId, what);
-    return { machine, group };
+    return { principal, machine, group };
   }
 
   async function sessionFor(request: FastifyRequest<IdParams>) {
@@ -59,7 +60,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const what = `Flow session '${request.params.id}'`;
     if (!session) throw new DesktopError('NotFound', `${what} does not exist.`, request.params.id);
     access.require(principal, 'runs.operate', session.environmentId, what);
-    return session;
+    return { principal, session };
   }
 
   // ---- desktop flows
@@ -72,6 +73,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     access.require(principal, 'flows.write', environmentId, `Environment '${environmentId}'`);
     const { flow, version } = await createDesktopFlow(store, body, environmentId, actor(principal));
+    await audit(store, principal, 'desktopFlow.create', `desktopFlow:${flow.id}`, { name: flow.name, environmentId });
     return reply.status(201).send(desktopFlowView(flow, version));
   });
   app.get('/api/v1/desktop-flows', async (request) => {
@@ -95,11 +97,13 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.put<IdParams>('/api/v1/desktop-flows/:id', async (request) => {
     const { principal, flow } = await flowFor(request, 'flows.write');
     const saved = await saveDesktopFlow(store, flow, bodyOf(request.body), actor(principal));
+    await audit(store, principal, 'desktopFlow.update', `desktopFlow:${flow.id}`, { version: saved.version.version });
     return desktopFlowView(saved.flow, saved.version);
   });
   app.delete<IdParams>('/api/v1/desktop-flows/:id', async (request, reply) => {
-    const { flow } = await flowFor(request, 'flows.write');
+    const { principal, flow } = await flowFor(request, 'flows.write');
     await store.desktop.deleteDesktopFlow(flow.id);
+    await audit(store, principal, 'desktopFlow.delete', `desktopFlow:${flow.id}`);
     return reply.status(204).send();
   });
   app.get<IdParams>('/api/v1/desktop-flows/:id/versions', async (request) => {
@@ -146,14 +150,17 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     return { value: list.map(sessionView) };
   });
-  app.get<IdParams>('/api/v1/desktop-flow-sessions/:id', async (request) => sessionView(await sessionFor(request)));
+  app.get<IdParams>('/api/v1/desktop-flow-sessions/:id', async (request) =>
+    sessionView((await sessionFor(request)).session),
+  );
   app.get<IdParams>('/api/v1/desktop-flow-sessions/:id/log', async (request, reply) => {
-    const session = await sessionFor(request);
+    const { session } = await sessionFor(request);
     const lines = await store.desktop.readSessionLog(session.id);
     return reply.header('content-type', 'text/plain; charset=utf-8').send(lines.map((l) => l.text).join(''));
   });
   app.post<IdParams>('/api/v1/desktop-flow-sessions/:id/cancel', async (request) => {
-    const session = await sessionFor(request);
+    const { principal, session } = await sessionFor(request);
+    await audit(store, principal, 'desktopSession.cancel', `desktopSession:${session.id}`);
     return sessionView(await sessions.cancel(session.id));
   });
 
@@ -172,6 +179,7 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new DesktopError('Conflict', `A machine group named '${name}' exists in this environment.`, 'name');
     }
     const { group, registrationKey } = await machines.createGroup(environmentId, name);
+    await audit(store, principal, 'machineGroup.create', `machineGroup:${group.id}`, { name, environmentId });
     return reply.status(201).send(groupView(group, registrationKey));
   });
   app.get('/api/v1/machine-groups', async (request) => {
@@ -185,7 +193,9 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const what = `Machine group '${request.params.id}'`;
     if (!group) throw new DesktopError('NotFound', `${what} does not exist.`, request.params.id);
     access.require(principal, 'flows.write', group.environmentId, what);
-    return groupView(group, await machines.rotateKey(group.id));
+    const key = await machines.rotateKey(group.id);
+    await audit(store, principal, 'machineGroup.rotateKey', `machineGroup:${group.id}`);
+    return groupView(group, key);
   });
   app.get<{ Querystring: { machineGroupId?: string } }>('/api/v1/machines', async (request) => {
     const principal = await access.principal(request);
@@ -200,8 +210,9 @@ export function apiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return machines.view(machine, group);
   });
   app.delete<IdParams>('/api/v1/machines/:id', async (request, reply) => {
-    const { machine } = await machineFor(request, 'flows.write');
+    const { principal, machine } = await machineFor(request, 'flows.write');
     await dispatch.remove(machine);
+    await audit(store, principal, 'machine.remove', `machine:${machine.id}`, { name: machine.name });
     return reply.status(204).send();
   });
 }

@@ -5,6 +5,7 @@
  * one wildcard route per method dispatches over a table of path patterns: one entry per operation.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../auth/audit.js';
 import type { Principal } from '../auth/types.js';
 import type { DesktopFlow, DesktopSession, Store } from '../store/index.js';
 import { actor, type Access } from './access.js';
@@ -181,7 +182,9 @@ const operations: Operation[] = [
     method: 'POST',
     path: new RegExp(`^flowsessions${ID}/Microsoft\\.Dynamics\\.CRM\\.CancelDesktopFlowRun$`, 'i'),
     async handle(call, deps) {
-      await deps.sessions.cancel((await sessionFor(call, deps)).id);
+      const session = await sessionFor(call, deps);
+      await audit(deps.store, call.principal, 'desktopSession.cancel', `desktopSession:${session.id}`);
+      await deps.sessions.cancel(session.id);
       void call.reply.status(204);
       return undefined;
     },

@@ -188,6 +188,17 @@ describe('desktop sessions (in process)', () => {
     assert.equal((await h.call('DELETE', `/api/v1/machines/${a.id}`)).status, 204);
     assert.equal((await h.call('POST', '/api/agent/v1/poll', { running: [id] }, a.token)).status, 401);
     assert.equal((await status(id)).status, 'Faulted');
+    const audit = (await h.call('GET', '/api/v1/audit?limit=200')).body.value as Array<{
+      action: string;
+      target: string;
+    }>;
+    for (const action of ['machineGroup.create', 'desktopFlow.create', 'machine.register', 'desktopSession.cancel']) {
+      assert.ok(
+        audit.some((e) => e.action === action),
+        `${action} is audited`,
+      );
+    }
+    assert.ok(audit.some((e) => e.action === 'machine.remove' && e.target === `machine:${a.id}`));
   });
 
   it('machine groups need a unique name; a rotated key registers, the old one does not', async () => {
