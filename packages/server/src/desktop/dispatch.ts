@@ -76,6 +76,12 @@ export class Dispatch {
       { machineId: machine.id, name: machine.name, groupId: group.id, replaced },
       'machine registered',
     );
+    await this.deps.store.appendAudit({
+      actor: `machine:${machine.id}`,
+      action: 'machine.register',
+      target: `machineGroup:${group.id}`,
+      details: { name: machine.name, attended: machine.attended, replaced },
+    });
     return {
       machineId: machine.id,
       machineGroupId: group.id,
