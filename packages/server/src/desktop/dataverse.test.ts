@@ -119,6 +119,8 @@ describe('Dataverse-compatible desktop-flow API', () => {
     assert.deepEqual(list.body.value, [{ '@odata.etag': 'W/"1"', name: 'Invoice entry', workflowid: flowId }]);
     const none = await h.call('GET', `${DV}/workflows?$filter=category eq 5`, undefined, token);
     assert.deepEqual(none.body.value, []);
+    const one = await h.call('GET', `${DV}/workflows(${flowId})?$select=name,category`, undefined, token);
+    assert.deepEqual([one.body.name, one.body.category, one.body.workflowid], ['Invoice entry', 6, undefined]);
     const inputs = await h.call('GET', `${DV}/workflows(${flowId})/inputs/$value`, undefined, token);
     assert.deepEqual(inputs.body.schema.properties.Input1, { type: 'string', title: 'Invoice' });
     const outputs = await h.call('GET', `${DV}/workflows(${flowId})/outputs/$value`, undefined, token);
