@@ -61,7 +61,7 @@ export const commands: CommandSpec[] = [
     name: 'agent',
     usage: 'agent --server <url> --registration-key <key> [--name N] [--attended] [--state-dir D]',
     summary: 'run desktop flows on this machine for a server (registers it on first start)',
-    load: () => import('../agent/command.js'),
+    load: () => import('./agent.js'),
   },
   {
     name: 'desktop-flows',

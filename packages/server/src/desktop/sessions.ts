@@ -4,11 +4,11 @@
  * callback goes out, and held agent polls look again.
  */
 import { randomUUID } from 'node:crypto';
-import { RateLimiter } from '../http/rate-limit.js';
 import { isStoreError } from '../store/errors.js';
 import type { DesktopFlow, DesktopSession, Store } from '../store/index.js';
 import type { CallbackSender } from './callbacks.js';
 import { DesktopError } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
 import { checkedInputs } from './requests.js';
 import type { Signal } from './signal.js';
 import { OPEN, RUN_MODES, STATUS, type RunModeName } from './status.js';

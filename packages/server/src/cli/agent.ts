@@ -1,12 +1,12 @@
 /**
  * `flowbridge agent --server <url> --registration-key <key> [--name <machine name>] [--attended]
- * [--state-dir <dir>]`: runs desktop flows on this machine for a Flowbridge server (agent.ts).
+ * [--state-dir <dir>]`: runs desktop flows on this machine for a Flowbridge server (agent/agent.ts).
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { CliIO } from '../cli/commands.js';
-import { parseArgs } from '../cli/read-json.js';
-import { Agent } from './agent.js';
+import { Agent } from '../agent/agent.js';
+import type { CliIO } from './commands.js';
+import { parseArgs } from './read-json.js';
 
 export const DEFAULT_STATE_DIR = './.flowbridge-agent';
 
