@@ -149,7 +149,7 @@ describe('Dataverse-compatible desktop-flow API', () => {
     const id = started.body.flowsessionId as string;
     const seen = new Set<number>();
     let session;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       session = await h.call(
         'GET',
         `${DV}/flowsessions(${id})?$select=statuscode,statecode,startedon,completedon`,
@@ -161,6 +161,7 @@ describe('Dataverse-compatible desktop-flow API', () => {
       if (session.body.statuscode === 4) break;
       await sleep(50);
     }
+    assert.equal(session!.body.statuscode, 4, 'it ended Succeeded');
     assert.ok(seen.has(2), 'it was seen Running (2)');
     assert.deepEqual(Object.keys(session!.body).sort(), [
       '@odata.context',

@@ -56,7 +56,7 @@ describe('RunUIFlow_V2 from a cloud flow', () => {
     return run.body.runId as string;
   }
   async function settle(runId: string) {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const r = await h.call('GET', `/api/v1/runs/${runId}?expand=actions`);
       if (!['Running', 'Waiting', 'Queued'].includes(r.body.status)) return r.body;
       await sleep(25);
@@ -132,7 +132,7 @@ describe('RunUIFlow_V2 from a cloud flow', () => {
     assert.equal((await h.store.desktop.getSession(id))?.status, 3);
     assert.equal((await h.call('POST', `/api/v1/runs/${runId}/cancel`)).status, 202);
     assert.equal((await settle(runId)).status, 'Cancelled');
-    for (let i = 0; i < 40 && (await h.store.desktop.getSession(id))?.status !== 7; i++) await sleep(50);
+    for (let i = 0; i < 200 && (await h.store.desktop.getSession(id))?.status !== 7; i++) await sleep(50);
     assert.equal((await h.store.desktop.getSession(id))?.status, 7);
   });
 });
