@@ -31,9 +31,11 @@ import { RunHost } from './host/run-host.js';
 import { RecurrenceScheduler } from './host/scheduler.js';
 import { createMetrics, type ServerMetrics } from './host/metrics.js';
 import type { Flow, Store } from './store/index.js';
+import type { ErrorRenderer } from './util/api-errors.js';
 import { secretSetting } from './store/initial-setting.js';
 import { version } from './version.js';
 import { connectorsExtension } from './connector-host/index.js';
+import { createDesktopFlows, timingFromEnv, type DesktopDeps } from './desktop/index.js';
 import { openSecretBox, type SecretBox } from './secrets/index.js';
 
 export interface ServerRoles {
@@ -94,6 +96,8 @@ export interface Extension {
   close?: () => Promise<void>;
   /** Told of flow changes (in extension order; the first problem wins). */
   flowLifecycle?: FlowLifecycle;
+  /** Answers the errors of the extension's routes in their own shape (the one error handler asks). */
+  renderError?: ErrorRenderer;
   /** Called when this process becomes the cluster leader (connector polling). */
   lead?: () => void;
   /** Called when this process stops being the leader: the work `lead` started stops. */
@@ -376,11 +380,35 @@ export async function runtimeFromConfig(
         ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
         ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
       }),
-      // After approvals: their handler takes the approvals and Office 365 mail actions first.
+      // Desktop flows: machines, agents, sessions, the Dataverse-compatible API, RunUIFlow_V2.
+      desktopExtension({
+        auth,
+        callbackSecret: await secretSetting(store, 'desktop.callbackSecret'),
+        fetch: outbound.fetch,
+        timing: timingFromEnv(process.env),
+      }),
+      // After approvals and desktop flows: their handlers take their actions (approvals, Office 365
+      // mail, RunUIFlow_V2) first.
       connectorsExtension({ auth, box: await secretBoxOf(config), outbound }),
     ],
   });
   return auth.setupToken ? { runtime, setupToken: auth.setupToken } : { runtime };
+}
+
+/** Desktop flows (desktop/index.ts) as an extension: its routes, the RunUIFlow_V2 action, its sweep. */
+export function desktopExtension(options: Omit<DesktopDeps, 'store' | 'baseUrl' | 'log'>): ServerExtension {
+  return ({ store, log, baseUrl }) => {
+    const desktop = createDesktopFlows({ ...options, store, baseUrl, ...(log ? { log } : {}) });
+    return {
+      routes: desktop.routes,
+      renderError: desktop.renderError,
+      connectorHandlers: desktop.connectorHandlers,
+      onRunEnded: desktop.onRunEnded,
+      // Timeouts and lost machines are swept, and undelivered completion callbacks resent.
+      resume: () => void desktop.start().catch((err: unknown) => log?.warn({ err }, 'starting desktop flows failed')),
+      close: () => desktop.stop(),
+    };
+  };
 }
 
 export interface ApprovalsExtensionOptions {

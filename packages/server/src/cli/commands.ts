@@ -57,4 +57,22 @@ export const commands: CommandSpec[] = [
     summary: 'list, inspect, cancel and resubmit runs on a running server',
     load: () => import('./runs.js'),
   },
+  {
+    name: 'agent',
+    usage: 'agent --server <url> --registration-key <key> [--name N] [--attended] [--state-dir D]',
+    summary: 'run desktop flows on this machine for a server (registers it on first start)',
+    load: () => import('./agent.js'),
+  },
+  {
+    name: 'desktop-flows',
+    usage: 'desktop-flows list | create <script file> [--name N] [--language L] [--inputs F] [--outputs F] [--json]',
+    summary: 'list and create desktop flows on a running server',
+    load: async () => ({ run: (await import('./desktop.js')).runDesktopFlows }),
+  },
+  {
+    name: 'machines',
+    usage: 'machines list [--json]',
+    summary: 'list the machines registered on a running server, with their status',
+    load: async () => ({ run: (await import('./desktop.js')).runMachines }),
+  },
 ];

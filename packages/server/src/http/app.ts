@@ -85,7 +85,10 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
   });
-  installErrorHandler(app);
+  installErrorHandler(
+    app,
+    runtime.extensions.flatMap((e) => (e.renderError ? [e.renderError] : [])),
+  );
   installRequestGuards(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('NotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));

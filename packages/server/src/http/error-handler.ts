@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HostError, type HostErrorCode } from '../host/errors.js';
 import { isStoreError, type StoreErrorCode } from '../store/index.js';
-import { ApiError, type ApiErrorCode } from '../util/api-errors.js';
+import { ApiError, type ApiErrorCode, type ErrorRenderer } from '../util/api-errors.js';
 
 /** What a host error means to a caller; any other host code is a Conflict. */
 const HOST_CODES: Partial<Record<HostErrorCode, ApiErrorCode>> = {
@@ -75,9 +75,20 @@ function frameworkError(error: unknown): ApiError | undefined {
   return new ApiError(status, status === 404 ? 'NotFound' : 'InvalidRequest', text);
 }
 
-/** Installs the handler on `app` (and so on every plugin registered in it). */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * Installs the handler on `app` (and so on every plugin registered in it). `renderers` (from
+ * extensions) answer the errors of routes that speak another API's error shape.
+ */
+export function installErrorHandler(app: FastifyInstance, renderers: readonly ErrorRenderer[] = []): void {
   app.setErrorHandler((error, request, reply) => {
+    for (const render of renderers) {
+      const own = render(error, request);
+      if (!own) continue;
+      if (own.status >= 500) request.log.error({ err: error }, 'request failed');
+      for (const [name, value] of Object.entries(own.headers ?? {})) void reply.header(name, value);
+      void reply.status(own.status).send(own.body);
+      return;
+    }
     const api = toApiError(error);
     if (api.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     if (api.code === 'Unauthorized') void reply.header('WWW-Authenticate', 'Bearer');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSchema } from '@flowbridge/engine';
 import { createAuth } from '../auth/index.js';
-import { approvalsExtension } from '../runtime.js';
+import { approvalsExtension, desktopExtension } from '../runtime.js';
 import { connectorsExtension } from '../connector-host/index.js';
 import { createOutboundClient } from '../effects/index.js';
 import { secretBox } from '../secrets/index.js';
@@ -48,6 +48,7 @@ async function flowbridgeServer(): Promise<{ server: FlowbridgeServer; store: Sq
     extensions: [
       approvalsExtension({ auth, linkSecret: 'openapi-test-link-secret-0123456789' }),
       connectorsExtension({ auth, box: secretBox(Buffer.alloc(32, 7), 'env-key'), outbound: createOutboundClient() }),
+      desktopExtension({ auth, callbackSecret: 'openapi-test-callback-secret', timing: { pollHoldMs: 100 } }),
     ],
   });
   await server.startBackground();
@@ -412,6 +413,120 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
       assert.equal((await call('deleteFlow', flowUrl)).status, 204);
       assert.equal((await call('getFlow', flowUrl)).status, 404);
       assert.equal((await call('getOpenApiDocument', '/api/v1/openapi.json', { token: null })).status, 200);
+    });
+
+    it('desktop flows, machines, the agent protocol and the Dataverse routes', async () => {
+      const group = await call('createMachineGroup', '/api/v1/machine-groups', { body: { name: 'Robots' } });
+      assert.equal(group.status, 201);
+      assert.equal(
+        (await call('createMachineGroup', '/api/v1/machine-groups', { body: { name: 'Robots' } })).status,
+        409,
+      );
+      assert.equal((await call('listMachineGroups', '/api/v1/machine-groups')).status, 200);
+      const groupUrl = `/api/v1/machine-groups/${group.body.id}`;
+      const rotated = await call('rotateMachineGroupKey', `${groupUrl}/rotateKey`);
+      assert.equal(rotated.status, 200);
+      const flow = await call('createDesktopFlow', '/api/v1/desktop-flows', {
+        body: { name: 'echo', language: 'bash', script: 'echo', inputs: { type: 'object', required: ['x'] } },
+      });
+      assert.equal(flow.status, 201);
+      const flowUrl = `/api/v1/desktop-flows/${flow.body.id}`;
+      assert.equal((await call('createDesktopFlow', '/api/v1/desktop-flows', { body: { name: 'x' } })).status, 400);
+      assert.equal((await call('listDesktopFlows', '/api/v1/desktop-flows')).status, 200);
+      assert.equal((await call('getDesktopFlow', flowUrl)).status, 200);
+      assert.equal((await call('getDesktopFlow', '/api/v1/desktop-flows/nope')).status, 404);
+      assert.equal(
+        (await call('saveDesktopFlow', flowUrl, { body: { script: 'echo 2', expectedVersion: 1 } })).status,
+        200,
+      );
+      assert.equal((await call('saveDesktopFlow', flowUrl, { body: { expectedVersion: 1 } })).status, 409);
+      assert.equal((await call('listDesktopFlowVersions', `${flowUrl}/versions`)).status, 200);
+      assert.equal(
+        (await call('getDesktopFlowCallbackSigningKey', '/api/v1/desktop-flows/callback-signing-key')).status,
+        200,
+      );
+      const run = { machineGroupId: group.body.id, inputs: { x: 1 } };
+      assert.equal((await call('runDesktopFlow', `${flowUrl}/run`, { body: { ...run, inputs: {} } })).status, 400);
+      const session = await call('runDesktopFlow', `${flowUrl}/run`, { body: run });
+      assert.equal(session.status, 202);
+      const sessionUrl = `/api/v1/desktop-flow-sessions/${session.body.id}`;
+      assert.equal((await call('listDesktopFlowSessions', '/api/v1/desktop-flow-sessions?limit=5')).status, 200);
+      assert.equal((await call('listDesktopFlowSessions', '/api/v1/desktop-flow-sessions?limit=0')).status, 400);
+      assert.equal((await call('getDesktopFlowSession', sessionUrl)).status, 200);
+
+      const registered = await call('registerAgent', '/api/agent/v1/register', {
+        token: null,
+        body: { registrationKey: rotated.body.registrationKey, name: 'm1' },
+      });
+      assert.equal(registered.status, 201);
+      const wrongKey = { registrationKey: group.body.registrationKey, name: 'm2' };
+      assert.equal(
+        (await call('registerAgent', '/api/agent/v1/register', { token: null, body: wrongKey })).status,
+        401,
+      );
+      const machine = { token: registered.body.credential as string };
+      const polled = await call('pollAgent', '/api/agent/v1/poll', { ...machine, body: { running: [] } });
+      assert.equal(polled.body.offer.sessionId, session.body.id);
+      assert.equal((await call('pollAgent', '/api/agent/v1/poll', { token: 'fbm_nope', body: {} })).status, 401);
+      const started = await call('startAgentSession', `/api/agent/v1/sessions/${session.body.id}/start`, machine);
+      assert.equal(started.status, 200);
+      assert.equal(
+        (await call('startAgentSession', `/api/agent/v1/sessions/${session.body.id}/start`, machine)).status,
+        409,
+      );
+      const logUrl = `/api/agent/v1/sessions/${session.body.id}/log`;
+      assert.equal((await call('appendAgentSessionLog', logUrl, { ...machine, body: { text: 'hi\n' } })).status, 204);
+      assert.equal((await call('getDesktopFlowSessionLog', `${sessionUrl}/log`)).status, 200);
+      const resultUrl = `/api/agent/v1/sessions/${session.body.id}/result`;
+      assert.equal(
+        (await call('reportAgentSessionResult', resultUrl, { ...machine, body: { status: 'Done' } })).status,
+        400,
+      );
+      const reported = await call('reportAgentSessionResult', resultUrl, { ...machine, body: { status: 'Succeeded' } });
+      assert.deepEqual(reported.body, { accepted: true, statuscode: 4 });
+      assert.equal((await call('cancelDesktopFlowSession', `${sessionUrl}/cancel`)).status, 200);
+
+      assert.equal((await call('listMachines', '/api/v1/machines')).status, 200);
+      const machineUrl = `/api/v1/machines/${registered.body.machineId}`;
+      assert.equal((await call('getMachine', machineUrl)).status, 200);
+
+      const dv = '/api/data/v9.2';
+      assert.equal(
+        (await call('dataverseGet', `${dv}/workflows?$filter=category eq 6&$select=name,workflowid`)).status,
+        200,
+      );
+      assert.equal((await call('dataverseGet', `${dv}/workflows?$select=nothing`)).status, 400);
+      assert.equal(
+        (await call('dataverseGet', `${dv}/flowsessions(${session.body.id})?$select=statuscode`)).status,
+        200,
+      );
+      assert.equal(
+        (await call('dataverseGet', `${dv}/flowsessions(00000000-0000-0000-0000-000000000000)`)).status,
+        404,
+      );
+      const start = {
+        runMode: 'unattended',
+        connectionName: 'Robots',
+        connectionType: '1',
+        timeout: null,
+        inputs: '{"x":2}',
+      };
+      const started2 = await call(
+        'dataversePost',
+        `${dv}/workflows(${flow.body.id})/Microsoft.Dynamics.CRM.RunDesktopFlow`,
+        {
+          body: start,
+        },
+      );
+      assert.equal(started2.status, 200);
+      const cancelled = await call(
+        'dataversePost',
+        `${dv}/flowsessions(${started2.body.flowsessionId})/Microsoft.Dynamics.CRM.CancelDesktopFlowRun`,
+      );
+      assert.equal(cancelled.status, 204);
+      assert.equal((await call('removeMachine', machineUrl)).status, 204);
+      assert.equal((await call('removeMachine', machineUrl)).status, 404);
+      assert.equal((await call('deleteDesktopFlow', flowUrl)).status, 204);
     });
 
     it('approvals and the one-click pages', async () => {

@@ -8,6 +8,7 @@ import { buildSections } from './openapi-build.js';
 import { adminSection } from './openapi-admin.js';
 import { approvalsSection } from './openapi-approvals.js';
 import { connectorsSection } from './openapi-connectors.js';
+import { desktopSection } from './openapi-desktop.js';
 import { authSection } from './openapi-auth.js';
 import { clusterSection } from './openapi-cluster.js';
 import { flowsSection } from './openapi-flows.js';
@@ -30,6 +31,7 @@ export const sections: readonly Section[] = [
   webSection,
   clusterSection,
   connectorsSection,
+  desktopSection,
 ];
 
 export const operations: readonly Operation[] = sections.flatMap((s) => s.operations);

@@ -7,6 +7,7 @@ import { manualClock, postgresAvailable, postgresBackend, sqliteBackend } from '
 import type { Backend, Fresh } from './test-support/backends.js';
 import { approvalCases } from './test-support/contract/approvals.js';
 import { connectorCases } from './test-support/contract/connectors.js';
+import { desktopCases } from './test-support/contract/desktop.js';
 import { peopleFlowCases } from './test-support/contract/people-flows.js';
 import { queueCases } from './test-support/contract/queue.js';
 import { runReadCases } from './test-support/contract/run-reads.js';
@@ -32,6 +33,7 @@ const cases: Case[] = [
   ...queueCases,
   ...approvalCases,
   ...connectorCases,
+  ...desktopCases,
   [
     'a closed store refuses work with Closed',
     async ({ store }) => {

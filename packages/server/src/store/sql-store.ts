@@ -9,6 +9,7 @@ import { clusterStore } from './cluster.js';
 import type { StoreContext } from './context.js';
 import { connectorStore } from './connectors.js';
 import type { Driver } from './driver.js';
+import { desktopStore } from './desktop.js';
 import { StoreError } from './errors.js';
 import { flowStore } from './flows.js';
 import { DEFAULT_PAYLOAD_THRESHOLD } from './json.js';
@@ -62,6 +63,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...settingStore(ctx),
     sessions: sessionStore(driver),
     ...clusterStore(ctx),
+    desktop: desktopStore(driver, ctx.check, ctx.now),
     get groupCommitStats() {
       return writer.stats;
     },

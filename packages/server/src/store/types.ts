@@ -24,6 +24,7 @@ export { DEFAULT_ENVIRONMENT_ID } from './flow-types.js';
 export type * from './flow-types.js';
 export { UNFINISHED_RUN_STATUSES } from './run-types.js';
 export type * from './run-types.js';
+import type { DesktopStore } from './desktop.js';
 
 /** What every store has besides its roles: which backend it is, and its end. */
 export interface StoreLifecycle {
@@ -41,7 +42,13 @@ export type Store = StoreLifecycle &
   ConnectorStore &
   SettingStore &
   ClusterStore &
-  SessionsRole;
+  SessionsRole &
+  DesktopRole;
+
+/** Desktop flows, machines and their sessions (store/desktop.ts). */
+export interface DesktopRole {
+  readonly desktop: DesktopStore;
+}
 
 /** Password hashes, browser sessions and failed sign-ins (store/sessions.ts). */
 export interface SessionsRole {

@@ -148,3 +148,13 @@ export function errorBody(
     },
   };
 }
+
+/**
+ * How a feature whose routes follow another API's error shape (the Dataverse-compatible routes of
+ * desktop flows) answers its own errors: the one error handler asks each renderer first; undefined
+ * means "not mine".
+ */
+export type ErrorRenderer = (
+  error: unknown,
+  request: { url: string },
+) => { status: number; body: unknown; headers?: Record<string, string> } | undefined;
