@@ -85,14 +85,14 @@ describe('runtimeFromConfig', () => {
         { store, log },
       );
       assert.deepEqual(runtime.roles, expected);
-      // Approvals, then connectors, are wired in: their connector handlers and their routes;
-      // connectors also follow flow changes (webhook subscriptions).
-      assert.equal(runtime.extensions.length, 2);
+      // Approvals, desktop flows, then connectors, are wired in: their connector handlers and their
+      // routes; connectors also follow flow changes (webhook subscriptions).
+      assert.equal(runtime.extensions.length, 3);
       for (const extension of runtime.extensions) {
         assert.ok(extension.routes);
         assert.equal(extension.connectorHandlers?.length, 1);
       }
-      assert.ok(runtime.extensions[1]!.flowLifecycle?.flowSaved);
+      assert.ok(runtime.extensions[2]!.flowLifecycle?.flowSaved);
       assert.equal(
         runtime.baseUrl(),
         'http://127.0.0.1:7780',

@@ -70,13 +70,19 @@ export function referencesFromParameters(parameters: unknown): Record<string, Re
   return referencesIn(isRecord(value) && isRecord(value.value) ? value.value : value);
 }
 
-/** True for references the built-in approvals / mail handlers serve without a connection. */
+/**
+ * True for references the built-in handlers serve without a connection of ours: approvals and
+ * mail, and desktop flows (`shared_uiflow`, whose connection names a machine group: desktop/).
+ */
 export function isBuiltIn(referenceName: string, reference: Reference): boolean {
+  if ([referenceName, reference.apiId].some((n) => typeof n === 'string' && UIFLOW.test(n))) return true;
   return (
     connectorOf({ host: { connectionName: referenceName, ...(reference.apiId ? { apiId: reference.apiId } : {}) } }) !==
     undefined
   );
 }
+
+const UIFLOW = /(^|[/_])uiflow(_\d+)?$/i;
 
 /** The reference names the definition's OpenApiConnection* actions and triggers use (`host.connectionName`). */
 export function referencedNames(definition: unknown): string[] {
