@@ -74,6 +74,7 @@ const ours = [
   'cli',
   'config',
   'runtime',
+  'runtime-config',
   'version',
   'index',
 ];
@@ -97,7 +98,8 @@ export const serverFolders = {
   'connector-host': { mayNotImport: ['cli'] },
   runner: { mayNotImport: ['host', 'http', 'cli', 'runtime'] },
   host: { mayNotImport: ['http', 'cli', 'runtime'] },
-  runtime: { root: true, mayNotImport: ['http', 'cli'] },
+  runtime: { root: true, mayNotImport: ['http', 'cli', 'runtime-config'] },
+  'runtime-config': { root: true, mayNotImport: ['http', 'cli'] },
   http: { mayNotImport: ['cli'] },
   cli: { mayNotImport: [] },
   index: { root: true, mayNotImport: [] }, // the package's entry: the CLI

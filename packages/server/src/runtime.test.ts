@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type Role } from './config.js';
 import { testAuth } from './http/test-support.js';
-import { createRuntime, runtimeFromConfig, type Extension, type ExtensionDeps, type ServerRoles } from './runtime.js';
+import { createRuntime, type Extension, type ExtensionDeps, type ServerRoles } from './runtime.js';
+import { runtimeFromConfig } from './runtime-config.js';
 import { openStore, type SqlStore } from './store/index.js';
 
 let dir: string;

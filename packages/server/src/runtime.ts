@@ -3,26 +3,22 @@
  * secret, the RunHost (with the connector handlers of the extensions), the cluster leadership
  * (every process competes; the leader fires recurrences, prunes history and sweeps the queue), and
  * this process's heartbeat in the cluster table. Workers fire due timers themselves.
- * `runtimeFromConfig` adds what `flowbridge start` wires from its configuration: auth, and
- * approvals as an extension. The HTTP app (http/app.ts) is built on a Runtime and knows nothing of
- * how it was made.
+ * runtime-config.ts (`runtimeFromConfig`) adds what `flowbridge start` wires from its
+ * configuration: auth, the outbound policy and the built-in extensions. The HTTP app (http/app.ts)
+ * is built on a Runtime and knows nothing of how it was made.
  *
- * Extensions (approvals today; connectors and desktop flows next) plug in through ServerExtension:
- * they get the store, the callback sink and the base URL, and give routes, connector handlers and
- * lifecycle hooks.
+ * Extensions (approvals, desktop flows, connectors) plug in through ServerExtension: they get the
+ * store, the callback sink, the base URL and the firing path, and give routes, connector handlers,
+ * error renderers and lifecycle hooks.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { createApprovals } from './approvals/index.js';
 import type { CallbackSink } from './approvals/types.js';
-import { createAuth } from './auth/index.js';
 import type { Auth } from './auth/types.js';
-import type { ServerConfig } from './config.js';
 import type { ConnectorHandler, EffectExecutorOptions } from './effects/index.js';
 import type { EffectExecutor } from './effects/types.js';
-import { createOutboundClient } from './effects/outbound.js';
 import { ClusterLeader, intervalDuty } from './host/cluster-leader.js';
 import { Heartbeat, staleAfter } from './host/heartbeat.js';
 import { fireTrigger, type FireOutcome, type TriggerFiring } from './host/fire-trigger.js';
@@ -34,9 +30,6 @@ import type { Flow, Store } from './store/index.js';
 import type { ErrorRenderer } from './util/api-errors.js';
 import { secretSetting } from './store/initial-setting.js';
 import { version } from './version.js';
-import { connectorsExtension } from './connector-host/index.js';
-import { createDesktopFlows, timingFromEnv, type DesktopDeps } from './desktop/index.js';
-import { openSecretBox, type SecretBox } from './secrets/index.js';
 
 export interface ServerRoles {
   /** Serves the HTTP API and trigger URLs. */
@@ -338,117 +331,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await heartbeat.stop();
     },
   };
-}
-
-/** What `flowbridge start` gets from runtimeFromConfig. */
-export interface ConfiguredRuntime {
-  runtime: Runtime;
-  /** The one-time setup token, when no admin exists yet: print it now, it is not kept. */
-  setupToken?: string;
-}
-
-/** The runtime `flowbridge start` runs: auth per the config, approvals as an extension. */
-export async function runtimeFromConfig(
-  config: ServerConfig,
-  deps: { store: Store; log: Logger },
-): Promise<ConfiguredRuntime> {
-  const { store, log } = deps;
-  const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
-  // One outbound policy for every request a flow causes: Http actions, webhooks, linked hosts.
-  const outbound = createOutboundClient(config.outboundPolicy);
-  const roles: ServerRoles =
-    config.role === 'all'
-      ? { api: true, worker: true, scheduler: true }
-      : { api: config.role === 'api', worker: config.role === 'worker', scheduler: config.role === 'scheduler' };
-  const runtime = await createRuntime({
-    store,
-    auth,
-    log,
-    roles,
-    // Until the listen address is known (start.ts sets it then, unless a public URL is configured).
-    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port ?? 7780}`,
-    ...(config.retentionDays !== undefined ? { retentionDays: config.retentionDays } : {}),
-    ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
-    ...(config.appSettings ? { appSettings: config.appSettings } : {}),
-    ...(config.heartbeatMs ? { heartbeatMs: config.heartbeatMs } : {}),
-    effects: { http: { outbound } },
-    extensions: [
-      approvalsExtension({
-        auth,
-        fetch: outbound.fetch,
-        linkSecret: await secretSetting(store, 'approvals.linkSecret'),
-        ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
-        ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
-      }),
-      // Desktop flows: machines, agents, sessions, the Dataverse-compatible API, RunUIFlow_V2.
-      desktopExtension({
-        auth,
-        callbackSecret: await secretSetting(store, 'desktop.callbackSecret'),
-        fetch: outbound.fetch,
-        timing: timingFromEnv(process.env),
-      }),
-      // After approvals and desktop flows: their handlers take their actions (approvals, Office 365
-      // mail, RunUIFlow_V2) first.
-      connectorsExtension({ auth, box: await secretBoxOf(config), outbound }),
-    ],
-  });
-  return auth.setupToken ? { runtime, setupToken: auth.setupToken } : { runtime };
-}
-
-/** Desktop flows (desktop/index.ts) as an extension: its routes, the RunUIFlow_V2 action, its sweep. */
-export function desktopExtension(options: Omit<DesktopDeps, 'store' | 'baseUrl' | 'log'>): ServerExtension {
-  return ({ store, log, baseUrl }) => {
-    const desktop = createDesktopFlows({ ...options, store, baseUrl, ...(log ? { log } : {}) });
-    return {
-      routes: desktop.routes,
-      renderError: desktop.renderError,
-      connectorHandlers: desktop.connectorHandlers,
-      onRunEnded: desktop.onRunEnded,
-      // Timeouts and lost machines are swept, and undelivered completion callbacks resent.
-      resume: () => void desktop.start().catch((err: unknown) => log?.warn({ err }, 'starting desktop flows failed')),
-      close: () => desktop.stop(),
-    };
-  };
-}
-
-export interface ApprovalsExtensionOptions {
-  auth: Pick<Auth, 'authenticate'>;
-  /** HMAC key of the response links and of the linked-host callbacks (at least 16 characters). */
-  linkSecret: string;
-  mailer?: { smtpUrl: string; from: string };
-  chatWebhookUrl?: string;
-  /** How linked-host callbacks and chat notices go out (the outbound policy's fetch). */
-  fetch?: typeof globalThis.fetch;
-}
-
-/** Approvals: the shared_approvals connector actions, the approvals API and the response pages. */
-export function approvalsExtension(options: ApprovalsExtensionOptions): ServerExtension {
-  return ({ store, callbacks, log, baseUrl }) => {
-    const approvals = createApprovals({
-      store,
-      callbacks,
-      publicBaseUrl: baseUrl,
-      ...options,
-      ...(log ? { log } : {}),
-    });
-    return {
-      routes: approvals.routes,
-      connectorHandlers: [approvals.handleEffect],
-      onRunEnded: (runId, status) => {
-        if (status === 'Cancelled') void approvals.cancelApprovalsForRun(runId).catch(() => {});
-      },
-      // Outcomes a previous process may not have delivered (to a waiting run, to a linked host).
-      resume: () => void approvals.resume().catch((err: unknown) => log?.warn({ err }, 'resuming approvals failed')),
-      close: () => approvals.close(),
-    };
-  };
-}
-
-/** The master key (FLOWBRIDGE_SECRET_KEY, else a key file in the data folder made at first start). */
-async function secretBoxOf(config: ServerConfig): Promise<SecretBox> {
-  const opened = await openSecretBox({ env: process.env, dataDir: config.dataDir });
-  if (!opened.ok) throw new Error(`${opened.error.code}: ${opened.error.message}`);
-  return opened.value;
 }
 
 function combineLifecycles(extensions: readonly Extension[]): Required<FlowLifecycle> {

@@ -79,7 +79,7 @@ export async function startServer(config: ServerConfig, io: CliIO): Promise<Runn
     await Promise.all([
       import('pino'),
       import('../store/index.js'),
-      import('../runtime.js'),
+      import('../runtime-config.js'),
       import('../http/app.js'),
       import('../store/data-lock.js'),
     ]);

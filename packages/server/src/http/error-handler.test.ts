@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createAuth } from '../auth/index.js';
 import { HostError } from '../host/errors.js';
-import { approvalsExtension } from '../runtime.js';
+import { approvalsExtension } from '../runtime-config.js';
 import { openStore, StoreError, type SqlStore } from '../store/index.js';
 import { installErrorHandler, toApiError, withoutPaths } from './error-handler.js';
 import { API_ERROR_STATUS, ApiError } from '../util/api-errors.js';

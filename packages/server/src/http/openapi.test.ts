@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSchema } from '@flowbridge/engine';
 import { createAuth } from '../auth/index.js';
-import { approvalsExtension, desktopExtension } from '../runtime.js';
+import { approvalsExtension, desktopExtension } from '../runtime-config.js';
 import { connectorsExtension } from '../connector-host/index.js';
 import { createOutboundClient } from '../effects/index.js';
 import { secretBox } from '../secrets/index.js';
