@@ -193,20 +193,11 @@ export function connectorStore({ driver, now, check }: StoreContext): ConnectorS
 
     async listConnections(filter = {}) {
       check();
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.environmentId !== undefined) {
-        where.push('environment_id = ?');
-        params.push(filter.environmentId);
-      }
-      if (filter.connectorName !== undefined) {
-        where.push('connector_name = ?');
-        params.push(filter.connectorName);
-      }
-      const rows = await driver.all(
-        `SELECT * FROM connections ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY environment_id, name`,
-        params,
-      );
+      const { sql, params } = whereEquals({
+        environment_id: filter.environmentId,
+        connector_name: filter.connectorName,
+      });
+      const rows = await driver.all(`SELECT * FROM connections ${sql} ORDER BY environment_id, name`, params);
       return rows.map(toConnection);
     },
 
@@ -266,20 +257,8 @@ export function connectorStore({ driver, now, check }: StoreContext): ConnectorS
 
     async listConnectorTriggers(filter = {}) {
       check();
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.flowId !== undefined) {
-        where.push('flow_id = ?');
-        params.push(filter.flowId);
-      }
-      if (filter.kind !== undefined) {
-        where.push('kind = ?');
-        params.push(filter.kind);
-      }
-      const rows = await driver.all(
-        `SELECT * FROM connector_triggers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY flow_id, trigger_name`,
-        params,
-      );
+      const { sql, params } = whereEquals({ flow_id: filter.flowId, kind: filter.kind });
+      const rows = await driver.all(`SELECT * FROM connector_triggers ${sql} ORDER BY flow_id, trigger_name`, params);
       return rows.map(toTrigger);
     },
 
@@ -292,5 +271,14 @@ export function connectorStore({ driver, now, check }: StoreContext): ConnectorS
         ])) > 0
       );
     },
+  };
+}
+
+/** `WHERE a = ? AND b = ?` for the columns given a value (undefined ones are left out). */
+function whereEquals(columns: Record<string, unknown>): { sql: string; params: unknown[] } {
+  const given = Object.entries(columns).filter(([, v]) => v !== undefined);
+  return {
+    sql: given.length ? `WHERE ${given.map(([c]) => `${c} = ?`).join(' AND ')}` : '',
+    params: given.map(([, v]) => v),
   };
 }

@@ -278,28 +278,20 @@ export class SqliteDriver implements Driver {
   }
 
   async transaction<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      // IMMEDIATE: take the write lock now, so a second process fails at BEGIN, not halfway.
-      await this.execRun('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.direct);
-        await this.execRun('COMMIT');
-        return result;
-      } catch (e) {
-        if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
-      }
-    } finally {
-      this.release();
-    }
+    // IMMEDIATE: take the write lock now, so a second process fails at BEGIN, not halfway.
+    return this.within('BEGIN IMMEDIATE', fn);
   }
 
   async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
     // The lock keeps this process's writes out; a deferred BEGIN is a read transaction (WAL snapshot).
+    return this.within('BEGIN', fn);
+  }
+
+  /** Runs `fn` between `begin` and COMMIT (ROLLBACK when it throws), holding this process's lock. */
+  private async within<T>(begin: string, fn: (c: Conn) => Promise<T>): Promise<T> {
     await this.acquire();
     try {
-      await this.execRun('BEGIN');
+      await this.execRun(begin);
       try {
         const result = await fn(this.direct);
         await this.execRun('COMMIT');
