@@ -3,9 +3,9 @@
 // under two idempotency keys (a re-send after a kill repeats the same key).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { createDatabase, databaseUrl, dropDatabase, postgresAvailable } from '../store/test-support/backends.js';
-import { client, startProcess, type ServerProcess } from './e2e-support.js';
+import { postgresAvailable } from '../store/test-support/backends.js';
+import { client, type ServerProcess } from './e2e-support.js';
+import { startClusterUnderLoad, type ClusterUnderLoad } from './test-support/cluster-load.js';
 
 const TOKEN = 'chaos-admin-token';
 /** Short: a killed worker's runs move on when their leases expire. */
@@ -15,76 +15,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pgUp = await postgresAvailable();
 
 describe('chaos: kill -9 under load (processes)', { skip: pgUp ? false : 'PostgreSQL not reachable' }, () => {
-  let dbName = '';
-  let env: Record<string, string> = {};
-  const processes: ServerProcess[] = [];
+  let cluster: ClusterUnderLoad;
   let api: ServerProcess;
-  let target: Server;
-  let targetUrl = '';
-  const keys = new Map<string, number>();
-
-  const startWorker = async (): Promise<ServerProcess> => {
-    const p = await startProcess(['--role', 'worker'], env, { port: false });
-    processes.push(p);
-    return p;
-  };
+  let keys: Map<string, number>;
+  const startWorker = (): Promise<ServerProcess> => cluster.startWorker();
 
   before(async () => {
-    target = createServer((req, res) => {
-      const key = String(req.headers['idempotency-key'] ?? req.headers['x-ms-client-request-id'] ?? 'none');
-      keys.set(key, (keys.get(key) ?? 0) + 1);
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
-      }, 200);
-    });
-    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
-    const address = target.address();
-    targetUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    dbName = await createDatabase();
-    env = {
-      FLOWBRIDGE_ADMIN_TOKEN: TOKEN,
-      FLOWBRIDGE_DATABASE_URL: databaseUrl(dbName),
-      FLOWBRIDGE_LEASE_MS: String(LEASE_MS),
-    };
-    api = await startProcess(['--role', 'api'], env);
-    processes.push(api);
+    cluster = await startClusterUnderLoad(TOKEN, LEASE_MS);
+    ({ api, keys } = cluster);
   });
   after(async () => {
-    await Promise.allSettled(processes.map((p) => p.kill('SIGKILL')));
-    await new Promise((r) => target?.close(r));
-    if (dbName) await dropDatabase(dbName);
+    await cluster?.close();
   });
 
   it('workers killed with SIGKILL and restarted under load: every accepted run Succeeds, one key per effect', async () => {
     const call = client(api.url, TOKEN);
-    const created = await call('POST', '/api/v1/flows', {
-      name: 'steady',
-      definition: {
-        triggers: { manual: { type: 'Request', kind: 'Http' } },
-        actions: {
-          Loop: {
-            type: 'Foreach',
-            foreach: '@createArray(1, 2, 3)',
-            runtimeConfiguration: { concurrency: { repetitions: 1 } },
-            actions: { Call: { type: 'Http', inputs: { method: 'POST', uri: `${targetUrl}/item`, body: '@item()' } } },
-          },
-          Pause: {
-            type: 'Wait',
-            runAfter: { Loop: ['Succeeded'] },
-            inputs: { interval: { count: 1, unit: 'Second' } },
-          },
-          Last: {
-            type: 'Http',
-            runAfter: { Pause: ['Succeeded'] },
-            inputs: { method: 'GET', uri: `${targetUrl}/last` },
-          },
-        },
-      },
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const signed = (await call('POST', `/api/v1/flows/${created.body.id}/triggers/manual/listCallbackUrl`)).body
-      .value as string;
+    const signed = await cluster.deploySteadyFlow();
     const workers = await Promise.all([startWorker(), startWorker()]);
 
     const runIds: string[] = [];
