@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const order = ['expression', 'engine', 'server'];
+const order = ['expression', 'engine', 'sdk', 'server'];
 const tsc = require.resolve('typescript/bin/tsc');
 for (const name of order) {
   const project = `packages/${name}/tsconfig.build.json`;

@@ -1,0 +1,2 @@
+// @flowbridge/sdk: what a host application needs to plug into Flowbridge (README "Host kit").
+export const sdkVersion = '0.1.0';
