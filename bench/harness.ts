@@ -180,19 +180,22 @@ export interface Flowbridge extends Server {
   deploy(kind: 'Stateful' | 'Stateless', copies: number): Promise<string[]>;
 }
 
-/** `flowbridge start` on a free port with an empty temp data dir (embedded SQLite). */
-export async function startFlowbridge(): Promise<Flowbridge> {
+/**
+ * `flowbridge start` on a free port with an empty temp data dir (embedded SQLite), or with
+ * `options.dataDir` (kept when the server stops: a restart on the same data) and `options.token`.
+ */
+export async function startFlowbridge(options: { dataDir?: string; token?: string } = {}): Promise<Flowbridge> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
-  const token = randomBytes(24).toString('hex');
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
+  const token = options.token ?? randomBytes(24).toString('hex');
   const env: NodeJS.ProcessEnv = { ...process.env, FLOWBRIDGE_ADMIN_TOKEN: token };
   delete env.FLOWBRIDGE_DATABASE_URL;
   delete env.FLOWBRIDGE_LOG_LEVEL;
   const cli = ['start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
   const args = existsSync(DIST) ? [BIN, ...cli] : ['--conditions=source', '--import', 'tsx', SOURCE_CLI, ...cli];
-  const server = await startChild('flowbridge', args, env, port, () =>
-    rmSync(dataDir, { recursive: true, force: true }),
-  );
+  const server = await startChild('flowbridge', args, env, port, () => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
   let seq = 0;
   const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(server.url + path, {

@@ -212,7 +212,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.appSettings ? { appSettings: options.appSettings } : {}),
   });
   hostRef.current = host;
-  metrics.setGauges(() => ({ liveRuns: host.liveCount, workInProgress: host.workInProgress }));
+  metrics.setGauges(() => ({
+    liveRuns: host.liveCount,
+    workInProgress: host.workInProgress,
+    pendingTimers: () => host.pendingTimers(),
+  }));
 
   const retention = new RetentionPruner({
     store,

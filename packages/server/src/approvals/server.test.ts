@@ -1,6 +1,7 @@
 // The approvals acceptance scenario through the real server, as a user meets it: a flow in the
 // exported Power Automate shape with a start-and-wait approval assigned to a user completes after
-// that user responds with their own token, and its next action sees the outcome; another user's
+// that user responds with their own token (the run waits parked, out of memory, and the response
+// rebuilds it from its events), and its next action sees the outcome; another user's
 // response gets 403; the assignee's mail carries a one-click link to the server's own pages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -139,6 +140,15 @@ test('an exported start-and-wait approval completes when its assignee responds w
   }
   assert.equal(pending.length, 1);
   const id = pending[0].id as string;
+
+  // Waiting for the response, the run is parked: not held in memory (the response rebuilds it).
+  let live = '';
+  for (let i = 0; i < 100 && live !== '0'; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    live = /^flowbridge_live_runs(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1] ?? '';
+  }
+  assert.equal(live, '0', 'the waiting run is not held in memory');
 
   const refused = await api('POST', `/api/v1/approvals/${id}/respond`, bob, { response: 'Approve' });
   assert.equal(refused.status, 403);

@@ -37,6 +37,8 @@ export interface Live {
   owned?: boolean;
   /** Dropped from memory: events still queued for this copy go back to the queue. */
   evicted?: boolean;
+  /** The run's `parked` flag as last written (undefined: not known, as after a rebuild). */
+  parked?: boolean;
 }
 
 export const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);

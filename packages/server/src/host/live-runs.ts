@@ -2,8 +2,10 @@
  * The runs live in this process, and the run loop: each engine step is persisted with
  * store.commitStep (events, records, run status, timers, callbacks) BEFORE its commands are acted
  * on, so a process killed at any instant resumes from the store. A run live here keeps its engine
- * state in memory, so steps never re-read the history. Stateless runs live only in memory and are
- * written once, at the end.
+ * state in memory while it has effects in flight, so those steps never re-read the history. A run
+ * that only waits (timers, callbacks) is parked: it leaves memory, and its next wake-up (a work
+ * item) rebuilds it from its events. Stateless runs live only in memory and are written once, at
+ * the end.
  */
 import {
   Run,
@@ -152,7 +154,8 @@ export class LiveRuns {
       unwritten: new Map(),
       seq: 0,
       callbacks: new Map(),
-      ...(durable ? {} : { memory: { events: [], records: [], timers: new Map() } }),
+      // A durable run's row starts not parked (a rebuild does not know: see rebuild()).
+      ...(durable ? { parked: false } : { memory: { events: [], records: [], timers: new Map() } }),
       executor: this.deps.effects.executorFor(runId, init, records),
     };
     this.live.set(runId, live);
@@ -182,6 +185,7 @@ export class LiveRuns {
     const init = history.init as RunInit;
     const { run, step } = replay(workflow, init, history.events as RunEvent[]);
     const live = this.register(runId, stored.flowId, true, workflow, init, run);
+    live.parked = undefined; // the next step writes the flag, whatever it is
     // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
     if (shared) live.owned = true;
     live.seq = history.lastSeq;
@@ -283,9 +287,10 @@ export class LiveRuns {
     if (step.done) {
       if (live.memory) await this.writeStateless(live);
       this.finish(live);
-    } else if (!live.memory && this.ctx.shared && live.inflight.size === 0 && !this.ctx.stopping()) {
-      // Only waiting on timers/callbacks (rows in the store): another process may take the next
-      // wake-up, so this one must not keep a copy that could go stale (toWrite let go of the lease).
+    } else if (!live.memory && live.inflight.size === 0 && !this.ctx.stopping()) {
+      // Parked: only waiting on timers/callbacks (rows in the store), so nothing of it stays in
+      // memory; the wake-up rebuilds it from its events. Scale-out: another process may take that
+      // wake-up, so no copy that could go stale may stay here either (toWrite let go of the lease).
       this.evict(live);
     }
   }
@@ -306,7 +311,31 @@ export class LiveRuns {
     this.deps.ended(live);
   }
 
-  /** Drops the copy in memory (its lease lost, or let go); the store has the run. */
+  /**
+   * A run rebuilt at start that turns out to only wait (its row predates the parked flag, or it
+   * was stopped with effects it no longer has): marked parked and dropped from memory.
+   */
+  async parkIfIdle(live: Live): Promise<void> {
+    const next = live.chain.then(async () => {
+      // Scale-out: a run held under a lease is let go by the work loop (settle), with its lease.
+      if (live.done || live.evicted || live.owned || live.inflight.size > 0 || this.ctx.stopping()) return;
+      if (live.parked !== true) {
+        await this.ctx.store.commitStep(live.runId, {
+          records: [...live.unwritten.values()],
+          runUpdate: { parked: true },
+        });
+        live.unwritten.clear();
+        live.parked = true;
+      }
+      this.evict(live);
+    });
+    live.chain = next.catch((error: unknown) => {
+      this.ctx.log?.error({ err: error, runId: live.runId }, 'parking a run failed');
+    });
+    await live.chain;
+  }
+
+  /** Drops the copy in memory (its lease lost, or let go, or parked); the store has the run. */
   evict(live: Live): void {
     live.evicted = true;
     live.owned = false;

@@ -9,7 +9,15 @@ export interface ServerMetrics {
   registry: Registry;
   observer: HostObserver;
   triggerLatency: Histogram<'outcome'>;
-  setGauges(read: () => { liveRuns: number; workInProgress: number }): void;
+  setGauges(read: () => GaugeReadings): void;
+}
+
+/** What the gauges show, read when scraped. */
+export interface GaugeReadings {
+  liveRuns: number;
+  workInProgress: number;
+  /** Timers not fired yet that this process's timer loop fires when due (a store read). */
+  pendingTimers(): Promise<number>;
 }
 
 /** `processId`: every series carries it as the `process` label, so a cluster's scrapes stay apart. */
@@ -37,7 +45,7 @@ export function createMetrics(processId?: string): ServerMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers: [registry],
   });
-  let read: () => { liveRuns: number; workInProgress: number } = () => ({ liveRuns: 0, workInProgress: 0 });
+  let read: () => GaugeReadings = () => ({ liveRuns: 0, workInProgress: 0, pendingTimers: () => Promise.resolve(0) });
   new Gauge({
     name: 'flowbridge_live_runs',
     help: 'Runs held in memory by this process',
@@ -52,6 +60,14 @@ export function createMetrics(processId?: string): ServerMetrics {
     registers: [registry],
     collect() {
       this.set(read().workInProgress);
+    },
+  });
+  new Gauge({
+    name: 'flowbridge_timers_pending',
+    help: 'Timers of waiting runs not fired yet, in the store, that this process fires when due (0 where no timer loop runs)',
+    registers: [registry],
+    async collect() {
+      this.set(await read().pendingTimers());
     },
   });
   return {

@@ -1,7 +1,8 @@
 /**
  * Callers waiting for a run's Response (a Request trigger's caller, a parent's Workflow action).
- * A run live here resolves them when it sends its Response or ends; a run that executes in another
- * process (scale-out) is polled in the store until its Response (or its end) is in the run's row.
+ * A run live here resolves them when it sends its Response or ends (also a parked run, rebuilt here
+ * when it wakes); a run that executes in another process (scale-out) is polled in the store until
+ * its Response (or its end) is in the run's row.
  */
 import { HostError } from './errors.js';
 import { sleep } from './idle.js';
@@ -38,19 +39,35 @@ export class ResponseWaiters {
     if (live?.response) return live.response;
     const ended = this.ended.get(runId);
     if (ended) return ended;
-    if (!live && !this.sources.waitingForSlot(runId)) {
-      const stored = await this.ctx.store.getRun(runId);
-      if (stored?.response) return stored.response as RunResponse;
-      if (stored && FINISHED.has(stored.status)) return { noResponse: true, status: stored.status };
-      if (!stored) throw new HostError('NotFound', `Run ${runId} does not exist.`, runId);
-    }
+    // Listening before the store is read: a run not in memory (parked, or in another process) that
+    // sends its Response meanwhile either finds this waiter or has committed it for the read below.
+    let waiter: Waiter | undefined;
     const waiting = new Promise<Outcome>((resolve) => {
+      waiter = resolve;
       const list = this.waiters.get(runId) ?? [];
       list.push(resolve);
       this.waiters.set(runId, list);
     });
+    if (!live && !this.sources.waitingForSlot(runId)) {
+      const stored = await this.ctx.store.getRun(runId).catch((error: unknown) => {
+        this.drop(runId, waiter);
+        throw error;
+      });
+      if (!stored) {
+        this.drop(runId, waiter);
+        throw new HostError('NotFound', `Run ${runId} does not exist.`, runId);
+      }
+      if (stored.response) this.resolve(runId, stored.response as RunResponse);
+      else if (FINISHED.has(stored.status)) this.resolve(runId, { noResponse: true, status: stored.status });
+    }
     if (this.ctx.shared && !live) void this.poll(runId);
     return waiting;
+  }
+
+  private drop(runId: string, waiter: Waiter | undefined): void {
+    const rest = (this.waiters.get(runId) ?? []).filter((w) => w !== waiter);
+    if (rest.length) this.waiters.set(runId, rest);
+    else this.waiters.delete(runId);
   }
 
   resolve(runId: string, outcome: Outcome): void {

@@ -14,6 +14,10 @@
  * - run-leases.ts: scale-out (PostgreSQL, many processes): a process holds a durable run in
  *   memory only while it holds the lease on the run's ownership item; when it dies, another
  *   worker claims the item, replays the run and re-sends the unanswered effects.
+ *
+ * A durable run that only waits (timers, callbacks: rows in the store) is parked: it is not held
+ * in memory and a start does not replay it; its wake-up rebuilds it from its events. So idle runs
+ * cost no memory, and a start re-arms their timers by reading the store's due-time index.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -104,6 +108,14 @@ export class RunHost {
   /** Runs live in this process (for drain and tests). */
   get liveCount(): number {
     return this.runs.size;
+  }
+
+  /**
+   * Timers not fired yet, which this process's timer loop fires when due (for metrics); 0 where
+   * the timer loop does not run (yet).
+   */
+  async pendingTimers(): Promise<number> {
+    return this.timers.running ? (await this.store.pendingTimers()).count : 0;
   }
 
   /** Work items claimed and not yet finished (for metrics). */
@@ -239,15 +251,21 @@ export class RunHost {
 
   // ---------------------------------------------------------------- loops
 
-  /** Replays every unfinished run and re-issues its outstanding effects (crash recovery). */
+  /**
+   * Replays the unfinished runs that are not parked and re-issues their outstanding effects (crash
+   * recovery). Parked runs stay in the store: their timers fire from its due-time index (the timer
+   * loop), their callbacks and cancels come as work items, and each wake-up rebuilds its run.
+   */
   async recover(): Promise<number> {
-    const runs = await this.store.listUnfinishedRuns();
+    const runs = await this.store.listUnfinishedRuns({ exceptParked: true });
     let resumed = 0;
     for (const r of runs) {
       if (r.status === 'Queued') continue; // admitted below, as slots allow
       try {
         const live = await this.runs.load(r.id, true);
         if (live) resumed++;
+        // Nothing left to do but wait (a row from before the parked flag, say): parked now.
+        if (live) await this.runs.parkIfIdle(live);
       } catch (error) {
         this.ctx.log?.error({ err: error, runId: r.id }, 'could not resume run');
       }

@@ -1,7 +1,8 @@
 /**
  * What a durable run's step writes to the store (store.commitStep): its events, the records that
- * changed (when the run ends or goes idle), its status, timers, callbacks and Response, and, when
- * the step leaves the run finished or only waiting, the end of this process's hold on it.
+ * changed (when the run ends or goes idle), its status, timers, callbacks and Response, whether it
+ * is parked (only waiting), and, when the step leaves the run finished or only waiting, the end of
+ * this process's hold on it.
  */
 import type { RunEvent, Step } from '@flowbridge/engine';
 import type { RunStatus, StepWrite } from '../store/index.js';
@@ -28,6 +29,13 @@ export function toWrite(live: Live, step: Step, events: RunEvent[], now: () => n
   if (timers.length) write.timers = timers;
   if (callbacks.length) write.callbacks = callbacks;
   if (cancels.length) write.cancelWaits = cancels;
+  // Only waiting (timers, callbacks): the run is parked, so it leaves memory and a start does not
+  // replay it. Written when it changes (a new run's row starts not parked).
+  const parked = !step.done && idleAfter(live, step);
+  if (!step.done && live.parked !== parked) {
+    runUpdate.parked = parked;
+    live.parked = parked;
+  }
   if (step.done) write.runUpdate = { ...runUpdate, ...finalUpdate(live, now) };
   // Scale-out: the run is let go (finished, or only waiting) in the same commit; act() drops it.
   if (live.owned && (step.done || idleAfter(live, step))) write.completeWork = [ownershipId(live.runId)];

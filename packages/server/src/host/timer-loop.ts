@@ -24,6 +24,11 @@ export class TimerLoop {
     this.loops.push(this.loop());
   }
 
+  /** Whether a loop runs here (started and not stopping). */
+  get running(): boolean {
+    return this.loops.length > 0 && !this.ctx.stopping();
+  }
+
   /** Wakes the loop at `dueAt` (timers of runs in this process need no polling delay). */
   wakeAt(dueAt: number): void {
     if (this.ctx.stopping() || dueAt >= this.nextWake) return;

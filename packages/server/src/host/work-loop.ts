@@ -93,7 +93,9 @@ export class WorkLoop {
         live = await this.runs.load(runId, true);
         if (!live) await this.leases.complete(runId);
       } else if (!live && runId) {
-        live = await this.runs.load(runId, false);
+        // A parked run (or one dropped after a failed step): rebuilt from its events. A parked run
+        // had no effect in flight; a dropped one gets its unanswered effects again.
+        live = await this.runs.load(runId, true);
       }
       if (!live || live.done) {
         await store.complete(item.id);

@@ -63,6 +63,8 @@ export interface QueueStore {
 
   // ---- timers, callbacks, recurrence
   dueTimers(now: number, limit: number): Promise<Timer[]>;
+  /** Timers not fired yet (every run's, due or not) and the earliest due time among them. */
+  pendingTimers(): Promise<{ count: number; nextDueAt: number | null }>;
   /**
    * Turns up to `limit` due timers into `timer` work items and marks them fired, in one
    * transaction; concurrent callers (workers on PostgreSQL) each take different timers. Returns

@@ -126,6 +126,13 @@ export function queueStore(ctx: StoreContext, writer: StepWriter, signal: WorkSi
       }));
     },
 
+    async pendingTimers() {
+      check();
+      // One read over the partial index of unfired timers (timers_due), however many runs wait.
+      const [r] = await driver.all('SELECT COUNT(*) AS count, MIN(due_at) AS next FROM timers WHERE fired = 0');
+      return { count: n(r?.count), nextDueAt: nOrNull(r?.next) };
+    },
+
     async fireDueTimers(at, limit) {
       check();
       // PostgreSQL: timers another worker is firing right now are skipped, not waited for, so every

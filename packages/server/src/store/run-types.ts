@@ -64,6 +64,11 @@ export interface RunUpdate {
   outputs?: Json | null;
   /** Replaces the engine's RunInit (a run admitted after waiting for a concurrency slot starts now). */
   init?: Json;
+  /**
+   * The run only waits (on timers and callbacks, with no effect in flight): the host holds nothing
+   * of it, and a start does not replay it (listUnfinishedRuns `exceptParked`). New runs are not.
+   */
+  parked?: boolean;
 }
 
 export interface RunHistory {
@@ -159,7 +164,11 @@ export interface RunStore {
    */
   readRun(id: string): Promise<{ run: RunDetail; history: RunHistory } | undefined>;
   listRuns(query?: RunQuery): Promise<Page<Run>>;
-  listUnfinishedRuns(): Promise<Run[]>;
+  /**
+   * Runs not finished, oldest first. `exceptParked`: without the parked ones (what a start replays:
+   * a parked run is woken by its timer or callback, which are rows of their own).
+   */
+  listUnfinishedRuns(options?: { exceptParked?: boolean }): Promise<Run[]>;
   /** Records a trigger evaluation that started no run (conditions false, bad input). */
   recordTriggerHistory(
     entry: Omit<TriggerHistoryEntry, 'id' | 'code' | 'message'> & {

@@ -191,10 +191,11 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
-    async listUnfinishedRuns() {
+    async listUnfinishedRuns(options = {}) {
       check();
+      const parked = options.exceptParked ? ' AND parked = 0' : '';
       const rows = await driver.all(
-        `SELECT ${sql.runColumns} FROM runs WHERE status IN (${UNFINISHED_SQL}) ORDER BY start_time, id`,
+        `SELECT ${sql.runColumns} FROM runs WHERE status IN (${UNFINISHED_SQL})${parked} ORDER BY start_time, id`,
       );
       return rows.map(toRun);
     },

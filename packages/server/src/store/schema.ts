@@ -474,6 +474,14 @@ export const migrations: Migration[] = [
       `CREATE UNIQUE INDEX flow_templates_name ON flow_templates(environment_id, name)`,
     ],
   },
+  {
+    version: 10,
+    name: 'parked runs',
+    // A run that only waits (timers, callbacks; no effect in flight) is parked: not held in memory,
+    // and not replayed at start (its timers and callbacks are rows of their own). Existing runs
+    // read as not parked, so the first start after the upgrade resumes them as before.
+    statements: () => [`ALTER TABLE runs ADD COLUMN parked INTEGER NOT NULL DEFAULT 0`],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -145,6 +145,7 @@ export function prepareUnit(
     else if (u.status !== undefined) unit.runUpdate.push(['status', u.status]); // fails as InvalidArgument
     if (u.endTime !== undefined) unit.runUpdate.push(['end_time', u.endTime]);
     if (u.error !== undefined) unit.runUpdate.push(['error', toJsonOrNull(u.error, 'runUpdate.error')]);
+    if (u.parked !== undefined) unit.runUpdate.push(['parked', u.parked ? 1 : 0]);
     for (const key of ['response', 'outputs', 'init'] as const) {
       const v = u[key];
       if (v === undefined) continue;

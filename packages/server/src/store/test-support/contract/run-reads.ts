@@ -95,6 +95,43 @@ export const runReadCases: Case[] = [
     },
   ],
   [
+    'parked runs: left out of listUnfinishedRuns({ exceptParked }) until a step unparks them; pendingTimers',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const mk = (id: string, startTime: number) =>
+        store.createRun({ id, flowId: flow.id, flowVersion: 1, triggerName: 't', startTime, init: {} });
+      await mk('busy', 1);
+      await mk('parked', 2);
+      await mk('woken', 3);
+      assert.deepEqual(await store.pendingTimers(), { count: 0, nextDueAt: null });
+      await store.commitStep('parked', {
+        events: [{ e: 1 }],
+        runUpdate: { status: 'Running', parked: true },
+        timers: [{ key: 'w', dueAt: 500 }],
+      });
+      await store.commitStep('woken', {
+        runUpdate: { status: 'Waiting', parked: true },
+        timers: [{ key: 'w', dueAt: 300 }],
+        callbacks: [{ key: 'cb-woken', path: 'A' }],
+      });
+      assert.deepEqual(await store.pendingTimers(), { count: 2, nextDueAt: 300 });
+      const ids = async (exceptParked?: boolean) =>
+        (await store.listUnfinishedRuns(exceptParked === undefined ? undefined : { exceptParked })).map((r) => r.id);
+      assert.deepEqual(await ids(), ['busy', 'parked', 'woken']);
+      assert.deepEqual(await ids(true), ['busy']);
+      assert.deepEqual(await ids(false), ['busy', 'parked', 'woken']);
+      // Woken: its step issues an effect, so it is no longer parked; a fired timer no longer counts.
+      assert.equal(await store.fireDueTimers(400, 10), 1);
+      await store.commitStep('woken', { events: [{ e: 2 }], runUpdate: { status: 'Running', parked: false } });
+      assert.deepEqual(await ids(true), ['busy', 'woken']);
+      assert.deepEqual(await store.pendingTimers(), { count: 1, nextDueAt: 500 });
+      // A finished run is not listed, parked or not.
+      await store.commitStep('parked', { runUpdate: { status: 'Succeeded', endTime: 9 }, cancelWaits: ['w'] });
+      assert.deepEqual(await ids(), ['busy', 'woken']);
+      assert.deepEqual(await store.pendingTimers(), { count: 0, nextDueAt: null });
+    },
+  ],
+  [
     'listUnfinishedRuns and pruneRunsOlderThan (finished runs only, with everything hanging off them)',
     async ({ store }) => {
       const { flow } = await store.createFlow({ name: 'f', definition: {} });
