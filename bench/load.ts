@@ -40,6 +40,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   if (origins.size !== 1) throw new Error(`load: the urls must share one origin, got ${[...origins].join(', ')}`);
   if (generatorName() === 'wrk') return wrkLoad(options, wrkVersion() ?? '');
   const limit = (wholeSeconds(options.warmupMs) + wholeSeconds(options.durationMs)) * 1000 + 30_000;
-  const out = await runChild(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/autocannon-load.ts'), JSON.stringify(options)], limit);
+  const out = await runChild(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/autocannon-load.ts'), JSON.stringify(options)],
+    limit,
+  );
   return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
 }

@@ -47,7 +47,15 @@ export function nodeRedFlows(copies: number): unknown[] {
   for (let i = 0; i < copies; i++) {
     const id = (name: string): string => `${name}-${i}`;
     nodes.push(
-      { id: id('in'), type: 'http in', z: tab, url: `/bench/${i}`, method: 'post', upload: false, wires: [[id('input')]] },
+      {
+        id: id('in'),
+        type: 'http in',
+        z: tab,
+        url: `/bench/${i}`,
+        method: 'post',
+        upload: false,
+        wires: [[id('input')]],
+      },
       {
         id: id('input'),
         type: 'change',

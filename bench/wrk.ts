@@ -34,7 +34,11 @@ async function wrk(options: LoadOptions, threads: number, seconds: number): Prom
   });
   const body = JSON.stringify(options.body ?? { n: 1, name: 'bench' });
   const args = ['-t', String(threads), '-c', String(options.concurrency), '-d', `${seconds}s`, '--timeout', '10s'];
-  const out = await runChild('wrk', [...args, '-s', SCRIPT, first.origin, '--', body, ...paths], seconds * 1000 + 30_000);
+  const out = await runChild(
+    'wrk',
+    [...args, '-s', SCRIPT, first.origin, '--', body, ...paths],
+    seconds * 1000 + 30_000,
+  );
   const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
   if (!line) throw new Error(`wrk printed no summary:\n${out}`);
   return JSON.parse(line.slice('WRKJSON '.length)) as WrkSummary;
