@@ -4,7 +4,7 @@
 // Usage: node --import tsx bench/autocannon-load.ts '<LoadOptions as JSON>'
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
-import { resultOf, wholeSeconds, type LoadOptions } from './load-result.js';
+import { cpuSeconds, resultOf, wholeSeconds, type LoadOptions } from './load-result.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const version = (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
@@ -26,13 +26,15 @@ const run = (seconds: number) =>
 
 await run(wholeSeconds(options.warmupMs));
 const before = process.cpuUsage();
+const server = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid);
 const r = await run(wholeSeconds(options.durationMs));
 const cpu = process.cpuUsage(before);
+const serverCpu = server === undefined ? undefined : cpuSeconds(options.serverPid ?? 0) - server;
 const statuses = Object.fromEntries(Object.entries(r.statusCodeStats).map(([status, s]) => [status, s.count]));
 const result = resultOf(
   { requests: r.requests.total, statuses, transportErrors: r.errors, seconds: r.duration },
   { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
   `autocannon ${version}, ${workers} thread${workers === 1 ? '' : 's'}`,
-  (cpu.user + cpu.system) / 1e6,
+  { generator: (cpu.user + cpu.system) / 1e6, server: serverCpu },
 );
 console.log(JSON.stringify(result));

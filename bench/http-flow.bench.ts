@@ -29,15 +29,16 @@ export async function run(): Promise<BenchResult[]> {
     const loads: LoadResult[] = [];
     for (const concurrency of CONCURRENCY) {
       const options = { concurrency, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
-      const ref = await load({ ...options, urls: [`${echo.url}/echo`] });
+      const ref = await load({ ...options, urls: [`${echo.url}/echo`], serverPid: echo.pid });
       for (const kind of ['Stateless', 'Stateful'] as const) {
         const urls = await flowbridge.deploy(kind, COPIES);
-        const ours = await load({ ...options, urls });
+        const ours = await load({ ...options, urls, serverPid: flowbridge.pid });
         loads.push(ref, ours);
         const errors = ours.errors
           ? `${ours.errors} of ${ours.requests} calls failed (${JSON.stringify(ours.statuses)}); `
           : '';
-        const note = `${errors}${ours.requests} calls in ${ours.seconds.toFixed(1)} s (echo ${ref.requests})${stale && results.length === 1 ? `; ${stale}` : ''}`;
+        const cpu = `server CPU ${ours.serverCpuUs?.toFixed(0)} µs per call (echo ${ref.serverCpuUs?.toFixed(0)})`;
+        const note = `${errors}${ours.requests} calls in ${ours.seconds.toFixed(1)} s (echo ${ref.requests}); ${cpu}${stale && results.length === 1 ? `; ${stale}` : ''}`;
         const label = `${kind}, c=${concurrency}`;
         results.push(
           { ...compare(`${label}: req/s`, ours.perSecond, 'req/s', ref.perSecond, 'node:http echo'), note },

@@ -1,5 +1,8 @@
 // What a load generator is asked (LoadOptions) and answers (LoadResult), the same whichever
 // generator ran (bench/load.ts picks one), and how a generator's raw counts become a LoadResult.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 export interface LoadOptions {
   /** Called round-robin (several copies of a flow, so no single one hits its per-flow rate limit); one origin. */
   urls: string[];
@@ -11,6 +14,8 @@ export interface LoadOptions {
   body?: unknown;
   /** The generator's threads (wrk) or worker threads (autocannon); 1 by default. */
   threads?: number;
+  /** The server's process: the CPU it uses in the measured window is reported (`serverCpuUs`). */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -28,6 +33,24 @@ export interface LoadResult {
   generator: string;
   /** CPU the generator used during the measured window, in cores (CPU seconds per second). */
   generatorCpu: number;
+  /** With `serverPid`: the server's CPU time (all its threads) per call in the measured window, in µs. */
+  serverCpuUs?: number;
+}
+
+let ticks: number | undefined;
+
+/** The unit of /proc's CPU times, per second. */
+export function clockTicks(): number {
+  ticks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticks;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds; Linux's /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is the first, utime the 12th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
 /** Whole seconds, at least one. */
@@ -38,7 +61,7 @@ export function resultOf(
   counts: { requests: number; statuses: Record<string, number>; transportErrors: number; seconds: number },
   latencyMs: { p50: number; p99: number; max: number },
   generator: string,
-  cpuSeconds: number,
+  cpu: { generator: number; server?: number },
 ): LoadResult {
   let ok = 0;
   for (const [status, n] of Object.entries(counts.statuses)) if (status.startsWith('2')) ok += n;
@@ -52,6 +75,7 @@ export function resultOf(
     p99Ms: latencyMs.p99,
     maxMs: latencyMs.max,
     generator,
-    generatorCpu: cpuSeconds / counts.seconds,
+    generatorCpu: cpu.generator / counts.seconds,
+    ...(cpu.server === undefined ? {} : { serverCpuUs: (cpu.server * 1e6) / Math.max(1, counts.requests) }),
   };
 }

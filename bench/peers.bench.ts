@@ -4,8 +4,9 @@
 // 1, 10 and 50, interleaved with our Stateless and Stateful flows and the bare node:http echo.
 // Two rounds over all cases; each case counts its best round (a busy neighbour on this shared
 // machine only ever lowers a figure). Reports req/s, p50 and p99 as ours/Node-RED (the aim: at
-// least 1.5× Node-RED's req/s while persisting every step), Node-RED/echo, and what each server
-// wrote to disk under the load.
+// least 1.5× Node-RED's req/s while persisting every step), the server's CPU per call (all its
+// threads, from /proc: steadier than req/s when neighbours compete for the cores), Node-RED/echo,
+// and what each server wrote to disk under the load.
 import { best, generatorCheck, generatorNote } from './generator-check.js';
 import { dirBytes, distNote, load, startEcho, startFlowbridge, type Flowbridge, type Server } from './harness.js';
 import type { LoadResult } from './load.js';
@@ -32,14 +33,19 @@ interface Servers {
 /** Loads one case once; returns the result and the bytes its server's folder grew meanwhile. */
 async function measure(s: Servers, who: Who, concurrency: number): Promise<{ result: LoadResult; written: number }> {
   const options = { concurrency, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
-  if (who === 'echo') return { result: await load({ ...options, urls: [`${s.echo.url}/echo`] }), written: 0 };
+  if (who === 'echo')
+    return { result: await load({ ...options, urls: [`${s.echo.url}/echo`], serverPid: s.echo.pid }), written: 0 };
+  const serverPid = who === 'Node-RED' ? s.nodeRed.pid : s.flowbridge.pid;
   const dir = who === 'Node-RED' ? s.nodeRed.userDir : s.flowbridge.dataDir;
   // Fresh copies of our flow for each case, so that no copy reaches its trigger rate limit.
   const urls = who === 'Node-RED' ? s.nodeRed.urls : await s.flowbridge.deploy(who, COPIES);
   const before = dirBytes(dir);
-  const result = await load({ ...options, urls });
+  const result = await load({ ...options, urls, serverPid });
   return { result, written: dirBytes(dir) - before };
 }
+
+/** The least server CPU per call over the rounds (contention only ever adds to it). */
+const cpuPerCall = (runs: LoadResult[]): number => Math.min(...runs.map((r) => r.serverCpuUs ?? NaN));
 
 const calls = (runs: LoadResult[]): string =>
   `${runs.map((r) => Math.round(r.perSecond)).join(' / ')} req/s in the ${runs.length} rounds` +
@@ -78,7 +84,9 @@ export async function run(): Promise<BenchResult[]> {
       const peer = best(of('Node-RED'));
       results.push({
         ...compare(`Node-RED, c=${concurrency}: req/s`, peer.perSecond, 'req/s', ref.perSecond, 'node:http echo'),
-        note: `Node-RED ${calls(of('Node-RED'))}; echo ${calls(of('echo'))}`,
+        note:
+          `Node-RED ${calls(of('Node-RED'))}, ${cpuPerCall(of('Node-RED')).toFixed(0)} µs CPU per call; ` +
+          `echo ${calls(of('echo'))}, ${cpuPerCall(of('echo')).toFixed(0)} µs CPU per call`,
       });
       for (const kind of ['Stateless', 'Stateful'] as const) {
         const ours = best(of(kind));
@@ -91,6 +99,14 @@ export async function run(): Promise<BenchResult[]> {
           },
           compare(`${label}: p50`, ours.p50Ms, 'ms', peer.p50Ms, 'Node-RED', 'lower'),
           compare(`${label}: p99`, ours.p99Ms, 'ms', peer.p99Ms, 'Node-RED', 'lower'),
+          compare(
+            `${label}: CPU per call`,
+            cpuPerCall(of(kind)),
+            'µs',
+            cpuPerCall(of('Node-RED')),
+            'Node-RED',
+            'lower',
+          ),
         );
       }
     }

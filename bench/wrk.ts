@@ -1,9 +1,8 @@
 // Runs wrk (bench/wrk.lua) for the warm-up, then again for the measured window, and reads the
 // JSON line the script prints at the end: counts by status, latency percentiles and wrk's own CPU.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runChild } from './children.js';
-import { resultOf, wholeSeconds, type LoadOptions, type LoadResult } from './load-result.js';
+import { clockTicks, cpuSeconds, resultOf, wholeSeconds, type LoadOptions, type LoadResult } from './load-result.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const SCRIPT = join(ROOT, 'bench/wrk.lua');
@@ -18,12 +17,6 @@ interface WrkSummary {
   maxUs: number;
   cpuTicks: number;
   statuses: Record<string, number>;
-}
-
-let ticksPerSecond: number | undefined;
-function clockTicks(): number {
-  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  return ticksPerSecond;
 }
 
 async function wrk(options: LoadOptions, threads: number, seconds: number): Promise<WrkSummary> {
@@ -48,7 +41,9 @@ export async function wrkLoad(options: LoadOptions, version: string): Promise<Lo
   // wrk needs at least one connection per thread.
   const threads = Math.max(1, Math.min(options.threads ?? 1, options.concurrency));
   await wrk(options, threads, wholeSeconds(options.warmupMs));
+  const server = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid);
   const s = await wrk(options, threads, wholeSeconds(options.durationMs));
+  const serverCpu = server === undefined ? undefined : cpuSeconds(options.serverPid ?? 0) - server;
   return resultOf(
     {
       requests: s.requests,
@@ -58,6 +53,6 @@ export async function wrkLoad(options: LoadOptions, version: string): Promise<Lo
     },
     { p50: s.p50Us / 1000, p99: s.p99Us / 1000, max: s.maxUs / 1000 },
     `wrk ${version}, ${threads} thread${threads === 1 ? '' : 's'}`,
-    s.cpuTicks / clockTicks(),
+    { generator: s.cpuTicks / clockTicks(), server: serverCpu },
   );
 }
