@@ -1,8 +1,9 @@
 // Whether the load generator, not the server, is the limit: the bare echo at c=50 loaded with one
 // generator thread and with two, alternately, twice each (the best of each counts: this machine is
 // shared, and a busy neighbour only ever lowers a figure). If a second thread gives the echo no
-// more req/s, one thread was not the bottleneck; the note gives the CPU the generator itself used
-// (in cores: the generator, the server and whatever else runs share this machine's cores).
+// more req/s, one was not the bottleneck; under contention it is (a lone generator thread waits
+// for a core), which is why wrk runs two by default. The note gives the CPU the generator itself
+// used, in cores (the generator, the server and whatever else runs share this machine's cores).
 import { load, type LoadResult } from './load.js';
 import { compare, type BenchResult } from './types.js';
 

@@ -12,7 +12,11 @@ export interface LoadOptions {
   warmupMs: number;
   durationMs: number;
   body?: unknown;
-  /** The generator's threads (wrk) or worker threads (autocannon); 1 by default. */
+  /**
+   * The generator's threads: wrk's default is 2 (at most one per connection; on a busy machine one
+   * thread waits for a core and limits the echo, see bench/generator-check.ts); autocannon's is 1
+   * (more are worker threads).
+   */
   threads?: number;
   /** The server's process: the CPU it uses in the measured window is reported (`serverCpuUs`). */
   serverPid?: number;

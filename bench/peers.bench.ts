@@ -2,7 +2,7 @@
 // folder by bench/node-red.ts, never a dependency of ours) serving the same flow (Request trigger,
 // Compose, InitializeVariable, Compose, Response), loaded by the same generator at concurrency
 // 1, 10 and 50, interleaved with our Stateless and Stateful flows and the bare node:http echo.
-// Two rounds over all cases; each case counts its best round (a busy neighbour on this shared
+// Two rounds over all cases (BENCH_ROUNDS); each case counts its best round (a busy neighbour on this shared
 // machine only ever lowers a figure). Reports req/s, p50 and p99 as ours/Node-RED (the aim: at
 // least 1.5× Node-RED's req/s while persisting every step), the server's CPU per call (all its
 // threads, from /proc: steadier than req/s when neighbours compete for the cores), Node-RED/echo,
@@ -14,7 +14,8 @@ import { installNodeRed, startNodeRed, type NodeRed } from './node-red.js';
 import { compare, type BenchResult } from './types.js';
 
 const CONCURRENCY = [1, 10, 50];
-const ROUNDS = 2;
+/** BENCH_ROUNDS=n for more rounds on a busy machine. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2;
 const WARMUP_MS = 1000;
 const DURATION_MS = 3000;
 /** Copies of the flow per case (each of ours has a per-flow trigger rate limit); Node-RED gets as many paths. */

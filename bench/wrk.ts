@@ -39,7 +39,7 @@ async function wrk(options: LoadOptions, threads: number, seconds: number): Prom
 
 export async function wrkLoad(options: LoadOptions, version: string): Promise<LoadResult> {
   // wrk needs at least one connection per thread.
-  const threads = Math.max(1, Math.min(options.threads ?? 1, options.concurrency));
+  const threads = Math.max(1, Math.min(options.threads ?? 2, options.concurrency));
   await wrk(options, threads, wholeSeconds(options.warmupMs));
   const server = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid);
   const s = await wrk(options, threads, wholeSeconds(options.durationMs));
