@@ -15,7 +15,7 @@ const CONCURRENCY = [1, 10, 50];
 const WARMUP_MS = 1000;
 const DURATION_MS = 3000;
 const COPIES = 4;
-const WARM_UP = { concurrency: 10, warmupMs: 1000, durationMs: 2000 };
+const WARM_UP = { concurrency: 10, warmupMs: 1000, durationMs: 4000 };
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];

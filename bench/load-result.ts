@@ -18,7 +18,7 @@ export interface LoadOptions {
    * (more are worker threads).
    */
   threads?: number;
-  /** The server's process: the CPU it uses in the measured window is reported (`serverCpuUs`). */
+  /** The server's process: the load starts once it is idle, and its CPU in the measured window is reported (`serverCpuUs`). */
   serverPid?: number;
 }
 

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runChild } from './children.js';
-import { wholeSeconds, type LoadOptions, type LoadResult } from './load-result.js';
+import { cpuSeconds, wholeSeconds, type LoadOptions, type LoadResult } from './load-result.js';
 import { wrkLoad } from './wrk.js';
 
 export type { LoadOptions, LoadResult } from './load-result.js';
@@ -34,8 +34,24 @@ export function generatorName(): 'wrk' | 'autocannon' {
   return 'autocannon';
 }
 
+/**
+ * Waits (10 s at most) until the server at `pid` is idle: under 5% of a core over 250 ms. Work the
+ * previous case left behind (runs persisted after they answered, checkpoints) then does not land
+ * in the next case's figures.
+ */
+async function settle(pid: number): Promise<void> {
+  const until = performance.now() + 10_000;
+  for (let before = cpuSeconds(pid); performance.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    if (now - before < 0.0125) return;
+    before = now;
+  }
+}
+
 /** Loads `urls` as `options` say, then returns what was measured after the warm-up. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  if (options.serverPid !== undefined) await settle(options.serverPid);
   const origins = new Set(options.urls.map((u) => new URL(u).origin));
   if (origins.size !== 1) throw new Error(`load: the urls must share one origin, got ${[...origins].join(', ')}`);
   if (generatorName() === 'wrk') return wrkLoad(options, wrkVersion() ?? '');
