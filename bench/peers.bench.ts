@@ -2,8 +2,8 @@
 // folder by bench/node-red.ts, never a dependency of ours) serving the same flow (Request trigger,
 // Compose, InitializeVariable, Compose, Response), loaded by the same generator at concurrency
 // 1, 10 and 50, interleaved with our Stateless and Stateful flows and the bare node:http echo.
-// Two rounds over all cases (BENCH_ROUNDS); each case counts its best round (a busy neighbour on this shared
-// machine only ever lowers a figure). Reports req/s, p50 and p99 as ours/Node-RED (the aim: at
+// Two rounds over all cases (BENCH_ROUNDS); each case counts its best round (a busy neighbour on
+// this shared machine only ever lowers a figure). Reports req/s, p50 and p99 as ours/Node-RED (the aim: at
 // least 1.5× Node-RED's req/s while persisting every step), the server's CPU per call (all its
 // threads, from /proc: steadier than req/s when neighbours compete for the cores), Node-RED/echo,
 // and what each server wrote to disk under the load.
