@@ -1,16 +1,18 @@
 // What the HTTP benchmarks share: starting the Flowbridge server and the bare node:http echo server
 // as child processes on free loopback ports (timing the cold start to the first served request),
-// deploying the benchmark flow over the API, running the load generator (bench/load.ts) as a
-// child process, and reading a process's memory from /proc. Every process started here is killed
-// when the benchmark ends, even on failure; temp data directories are removed.
-import { spawn, type ChildProcess } from 'node:child_process';
+// deploying the benchmark flow over the API, and reading a process's memory from /proc. The load
+// generator (wrk or autocannon, its own process) is bench/load.ts. Every process started here is
+// killed when the benchmark ends, even on failure; temp data directories are removed.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { LoadOptions, LoadResult } from './load.js';
+import { track } from './children.js';
+
+export { load } from './load.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/server/bin/flowbridge.js');
@@ -58,21 +60,6 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-function track(child: ChildProcess): Promise<void> {
-  live.add(child);
-  return new Promise((resolve) =>
-    child.once('exit', () => {
-      live.delete(child);
-      resolve();
-    }),
-  );
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -93,6 +80,17 @@ function statusOf(url: string): Promise<number> {
     req.setTimeout(2000, () => req.destroy());
     req.once('error', () => resolve(0));
   });
+}
+
+/** Bytes of the files under `dir` (0 when it does not exist). */
+export function dirBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(path) : e.isFile() ? statSync(path).size : 0;
+  }
+  return total;
 }
 
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -126,7 +124,14 @@ export function distNote(): string | undefined {
   return undefined;
 }
 
-async function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, cleanup?: () => void) {
+/** Starts `node <args>` and waits for a 200 from its /healthz on `port` (30 s at most). */
+export async function startChild(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  cleanup?: () => void,
+): Promise<Server> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = track(child);
@@ -176,6 +181,8 @@ export async function startEcho(): Promise<Server> {
 
 export interface Flowbridge extends Server {
   token: string;
+  /** Its data folder (embedded SQLite): what it persists. */
+  dataDir: string;
   /** Deploys the benchmark flow `copies` times with this kind; returns the signed trigger URLs. */
   deploy(kind: 'Stateful' | 'Stateless', copies: number): Promise<string[]>;
 }
@@ -210,6 +217,7 @@ export async function startFlowbridge(options: { dataDir?: string; token?: strin
   return {
     ...server,
     token,
+    dataDir,
     async deploy(kind, copies) {
       const urls: string[] = [];
       for (let i = 0; i < copies; i++) {
@@ -246,23 +254,4 @@ export async function post(url: string): Promise<number> {
   });
   await res.arrayBuffer();
   return res.status;
-}
-
-/** Runs bench/load.ts as a child process; bounded in time. */
-export async function load(options: LoadOptions): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load.ts'), JSON.stringify(options)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = track(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.warmupMs + options.durationMs + 30_000);
-  await exited;
-  clearTimeout(timer);
-  if (child.exitCode !== 0)
-    throw new Error(`load generator exited with ${child.exitCode ?? child.signalCode}:\n${err}`);
-  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
 }

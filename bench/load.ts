@@ -1,110 +1,65 @@
-// The load generator for the HTTP benchmarks, run as its own process so that it does not share an
-// event loop with what it measures. N concurrent loops POST a JSON body over keep-alive
-// connections for a warm-up, then for a fixed time while recording latencies; prints one JSON line.
-// Usage: node --import tsx bench/load.ts '{"urls":[...],"concurrency":50,"warmupMs":1000,"durationMs":3000}'
-import http from 'node:http';
+// The load generator of the HTTP benchmarks: wrk (Debian's `wrk`, C, epoll) when it is on the
+// PATH, else autocannon (a pinned devDependency) in a child process of its own. Either way the
+// generator is another process than what it measures, and it reports the CPU it used itself, so a
+// run shows whether the generator, not the server, was the limit. Nothing is installed here: with
+// neither generator the benchmark fails saying so. BENCH_LOAD_GENERATOR=autocannon forces the
+// fallback (to compare the two).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runChild } from './children.js';
+import { cpuSeconds, wholeSeconds, type LoadOptions, type LoadResult } from './load-result.js';
+import { wrkLoad } from './wrk.js';
 
-export interface LoadOptions {
-  /** Called round-robin (several copies of a flow, so no single one hits its per-flow rate limit). */
-  urls: string[];
-  concurrency: number;
-  warmupMs: number;
-  durationMs: number;
-  body?: unknown;
+export type { LoadOptions, LoadResult } from './load-result.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+let wrkFound: string | undefined | null = null;
+
+/** wrk's version when it is on the PATH (`wrk -v` prints it and exits with 1). */
+export function wrkVersion(): string | undefined {
+  if (wrkFound !== null) return wrkFound;
+  const probe = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  wrkFound = probe.error ? undefined : (/wrk (?:debian\/)?(\S+)/.exec(probe.stdout)?.[1] ?? 'unknown version');
+  return wrkFound;
 }
 
-export interface LoadResult {
-  requests: number;
-  /** Non-2xx answers and transport errors during the measured window. */
-  errors: number;
-  statuses: Record<string, number>;
-  seconds: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
+/** The generator `load` uses on this machine. */
+export function generatorName(): 'wrk' | 'autocannon' {
+  const forced = process.env.BENCH_LOAD_GENERATOR;
+  if (forced === 'autocannon') return 'autocannon';
+  if (forced && forced !== 'wrk') throw new Error(`BENCH_LOAD_GENERATOR must be wrk or autocannon, not ${forced}`);
+  if (wrkVersion()) return 'wrk';
+  if (forced === 'wrk') throw new Error('BENCH_LOAD_GENERATOR=wrk but wrk is not on the PATH (apt-get install wrk)');
+  return 'autocannon';
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+/**
+ * Waits (10 s at most) until the server at `pid` is idle: under 5% of a core over 250 ms. Work the
+ * previous case left behind (runs persisted after they answered, checkpoints) then does not land
+ * in the next case's figures.
+ */
+async function settle(pid: number): Promise<void> {
+  const until = performance.now() + 10_000;
+  for (let before = cpuSeconds(pid); performance.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    if (now - before < 0.0125) return;
+    before = now;
+  }
 }
 
-async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-  const total = options.warmupMs + options.durationMs;
-  // Bounded whatever happens (a server that stops answering must not hang the run).
-  setTimeout(() => {
-    console.error('load: time limit reached');
-    process.exit(3);
-  }, total + 15_000).unref();
-
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const targets = options.urls.map((u) => new URL(u));
-  const payload = Buffer.from(JSON.stringify(options.body ?? { n: 1, name: 'bench' }));
-  const call = (target: URL): Promise<number> =>
-    new Promise((resolve) => {
-      const req = http.request(
-        {
-          agent,
-          method: 'POST',
-          hostname: target.hostname,
-          port: target.port,
-          path: target.pathname + target.search,
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => resolve(res.statusCode ?? 0));
-          res.once('error', () => resolve(0));
-        },
-      );
-      req.setTimeout(10_000, () => req.destroy());
-      req.once('error', () => resolve(0));
-      req.end(payload);
-    });
-
-  let latencies = new Float64Array(1 << 16);
-  let count = 0;
-  let errors = 0;
-  const statuses: Record<string, number> = {};
-  let next = 0;
-  const start = performance.now();
-  const measureFrom = start + options.warmupMs;
-  const end = start + total;
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (performance.now() < end) {
-        const target = targets[next++ % targets.length] as URL;
-        const t0 = performance.now();
-        const status = await call(target);
-        const t1 = performance.now();
-        if (t0 < measureFrom || t1 > end) continue;
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status < 200 || status >= 300) errors++;
-        if (count === latencies.length) {
-          const grown = new Float64Array(latencies.length * 2);
-          grown.set(latencies);
-          latencies = grown;
-        }
-        latencies[count++] = t1 - t0;
-      }
-    }),
+/** Loads `urls` as `options` say, then returns what was measured after the warm-up. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  if (options.serverPid !== undefined) await settle(options.serverPid);
+  const origins = new Set(options.urls.map((u) => new URL(u).origin));
+  if (origins.size !== 1) throw new Error(`load: the urls must share one origin, got ${[...origins].join(', ')}`);
+  if (generatorName() === 'wrk') return wrkLoad(options, wrkVersion() ?? '');
+  const limit = (wholeSeconds(options.warmupMs) + wholeSeconds(options.durationMs)) * 1000 + 30_000;
+  const out = await runChild(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/autocannon-load.ts'), JSON.stringify(options)],
+    limit,
   );
-  agent.destroy();
-  const seconds = (Math.min(performance.now(), end) - measureFrom) / 1000;
-  const sorted = latencies.slice(0, count).sort();
-  const result: LoadResult = {
-    requests: count,
-    errors,
-    statuses,
-    seconds,
-    perSecond: (count - errors) / seconds,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted.length ? (sorted[sorted.length - 1] ?? NaN) : NaN,
-  };
-  console.log(JSON.stringify(result));
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
 }
-
-await main();
