@@ -106,6 +106,19 @@ test('another 4xx fails at once; 404 and 410 remove the dead subscription', asyn
   }
 });
 
+test('many subscribers: every one gets the event, in the order of the outcomes', async () => {
+  const { fetch, calls } = fakeFetch([202]);
+  const { host } = testHost({ fetch });
+  for (let i = 0; i < 20; i++) await subscribe(host, 'OnRecordChanged', { table: 'order' }, flow(`f${i}`));
+  const outcomes = await host.emit('OnRecordChanged', {}, { parameters: { table: 'order' } });
+  assert.deepEqual(
+    outcomes.map((o) => o.flowId),
+    (await host.subscriptions('OnRecordChanged')).map((s) => s.flowId),
+  );
+  assert.ok(outcomes.every((o) => o.status === 'delivered'));
+  assert.equal(new Set(calls.map((c) => c.url)).size, 20);
+});
+
 test('a batch trigger delivers an array; a single event is wrapped', async () => {
   const { fetch, calls } = fakeFetch([202]);
   const { host } = testHost({ fetch });

@@ -16,6 +16,7 @@ import {
 } from './types.js';
 
 export const EVENT_ID_HEADER = 'x-flowbridge-event-id';
+const CONCURRENT_DELIVERIES = 8;
 
 export interface DeliveryDeps {
   triggers: Record<string, TriggerOptions>;
@@ -86,7 +87,14 @@ export async function emitEvent(
   const batch = deps.triggers[operationId]!.batch === true;
   const body = JSON.stringify(batch && !Array.isArray(payload) ? [payload] : payload);
   const eventId = options.eventId ?? deps.newId();
-  return Promise.all(reached.map((s) => deliver(deps, s, body, eventId)));
+  // A few deliveries at a time: an event with many subscribers does not open a socket for each at once.
+  const outcomes: DeliveryOutcome[] = new Array(reached.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < reached.length; i = next++) outcomes[i] = await deliver(deps, reached[i]!, body, eventId);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELIVERIES, reached.length) }, worker));
+  return outcomes;
 }
 
 /** Retry-After as ms: delta-seconds or an HTTP date. */

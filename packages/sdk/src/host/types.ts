@@ -198,6 +198,7 @@ export type HttpErrorCode =
   | 'Unauthorized'
   | 'NotFound'
   | 'MethodNotAllowed'
+  | 'PayloadTooLarge'
   | 'MissingParameter'
   | 'InvalidParameter'
   | 'InvalidBody'
