@@ -21,6 +21,8 @@ test('emit reaches the subscriptions whose parameters match; one without a value
   assert.deepEqual(await reached({ table: 'customer', priority: 1 }), ['customers', 'urgent']);
   assert.deepEqual(await reached({ table: 'invoice' }), []);
   assert.deepEqual(await reached({ table: 'order' }), ['orders']);
+  const listed = await host.subscriptions('OnRecordChanged', { table: 'customer', event: 'created' });
+  assert.deepEqual(listed.map((s) => s.flowId).sort(), ['customers', 'new-customers'], 'what an emit would reach');
   assert.equal(calls.length, 6);
   const outcome = (await host.emit('OnRecordChanged', { id: '1' }, { parameters: { table: 'order' } }))[0]!;
   assert.deepEqual(outcome, {
