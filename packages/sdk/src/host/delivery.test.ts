@@ -154,8 +154,15 @@ test('an instant trigger runs on the flow named; flowId and subscriptionId targe
   );
 });
 
-test('emit refuses an unknown trigger or parameter with a code', async () => {
-  const { host } = testHost({ fetch: fakeFetch([200]).fetch });
+test('emit refuses an unknown trigger, parameter or a payload that does not fit, with a code', async () => {
+  const { fetch, calls } = fakeFetch([200]);
+  const { host } = testHost({ fetch });
+  await subscribe(host, 'OnRecordsImported', {}, flow('f'));
+  await assert.rejects(
+    host.emit('OnRecordsImported', [{ id: '1' }, { id: 2 }]),
+    (e: unknown) => e instanceof ConnectorHostError && e.code === 'InvalidPayload' && e.at === 'payload/1/id',
+  );
+  assert.equal(calls.length, 0, 'nothing was sent');
   await assert.rejects(
     host.emit('Nope', {}),
     (e: unknown) => e instanceof ConnectorHostError && e.code === 'UnknownTrigger',
