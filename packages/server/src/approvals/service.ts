@@ -28,6 +28,8 @@ export interface ServiceDeps {
   chatWebhookUrl: string | undefined;
   publicBaseUrl: () => string;
   linkSecret: string;
+  /** Signs linked-host callbacks (x-flowbridge-signature). */
+  hostSigningSecret: string;
   linkTtlMs: number;
   tenantId: string;
   now: () => number;
@@ -476,7 +478,7 @@ export class ApprovalService {
         headers: {
           'content-type': 'application/json',
           'x-flowbridge-timestamp': String(timestamp),
-          'x-flowbridge-signature': signBody(this.deps.linkSecret, timestamp, body),
+          'x-flowbridge-signature': signBody(this.deps.hostSigningSecret, timestamp, body),
         },
         body,
       });
