@@ -30,7 +30,10 @@ export interface TableSpec {
 export const REQUEST_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const TABLES = {
+export const TABLE_NAMES = ['customers', 'orders', 'notes', 'requests'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+export const TABLES: Record<TableName, TableSpec> = {
   customers: {
     singular: 'customer',
     fields: {
@@ -69,17 +72,14 @@ export const TABLES = {
       decidedBy: { type: 'text', label: 'Decided by', system: true },
     },
   },
-} as const satisfies Record<string, TableSpec>;
-
-export type TableName = keyof typeof TABLES;
-export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+};
 
 export function isTableName(value: unknown): value is TableName {
   return typeof value === 'string' && Object.hasOwn(TABLES, value);
 }
 
 export function fieldsOf(table: TableName): Record<string, FieldSpec> {
-  return TABLES[table].fields as Record<string, FieldSpec>;
+  return TABLES[table].fields;
 }
 
 /** A stored record: its fields plus id and the two timestamps (ISO 8601). */

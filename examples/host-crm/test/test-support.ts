@@ -162,7 +162,7 @@ export async function postForm(base: string, path: string, form: Record<string, 
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(Object.entries(form).map(([k, v]) => [k, String(v)])).toString(),
+    body: new URLSearchParams(Object.entries(form).map(([k, v]): [string, string] => [k, String(v)])).toString(),
   });
   await res.arrayBuffer();
   const location = new URL(res.headers.get('location') ?? '/', base);
