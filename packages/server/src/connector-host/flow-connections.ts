@@ -5,7 +5,7 @@
 import { isRecord } from '@flowbridge/engine';
 import type { Flow, Store } from '../store/index.js';
 import { ConnectorHostError } from './errors.js';
-import { isBuiltIn, lastSegment, referencedNames, referencesFromParameters } from './references.js';
+import { hostReferenceName, isBuiltIn, lastSegment, referencedNames, referencesFromParameters } from './references.js';
 import type { ConnectorService, ResolvedConnection } from './service.js';
 
 /** Reference name → connection name, for a flow's current version. */
@@ -39,12 +39,10 @@ export async function missingReferences(store: Store, flow: Flow): Promise<Missi
 
 /** The connection name an action's or trigger's (evaluated) inputs point at. */
 export function connectionNameOf(inputs: unknown, refs: Record<string, string>): string | undefined {
+  const ref = hostReferenceName(inputs);
+  if (ref !== undefined) return refs[ref] ?? ref;
   const host = isRecord(inputs) && isRecord(inputs.host) ? inputs.host : {};
   const connection = isRecord(host.connection) ? host.connection : {};
-  const ref = [host.connectionName, connection.referenceName].find(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
-  if (ref !== undefined) return refs[ref] ?? ref;
   // ApiConnection: the $connections entry's connectionId (evaluated), or its key when written as such.
   const name = connection.name;
   if (typeof name !== 'string' || name === '') return undefined;

@@ -10,7 +10,7 @@
  * A reference resolves when its connection exists in the flow's environment. References to the
  * built-in approvals and Office 365 mail connectors need none.
  */
-import { isRecord } from '@flowbridge/engine';
+import { isRecord, loadDefinition } from '@flowbridge/engine';
 import { connectorOf } from '../approvals/inputs.js';
 
 export interface Reference {
@@ -100,4 +100,39 @@ export function referencedNames(definition: unknown): string[] {
   };
   visit(isRecord(definition) && isRecord(definition.properties) ? definition.properties.definition : definition);
   return [...names];
+}
+
+/** The reference an action's or trigger's inputs name: `host.connectionName` or `host.connection.referenceName`. */
+export function hostReferenceName(inputs: unknown): string | undefined {
+  const host = isRecord(inputs) && isRecord(inputs.host) ? inputs.host : {};
+  const connection = isRecord(host.connection) ? host.connection : {};
+  return [host.connectionName, connection.referenceName].find((v): v is string => typeof v === 'string' && v !== '');
+}
+
+/** What one trigger of a definition uses of a connector (hosts list flows and templates by it). */
+export interface TriggerUse {
+  triggerName: string;
+  /** The connection reference it names, if any. */
+  referenceName?: string;
+  /** `inputs.host.operationId`. */
+  operationId?: string;
+  /** `inputs.parameters`: the operation's parameter values. */
+  parameters: Record<string, unknown>;
+}
+
+/** The triggers of a definition (bare or in any wrapper form) and what each uses. */
+export function triggerUses(definition: unknown): TriggerUse[] {
+  const loaded = loadDefinition(definition).loaded?.definition;
+  const triggers = isRecord(loaded) && isRecord(loaded.triggers) ? loaded.triggers : {};
+  return Object.entries(triggers).map(([triggerName, trigger]) => {
+    const inputs = isRecord(trigger) && isRecord(trigger.inputs) ? trigger.inputs : {};
+    const referenceName = hostReferenceName(inputs);
+    const operationId = isRecord(inputs.host) ? inputs.host.operationId : undefined;
+    return {
+      triggerName,
+      ...(referenceName !== undefined ? { referenceName } : {}),
+      ...(typeof operationId === 'string' && operationId !== '' ? { operationId } : {}),
+      parameters: isRecord(inputs.parameters) ? inputs.parameters : {},
+    };
+  });
 }

@@ -22,6 +22,7 @@ import { flowRoutes } from './flows.js';
 import { RateLimiter } from './rate-limit.js';
 import { installRequestGuards } from './request-guards.js';
 import { runRoutes } from './runs.js';
+import { templateRoutes } from './templates.js';
 import { invokeRoutes, triggerRoutes } from './triggers.js';
 import { csrfGuard } from '../auth/sessions.js';
 import { webRoutes } from './web.js';
@@ -140,6 +141,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     });
     clusterRoutes(app, ctx, runtime.cluster);
     flowRoutes(app, ctx);
+    templateRoutes(app, ctx);
     triggerRoutes(app, ctx);
     runRoutes(app, ctx);
     environmentSettingsRoutes(app, ctx);
@@ -156,9 +158,13 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     await app.register(webRoutes(ctx)); // the web app at / and its sign-in routes
   }
 
-  // A flow created, saved, enabled or disabled here: the scheduler looks again at once.
+  // A flow created (also from a template), saved, enabled or disabled here: the scheduler looks again at once.
   app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && reply.statusCode < 300 && /^\/api\/v1\/flows\b/i.test(request.url)) {
+    if (
+      request.method !== 'GET' &&
+      reply.statusCode < 300 &&
+      /^\/api\/v1\/(flows\b|templates\/[^/]+\/instantiate)/i.test(request.url)
+    ) {
       runtime.recurrences.poke();
     }
   });

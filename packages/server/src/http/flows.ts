@@ -10,6 +10,8 @@ import { audit } from '../auth/audit.js';
 import { ApiError } from '../util/api-errors.js';
 import { requirePermission, principalOf, type RouteContext } from './context.js';
 import { afterFlowSaved, problemError, problemJson } from './flow-lifecycle.js';
+import { definitionMatches, triggerFilterOf, type TriggerFilter } from './trigger-filter.js';
+import { flowReferences } from '../connector-host/flow-connections.js';
 
 export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unknown> {
   return {
@@ -52,7 +54,7 @@ export async function flowOr404(ctx: RouteContext, id: string): Promise<Flow> {
   return flow;
 }
 
-interface FlowBody {
+export interface FlowBody {
   name?: unknown;
   definition?: unknown;
   kind?: unknown;
@@ -63,7 +65,7 @@ interface FlowBody {
   armParameters?: unknown;
 }
 
-function checkDefinition(body: FlowBody): {
+export function checkDefinition(body: FlowBody): {
   kind?: FlowKind;
   parameters?: Record<string, unknown>;
   definition: unknown;
@@ -122,51 +124,61 @@ function enumOf<T extends string>(value: unknown, allowed: readonly T[], target:
   return found;
 }
 
+/**
+ * Creates a flow from a POST body (the one path: POST /api/v1/flows and a template's instantiate):
+ * checks, saves, tells the flow listeners, audits; answers the created flow's JSON.
+ */
+export async function createFlowFrom(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  body: FlowBody & { connectionReferences?: unknown },
+): Promise<Record<string, unknown>> {
+  if (body.environmentId !== undefined && typeof body.environmentId !== 'string')
+    throw new ApiError(400, 'InvalidRequest', "'environmentId' must be a string.", 'environmentId');
+  const environmentId = body.environmentId ?? DEFAULT_ENVIRONMENT_ID;
+  const principal = requirePermission(ctx, request, 'flows.write', environmentId);
+  if (typeof body.name !== 'string' || !body.name.trim())
+    throw new ApiError(400, 'InvalidRequest', "'name' is required.", 'name');
+  const checked = checkDefinition(body);
+  const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind') ?? checked.kind ?? 'Stateful';
+  const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state') ?? 'Enabled';
+  if (!(await ctx.store.getEnvironment(environmentId)))
+    throw new ApiError(400, 'InvalidRequest', `There is no environment '${environmentId}'.`, 'environmentId');
+  const ownerId = principal.kind === 'user' ? principal.id : null;
+  const created = await ctx.store.createFlow({
+    environmentId,
+    name: body.name.trim(),
+    ownerId,
+    state,
+    kind,
+    accessKey: newAccessKey(),
+    definition: checked.definition,
+    ...(checked.parameters ? { parameters: checked.parameters } : {}),
+    createdBy: principal.id,
+  });
+  const { version } = created;
+  const { flow, problem } = await afterFlowSaved(ctx, created.flow, body);
+  await audit(ctx.store, principal, 'flow.create', `flow:${flow.id}`, { name: flow.name, environmentId, kind, state });
+  return { ...flowJson(flow, version), ...problemJson(problem) };
+}
+
 export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/api/v1/flows', async (request: FastifyRequest<{ Body: FlowBody }>, reply) => {
     const body = isRecord(request.body) ? (request.body as FlowBody) : {};
-    if (body.environmentId !== undefined && typeof body.environmentId !== 'string')
-      throw new ApiError(400, 'InvalidRequest', "'environmentId' must be a string.", 'environmentId');
-    const environmentId = body.environmentId ?? DEFAULT_ENVIRONMENT_ID;
-    const principal = requirePermission(ctx, request, 'flows.write', environmentId);
-    if (typeof body.name !== 'string' || !body.name.trim())
-      throw new ApiError(400, 'InvalidRequest', "'name' is required.", 'name');
-    const checked = checkDefinition(body);
-    const kind = enumOf(body.kind, ['Stateful', 'Stateless'] as const, 'kind') ?? checked.kind ?? 'Stateful';
-    const state = enumOf(body.state, ['Enabled', 'Disabled'] as const, 'state') ?? 'Enabled';
-    if (!(await ctx.store.getEnvironment(environmentId)))
-      throw new ApiError(400, 'InvalidRequest', `There is no environment '${environmentId}'.`, 'environmentId');
-    const ownerId = principal.kind === 'user' ? principal.id : null;
-    const created = await ctx.store.createFlow({
-      environmentId,
-      name: body.name.trim(),
-      ownerId,
-      state,
-      kind,
-      accessKey: newAccessKey(),
-      definition: checked.definition,
-      ...(checked.parameters ? { parameters: checked.parameters } : {}),
-      createdBy: principal.id,
-    });
-    const { version } = created;
-    const { flow, problem } = await afterFlowSaved(ctx, created.flow, body);
-    await audit(ctx.store, principal, 'flow.create', `flow:${flow.id}`, {
-      name: flow.name,
-      environmentId,
-      kind,
-      state,
-    });
-    return reply.status(201).send({ ...flowJson(flow, version), ...problemJson(problem) });
+    return reply.status(201).send(await createFlowFrom(ctx, request, body));
   });
 
-  app.get('/api/v1/flows', async (request: FastifyRequest<{ Querystring: { environmentId?: string } }>) => {
+  app.get('/api/v1/flows', async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
     const principal = principalOf(request);
-    const flows = await ctx.store.listFlows(
-      request.query.environmentId ? { environmentId: request.query.environmentId } : {},
+    const { environmentId } = request.query;
+    if (environmentId !== undefined && typeof environmentId !== 'string')
+      throw new ApiError(400, 'InvalidRequest', "'environmentId' must be a string.", 'environmentId');
+    const filter = triggerFilterOf(request.query);
+    const flows = (await ctx.store.listFlows(environmentId ? { environmentId } : {})).filter((f) =>
+      ctx.auth.authorize(principal, 'flows.read', f.environmentId),
     );
-    return {
-      value: flows.filter((f) => ctx.auth.authorize(principal, 'flows.read', f.environmentId)).map((f) => flowJson(f)),
-    };
+    const shown = filter ? await filterAsync(flows, (f) => flowTriggerMatches(ctx, f, filter)) : flows;
+    return { value: shown.map((f) => flowJson(f)) };
   });
 
   app.get('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -251,4 +263,25 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
     await audit(ctx.store, principal, 'flow.regenerateAccessKey', `flow:${flow.id}`);
     return { ...flowJson(updated.flow), ...problemJson(updated.problem) };
   });
+}
+
+/** Whether the flow's current version has a trigger the filter matches (its references resolved to connectors). */
+async function flowTriggerMatches(ctx: RouteContext, flow: Flow, filter: TriggerFilter): Promise<boolean> {
+  const version = await ctx.store.getFlowVersion(flow.id, flow.currentVersion);
+  if (!version) return false;
+  let refs: Record<string, string> | undefined;
+  return definitionMatches(
+    version.definition,
+    async (reference) => {
+      refs ??= await flowReferences(ctx.store, flow);
+      const connection = await ctx.store.getConnection(flow.environmentId, refs[reference] ?? reference);
+      return connection?.connectorName;
+    },
+    filter,
+  );
+}
+
+async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const kept = await Promise.all(items.map(keep));
+  return items.filter((_, i) => kept[i]);
 }

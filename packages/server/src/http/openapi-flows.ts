@@ -1,6 +1,7 @@
 /** OpenAPI section: the flows API (http/flows.ts). */
 import type { Schema, Section } from './openapi-model.js';
 import { anyJson, dateTime, listOf, nullableStr, ref } from './openapi-model.js';
+import { triggerFilterQuery } from './openapi-templates.js';
 
 const flowProperties = {
   definition: {
@@ -91,8 +92,11 @@ export const flowsSection: Section = {
       path: '/api/v1/flows',
       summary: 'List the flows the caller may read (without definitions)',
       tag: 'flows',
-      query: [{ name: 'environmentId', description: 'Only flows of this environment.', schema: { type: 'string' } }],
-      responses: { '200': { description: 'The flows', schema: listOf(ref('Flow')) } },
+      query: [
+        { name: 'environmentId', description: 'Only flows of this environment.', schema: { type: 'string' } },
+        ...triggerFilterQuery,
+      ],
+      responses: { '200': { description: 'The flows', schema: listOf(ref('Flow')) }, '400': 'InvalidRequest' },
     },
     {
       operationId: 'getFlow',

@@ -415,6 +415,33 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
       assert.equal((await call('getOpenApiDocument', '/api/v1/openapi.json', { token: null })).status, 200);
     });
 
+    it('templates, and the flows list by trigger', async () => {
+      const definition = { triggers: { manual: { type: 'Request', kind: 'Http' } }, actions: {} };
+      const made = await call('createTemplate', '/api/v1/templates', {
+        body: { name: 'Tpl', description: 'd', definition, tags: ['x'] },
+      });
+      assert.equal(made.status, 201);
+      const url = `/api/v1/templates/${made.body.id}`;
+      assert.equal(
+        (await call('createTemplate', '/api/v1/templates', { body: { name: 'Tpl', definition } })).status,
+        409,
+      );
+      assert.equal(
+        (await call('createTemplate', '/api/v1/templates', { body: { name: 'B', definition: 1 } })).status,
+        400,
+      );
+      assert.equal((await call('listTemplates', '/api/v1/templates?tag=x&connector=c')).status, 200);
+      assert.equal((await call('getTemplate', url)).status, 200);
+      assert.equal((await call('saveTemplate', url, { body: { name: 'Tpl', definition } })).status, 200);
+      const flow = await call('instantiateTemplate', `${url}/instantiate`, { body: { name: 'From tpl' } });
+      assert.equal(flow.status, 201);
+      assert.equal((await call('instantiateTemplate', `${url}/instantiate`, { body: {} })).status, 400);
+      assert.equal((await call('listFlows', '/api/v1/flows?connector=c&triggerOperation=o')).status, 200);
+      assert.equal((await call('listFlows', '/api/v1/flows?connector=')).status, 400);
+      assert.equal((await call('deleteTemplate', url)).status, 204);
+      assert.equal((await call('getTemplate', url)).status, 404);
+    });
+
     it('desktop flows, machines, the agent protocol and the Dataverse routes', async () => {
       const group = await call('createMachineGroup', '/api/v1/machine-groups', { body: { name: 'Robots' } });
       assert.equal(group.status, 201);

@@ -16,12 +16,14 @@ import { metaSection } from './openapi-meta.js';
 import type { Operation, Section } from './openapi-model.js';
 import { oauthSection } from './openapi-oauth.js';
 import { runsSection } from './openapi-runs.js';
+import { templatesSection } from './openapi-templates.js';
 import { triggersSection } from './openapi-triggers.js';
 import { webSection } from './openapi-web.js';
 
 export const sections: readonly Section[] = [
   metaSection,
   flowsSection,
+  templatesSection,
   triggersSection,
   runsSection,
   authSection,

@@ -12,6 +12,7 @@ import { peopleFlowCases } from './test-support/contract/people-flows.js';
 import { queueCases } from './test-support/contract/queue.js';
 import { runReadCases } from './test-support/contract/run-reads.js';
 import { runStepCases } from './test-support/contract/run-steps.js';
+import { templateCases } from './test-support/contract/templates.js';
 import { rejectsWith } from './test-support/contract/support.js';
 import type { Case } from './test-support/contract/support.js';
 
@@ -34,6 +35,7 @@ const cases: Case[] = [
   ...approvalCases,
   ...connectorCases,
   ...desktopCases,
+  ...templateCases,
   [
     'a closed store refuses work with Closed',
     async ({ store }) => {

@@ -452,6 +452,28 @@ export const migrations: Migration[] = [
       `CREATE INDEX desktop_session_logs_session ON desktop_session_logs(session_id, id)`,
     ],
   },
+  {
+    version: 8,
+    name: 'flow templates',
+    // A template is a definition with the connection references it needs (reference name →
+    // connector name), default parameter values and tags; a host instantiates it into a flow
+    // (http/templates.ts). Its name is unique in its environment.
+    statements: (t) => [
+      `CREATE TABLE flow_templates (
+        id TEXT PRIMARY KEY,
+        environment_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        definition ${t.json} NOT NULL,
+        connection_references ${t.jsonb} NOT NULL,
+        parameters ${t.json} NOT NULL,
+        tags ${t.jsonb} NOT NULL,
+        created_by TEXT,
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL)`,
+      `CREATE UNIQUE INDEX flow_templates_name ON flow_templates(environment_id, name)`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

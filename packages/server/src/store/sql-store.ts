@@ -19,6 +19,7 @@ import { runStore } from './runs.js';
 import { sessionStore } from './sessions.js';
 import { settingStore } from './settings.js';
 import { StepWriter } from './step-writer.js';
+import { templateStore } from './templates.js';
 import type { StepWriterOptions } from './step-writer.js';
 import type { Store } from './types.js';
 import { WorkSignal } from './work-signal.js';
@@ -60,6 +61,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
     ...admissionStore(ctx, writer),
     ...approvalStore(ctx),
     ...connectorStore(ctx),
+    ...templateStore(ctx),
     ...settingStore(ctx),
     sessions: sessionStore(driver),
     ...clusterStore(ctx),

@@ -12,6 +12,7 @@ import type { QueueStore } from './queue-types.js';
 import type { RunStore } from './run-types.js';
 import type { SettingStore } from './setting-types.js';
 import type { SessionStore } from './sessions.js';
+import type { TemplateStore } from './template-types.js';
 
 export type { Json } from './json.js';
 export type * from './approval-types.js';
@@ -20,6 +21,7 @@ export type * from './connector-types.js';
 export type * from './people-types.js';
 export type * from './queue-types.js';
 export type * from './setting-types.js';
+export type * from './template-types.js';
 export { DEFAULT_ENVIRONMENT_ID } from './flow-types.js';
 export type * from './flow-types.js';
 export { UNFINISHED_RUN_STATUSES } from './run-types.js';
@@ -40,6 +42,7 @@ export type Store = StoreLifecycle &
   QueueStore &
   ApprovalStore &
   ConnectorStore &
+  TemplateStore &
   SettingStore &
   ClusterStore &
   SessionsRole &

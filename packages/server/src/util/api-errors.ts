@@ -38,6 +38,11 @@ export type ApiErrorCode =
   | 'MethodNotAllowed'
   /** 400: a connector's files cannot be imported, or a connection's values do not fit its connector. */
   | 'InvalidConnector'
+  /**
+   * 400: a template's connection reference is not given a connection, names no connection in the
+   * environment, or one of another connector; `target` is `/connectionReferences/<ref>`.
+   */
+  | 'InvalidConnectionReference'
   /** 409: a duplicate (email, id), a stale expectedVersion, a state that forbids the operation. */
   | 'Conflict'
   /** 409: the flow cannot be turned on: `details` lists each connection reference that does not resolve. */
@@ -83,6 +88,7 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   ReassignmentDisabled: 403,
   MethodNotAllowed: 405,
   InvalidConnector: 400,
+  InvalidConnectionReference: 400,
   Conflict: 409,
   ConnectionReferencesMissing: 409,
   TriggerSubscriptionFailed: 502,

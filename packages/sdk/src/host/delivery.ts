@@ -1,0 +1,140 @@
+/**
+ * emit(): an event → a POST to the callback URL of each matching subscription. Each delivery is
+ * tried until a 2xx acknowledges it or the tries run out: network errors, 408, 429 and 5xx are
+ * tried again after an exponential delay (Retry-After wins when the callback sends one); 404 and
+ * 410 mean the flow is gone, and its subscription goes too; any other answer fails at once.
+ */
+import { signatureHeaders, TIMESTAMP_HEADER } from '../signature.js';
+import {
+  ConnectorHostError,
+  type DeliveryOutcome,
+  type EmitOptions,
+  type RetryOptions,
+  type Subscription,
+  type SubscriptionStore,
+  type TriggerOptions,
+} from './types.js';
+
+export const EVENT_ID_HEADER = 'x-flowbridge-event-id';
+
+export interface DeliveryDeps {
+  triggers: Record<string, TriggerOptions>;
+  store: SubscriptionStore;
+  fetch: typeof fetch;
+  retry: Required<RetryOptions>;
+  signingSecret: string | undefined;
+  now: () => number;
+  newId: () => string;
+}
+
+export const DEFAULT_RETRY: Omit<Required<RetryOptions>, 'sleep'> = {
+  attempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 300_000,
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Scalar = string | number | boolean;
+
+/** A subscription matches when every parameter it chose is the event's value (a missing one matches all). */
+export function matches(subscription: Subscription, parameters: Record<string, Scalar>): boolean {
+  return Object.entries(subscription.parameters).every(
+    ([name, wanted]) => parameters[name] !== undefined && String(parameters[name]) === String(wanted),
+  );
+}
+
+/** The subscriptions an emit() reaches. Throws for an unknown trigger, parameter or a missing target. */
+export async function targets(
+  deps: Pick<DeliveryDeps, 'triggers' | 'store'>,
+  operationId: string,
+  options: EmitOptions,
+): Promise<Subscription[]> {
+  const trigger = deps.triggers[operationId];
+  if (!trigger) throw new ConnectorHostError('UnknownTrigger', `There is no trigger '${operationId}'.`, operationId);
+  if (trigger.instant && options.flowId === undefined && options.subscriptionId === undefined)
+    throw new ConnectorHostError(
+      'TargetRequired',
+      `Trigger '${operationId}' is instant: emit() needs the flowId (or subscriptionId) to run.`,
+      operationId,
+    );
+  const parameters = options.parameters ?? {};
+  for (const name of Object.keys(parameters))
+    if (!trigger.parameters?.[name])
+      throw new ConnectorHostError(
+        'InvalidParameters',
+        `Trigger '${operationId}' has no parameter '${name}'.`,
+        `parameters/${name}`,
+      );
+  return (await deps.store.list(operationId)).filter(
+    (s) =>
+      (options.subscriptionId === undefined || s.id === options.subscriptionId) &&
+      (options.flowId === undefined || s.flowId === options.flowId) &&
+      matches(s, parameters),
+  );
+}
+
+export async function emitEvent(
+  deps: DeliveryDeps,
+  operationId: string,
+  payload: unknown,
+  options: EmitOptions = {},
+): Promise<DeliveryOutcome[]> {
+  const reached = await targets(deps, operationId, options);
+  const batch = deps.triggers[operationId]!.batch === true;
+  const body = JSON.stringify(batch && !Array.isArray(payload) ? [payload] : payload);
+  const eventId = options.eventId ?? deps.newId();
+  return Promise.all(reached.map((s) => deliver(deps, s, body, eventId)));
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date. */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+async function deliver(
+  deps: DeliveryDeps,
+  subscription: Subscription,
+  body: string,
+  eventId: string,
+): Promise<DeliveryOutcome> {
+  const { attempts, baseDelayMs, maxDelayMs } = deps.retry;
+  const who = { subscriptionId: subscription.id, flowId: subscription.flowId, flowName: subscription.flowName };
+  for (let attempt = 1; ; attempt++) {
+    const timestamp = deps.now();
+    let failed: { httpStatus?: number; error: string };
+    let wait: number | undefined;
+    try {
+      const response = await deps.fetch(subscription.callbackUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [EVENT_ID_HEADER]: eventId,
+          [TIMESTAMP_HEADER]: String(timestamp),
+          ...(deps.signingSecret ? await signatureHeaders(deps.signingSecret, body, timestamp) : {}),
+        },
+        body,
+        signal: AbortSignal.timeout(60_000),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      const status = response.status;
+      if (status >= 200 && status < 300) return { ...who, status: 'delivered', attempts: attempt, httpStatus: status };
+      if (status === 404 || status === 410) {
+        await deps.store.remove(subscription.id);
+        return { ...who, status: 'gone', attempts: attempt, httpStatus: status };
+      }
+      failed = { httpStatus: status, error: `the callback answered ${status}` };
+      if (!retryable(status)) return { ...who, status: 'failed', attempts: attempt, ...failed };
+      wait = retryAfterMs(response.headers.get('retry-after'), deps.now());
+    } catch (error) {
+      failed = { error: error instanceof Error ? error.message : String(error) };
+    }
+    if (attempt >= attempts) return { ...who, status: 'failed', attempts: attempt, ...failed };
+    await deps.retry.sleep(Math.min(wait ?? baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
+  }
+}
