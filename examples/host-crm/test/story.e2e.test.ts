@@ -60,7 +60,9 @@ describe('host-crm with flowbridge start', () => {
     api = jsonClient(fb.url, { authorization: `Bearer ${ADMIN}` });
     const user = await api('POST', '/api/v1/users', { email: APPROVER, displayName: 'Ann', role: 'user' });
     assert.equal(user.status, 201, JSON.stringify(user.body));
-    ann = jsonClient(fb.url, { authorization: `Bearer ${user.body.token}` });
+    const token = await api('POST', `/api/v1/users/${user.body.id}/tokens`, {});
+    assert.equal(token.status, 201, JSON.stringify(token.body));
+    ann = jsonClient(fb.url, { authorization: `Bearer ${token.body.token}` });
     crm = await startCrm(crmEnv(0));
     connector = jsonClient(`${crm.url}/connector`, { [API_KEY_HEADER]: API_KEY });
   });
@@ -75,11 +77,16 @@ describe('host-crm with flowbridge start', () => {
     (await api('GET', `/api/v1/runs?flowId=${flowId}`)).body.value;
   const record = async (table: string, id: number | string): Promise<Json> =>
     (await connector('GET', `/records/${table}/${id}`)).body;
-  const succeededRuns = async (flowId: string, count: number): Promise<Json[] | undefined> => {
+  /** The flow's runs; a failed one fails the test at once, with its actions. */
+  const runsOk = async (flowId: string): Promise<Json[]> => {
     const runs = await runsOf(flowId);
     const failed = runs.find((r) => r.status === 'Failed');
     if (failed)
       assert.fail(`run failed: ${JSON.stringify((await api('GET', `/api/v1/runs/${failed.id}?expand=actions`)).body)}`);
+    return runs;
+  };
+  const succeededRuns = async (flowId: string, count: number): Promise<Json[] | undefined> => {
+    const runs = await runsOk(flowId);
     const done = runs.filter((r) => r.status === 'Succeeded');
     return done.length >= count ? done : undefined;
   };
@@ -147,6 +154,7 @@ describe('host-crm with flowbridge start', () => {
     const flowId = flows['Approve discount requests']!;
 
     const approval = await until('the approval', async () => {
+      await runsOk(flowId);
       const pending = await ann('GET', '/api/v1/approvals?filter=received&status=pending');
       return pending.body.value?.[0];
     });
