@@ -229,4 +229,61 @@ describe('host-crm with flowbridge start', () => {
     assert.equal((await runsOf(flowId)).length, 2, 'one run for the event');
     assert.match(await page(crm.url, `/customers/${customerId}`), new RegExp(`Large order #${orderId} \\(1800\\)`));
   });
+
+  it('updating and deleting records on the pages start the flows of those triggers', async () => {
+    const flowOn = async (operationId: string, table: string): Promise<string> => {
+      const made = await api('POST', '/api/v1/flows', {
+        name: `${operationId} ${table}`,
+        connectionReferences: {
+          crm: { connectionName: 'host-crm', id: '/providers/Microsoft.PowerApps/apis/shared_hostcrm' },
+        },
+        definition: {
+          triggers: {
+            t: {
+              type: 'OpenApiConnectionWebhook',
+              inputs: {
+                host: {
+                  connectionName: 'crm',
+                  operationId,
+                  apiId: '/providers/Microsoft.PowerApps/apis/shared_hostcrm',
+                },
+                parameters: { table },
+              },
+            },
+          },
+          actions: { Changed: { type: 'Compose', inputs: "@triggerBody()?['changed']" } },
+        },
+      });
+      assert.equal(made.body.state, 'Enabled', JSON.stringify(made.body));
+      return made.body.id;
+    };
+    const updated = await flowOn('WhenRecordUpdated', 'customers');
+    const deleted = await flowOn('WhenRecordDeleted', 'orders');
+    const saved = await postForm(crm.url, `/customers/${customerId}`, {
+      name: 'Ada Lovelace',
+      company: 'Babbage & Co',
+      email: '',
+      status: 'vip',
+    });
+    assert.equal(saved.error, null, saved.error ?? '');
+    const [run] = await until('the update run', () => succeededRuns(updated, 1));
+    const detail = (await api('GET', `/api/v1/runs/${run.id}?expand=actions`)).body;
+    assert.deepEqual(detail.actions.Changed.outputs, ['company']);
+    assert.equal(detail.trigger.outputs.body.record.company, 'Babbage & Co');
+
+    const order = await postForm(crm.url, '/orders', { customerId, amount: 5, description: 'Punched cards' });
+    const orderId = Number(order.created!.split('/')[1]);
+    assert.equal((await postForm(crm.url, `/orders/${orderId}/delete`)).error, null);
+    const [gone] = await until('the delete run', () => succeededRuns(deleted, 1));
+    const goneDetail = (await api('GET', `/api/v1/runs/${gone.id}?expand=actions`)).body;
+    assert.deepEqual(
+      [
+        goneDetail.trigger.outputs.body.op,
+        goneDetail.trigger.outputs.body.id,
+        goneDetail.trigger.outputs.body.record.description,
+      ],
+      ['deleted', orderId, 'Punched cards'],
+    );
+    assert.equal((await connector('GET', `/records/orders/${orderId}`)).status, 404);
+  });
 });
