@@ -59,6 +59,7 @@ export async function targets(
       operationId,
     );
   const parameters = options.parameters ?? {};
+  const targeted = options.flowId !== undefined || options.subscriptionId !== undefined;
   for (const name of Object.keys(parameters))
     if (!trigger.parameters?.[name])
       throw new ConnectorHostError(
@@ -70,7 +71,8 @@ export async function targets(
     (s) =>
       (options.subscriptionId === undefined || s.id === options.subscriptionId) &&
       (options.flowId === undefined || s.flowId === options.flowId) &&
-      matches(s, parameters),
+      // A run aimed at one flow (an instant trigger) checks parameters only when it gives some.
+      (!targeted || options.parameters !== undefined ? matches(s, parameters) : true),
   );
 }
 

@@ -130,7 +130,11 @@ export interface SubscriptionStore {
 }
 
 export interface EmitOptions {
-  /** Only subscriptions whose parameters agree with these (a missing one matches all). */
+  /**
+   * Only subscriptions whose parameters agree with these: each value a subscription chose must be
+   * given here and equal (one it left out matches every value). With flowId or subscriptionId and
+   * no parameters, the target alone decides.
+   */
   parameters?: Record<string, string | number | boolean>;
   /** Only the subscription(s) of this flow (an instant trigger needs this or subscriptionId). */
   flowId?: string;

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createEffectExecutor } from '../effects/index.js';
 import type { EffectCommand, EffectContext, EffectResult } from '../effects/types.js';
-import { callbackKeyFor, signBody } from './index.js';
+import { callbackKeyFor } from './index.js';
+import { signCallbackBody } from '../util/callback-signature.js';
 import { harness, type Harness, type ReceivedMail } from './test-support.js';
 import { createLinkToken } from './tokens.js';
 
@@ -759,7 +760,10 @@ describe('linked host requests and chat', () => {
       assert.ok(call);
       assert.equal(JSON.parse(call.body).outcome, 'Approve');
       const ts = Number(call.headers['x-flowbridge-timestamp']);
-      assert.equal(call.headers['x-flowbridge-signature'], signBody('test-link-secret-0123456789', ts, call.body));
+      assert.equal(
+        call.headers['x-flowbridge-signature'],
+        signCallbackBody('test-link-secret-0123456789', ts, call.body),
+      );
     } finally {
       await host.close();
     }
@@ -778,7 +782,10 @@ describe('linked host requests and chat', () => {
       const call = host.received[0];
       assert.ok(call);
       const ts = Number(call.headers['x-flowbridge-timestamp']);
-      assert.equal(call.headers['x-flowbridge-signature'], signBody('shared-with-hosts-0123456789', ts, call.body));
+      assert.equal(
+        call.headers['x-flowbridge-signature'],
+        signCallbackBody('shared-with-hosts-0123456789', ts, call.body),
+      );
     } finally {
       await hs.close();
       await host.close();

@@ -51,5 +51,5 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
 
 export { approvalIdFor, callbackKeyFor } from './effect.js';
 export { connectorOf, parseConnectorCall } from './inputs.js';
-export { verifyLinkToken, signBody } from './tokens.js';
+export { verifyLinkToken } from './tokens.js';
 export type * from './types.js';

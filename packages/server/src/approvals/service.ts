@@ -11,7 +11,8 @@ import { ApiError } from '../util/api-errors.js';
 import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
 import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
 import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
-import { createLinkToken, signBody } from './tokens.js';
+import { createLinkToken } from './tokens.js';
+import { callbackSignatureHeaders } from '../util/callback-signature.js';
 import type {
   ApprovalOutputs,
   ApprovalSpec,
@@ -477,8 +478,7 @@ export class ApprovalService {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-flowbridge-timestamp': String(timestamp),
-          'x-flowbridge-signature': signBody(this.deps.hostSigningSecret, timestamp, body),
+          ...callbackSignatureHeaders(this.deps.hostSigningSecret, timestamp, body),
         },
         body,
       });

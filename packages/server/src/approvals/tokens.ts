@@ -61,8 +61,3 @@ export function verifyLinkToken(secret: string, token: string, now: number): Tok
   if (now >= b.x) return { ok: false, reason: 'Expired' };
   return { ok: true, claims: { approvalId: b.a, assignee: b.e, option: b.o, expiresAt: b.x, nonce: b.n } };
 }
-
-/** Signature header value for a linked-host callback body. */
-export function signBody(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}

@@ -1,18 +1,14 @@
 /**
  * The completion callback of spec §13.4: when a session with a `callbackUrl` ends, its documented
- * body is POSTed there, signed as an extension (`x-flowbridge-signature: sha256=HMAC(secret,
- * "<timestamp>.<body>")`, the scheme approvals use for linked hosts). Retried on 408, 5xx and
+ * body is POSTed there, signed as an extension (util/callback-signature.ts: the scheme approvals use
+ * for linked hosts, which @flowbridge/sdk's verifySignature checks). Retried on 408, 5xx and
  * network errors (3 times, 1 s apart). The session row says whether it is still to be delivered,
  * so a restart sends what a previous process did not.
  */
-import { createHmac } from 'node:crypto';
 import type { DesktopSession, Store } from '../store/index.js';
 import { stateCode } from './status.js';
 import type { DesktopLogger } from './types.js';
-
-export function signCallback(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+import { callbackSignatureHeaders } from '../util/callback-signature.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -82,8 +78,7 @@ export class CallbackSender {
             'content-type': 'application/json; charset=utf-8',
             'x-ms-workflow-id': session.flowId,
             'x-ms-run-id': session.id,
-            'x-flowbridge-timestamp': String(timestamp),
-            'x-flowbridge-signature': signCallback(this.deps.secret, timestamp, body),
+            ...callbackSignatureHeaders(this.deps.secret, timestamp, body),
           },
           body,
           signal: AbortSignal.timeout(30_000),

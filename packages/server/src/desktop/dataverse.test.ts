@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signCallback } from './callbacks.js';
+import { signCallbackBody } from '../util/callback-signature.js';
 import { harness, type Harness } from './test-support.js';
 
 const DV = '/api/data/v9.2';
@@ -192,7 +192,7 @@ describe('Dataverse-compatible desktop-flow API', () => {
     const timestamp = Number(last.headers['x-flowbridge-timestamp']);
     assert.equal(
       last.headers['x-flowbridge-signature'],
-      signCallback('desktop-test-callback-secret', timestamp, last.body),
+      signCallbackBody('desktop-test-callback-secret', timestamp, last.body),
     );
     const stored = await h.store.desktop.getSession(id);
     assert.equal(stored?.callbackState, 'delivered');

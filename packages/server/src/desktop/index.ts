@@ -130,4 +130,3 @@ export function createDesktopFlows(deps: DesktopDeps): DesktopFlows {
 
 export { timingFromEnv, DEFAULT_TIMING } from './types.js';
 export type { DesktopDeps, DesktopTiming, UiFlowConnection, UiFlowConnectionResolver } from './types.js';
-export { signCallback } from './callbacks.js';
