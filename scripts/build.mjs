@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
 const order = ['expression', 'engine', 'sdk', 'server'];
 const tsc = require.resolve('typescript/bin/tsc');
 for (const name of order) {
+  if (name === 'sdk') generateClientTypes();
   const project = `packages/${name}/tsconfig.build.json`;
   if (!existsSync(project)) continue;
   // tsc never deletes: a file dropped from the build (or excluded, see testOnly in eslint.config.js)
@@ -25,6 +26,28 @@ for (const name of order) {
 }
 await bundleCli();
 await buildWeb();
+
+/**
+ * The SDK's typed client types from the server's OpenAPI document (scripts/gen-sdk-client.ts), so
+ * the sdk is compiled against the API as it is. Without the dev tools (tsx, openapi-typescript)
+ * the committed file is compiled as it is.
+ */
+function generateClientTypes() {
+  for (const tool of ['tsx', 'openapi-typescript']) {
+    try {
+      require.resolve(tool);
+    } catch {
+      console.warn(`${tool} not found: packages/sdk/src/client/api-types.ts is not regenerated.`);
+      return;
+    }
+  }
+  const args = ['--conditions=source', '--import', 'tsx', 'scripts/gen-sdk-client.ts'];
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('generating the SDK client types failed');
+    process.exit(result.status ?? 1);
+  }
+}
 
 /** The web app: static files the server serves. Without Vite (not installed) the server runs API only. */
 async function buildWeb() {

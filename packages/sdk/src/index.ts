@@ -20,3 +20,6 @@ export {
   type VerifyOptions,
   type HeaderSource,
 } from './signature.js';
+
+// The typed REST client (client/).
+export * from './client/index.js';
