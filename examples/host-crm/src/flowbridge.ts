@@ -3,7 +3,7 @@
  * create its connection, register its templates, list them and the flows that use the CRM, and
  * instantiate a template into a flow.
  */
-import { createFlowbridgeClient, type ConnectorHost } from '@flowbridge/sdk';
+import { createFlowbridgeClient, triggerQuery, type ConnectorHost } from '@flowbridge/sdk';
 import type { FlowItem, SetupView, TemplateItem } from './pages.js';
 import { CONNECTOR_NAME, REFERENCE, TEMPLATES } from './templates.js';
 
@@ -128,16 +128,18 @@ export class FlowbridgeLink {
     });
     if (!made.data) return { ok: false, message: problem('Creating the flow', made.response, made.error) };
     const flow = made.data;
-    const off =
-      flow.state !== 'Enabled' ? ` It is ${flow.state}${flow.stateError ? `: ${flow.stateError.message}` : ''}.` : '';
+    const why = stateErrorOf(flow);
+    const off = flow.state !== 'Enabled' ? ` It is ${flow.state}${why ? `: ${why}` : ''}.` : '';
     return { ok: true, message: `Flow '${flow.name}' created.${off}`, flowId: flow.id };
   }
 
   /** The flows whose trigger is this CRM's `operationId` (and `parameters`), turned on. */
   async flowsFor(operationId?: string, parameters: Record<string, string> = {}): Promise<FlowItem[]> {
-    const query: Record<string, string> = { connector: CONNECTOR_NAME };
-    if (operationId) query.triggerOperation = operationId;
-    for (const [k, v] of Object.entries(parameters)) query[`triggerParameter.${k}`] = v;
+    const query = triggerQuery({
+      connector: CONNECTOR_NAME,
+      ...(operationId ? { operation: operationId } : {}),
+      parameters,
+    });
     const listed = await this.client.GET('/api/v1/flows', { params: { query } });
     if (!listed.data) throw new Error(problem('Listing flows', listed.response, listed.error));
     return listed.data.value
@@ -169,4 +171,11 @@ function definitionParameters(definition: unknown): Record<string, unknown> {
   const d = definition as { parameters?: unknown; properties?: { definition?: { parameters?: unknown } } } | null;
   const parameters = d?.parameters ?? d?.properties?.definition?.parameters;
   return typeof parameters === 'object' && parameters !== null ? (parameters as Record<string, unknown>) : {};
+}
+
+/** Why a flow was saved off (`stateError`, which the API answers beside the flow's fields). */
+function stateErrorOf(flow: object): string | undefined {
+  const error: unknown = 'stateError' in flow ? flow.stateError : undefined;
+  if (typeof error !== 'object' || error === null || !('message' in error)) return undefined;
+  return typeof error.message === 'string' ? error.message : undefined;
 }
