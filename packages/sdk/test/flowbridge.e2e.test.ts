@@ -7,7 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnectorHost, toNodeHandler, verifySignature, type ConnectorHost } from '../src/index.js';
-import { client, listen, startFlowbridge, until, type Flowbridge } from './e2e-support.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, client, listen, startFlowbridge, until, type Flowbridge } from './e2e-support.js';
 
 const ADMIN = 'sdk-e2e-admin-token-0123456789abcdef';
 const KEY = 'crm-key-7f3a9c21e4b8';
@@ -52,6 +55,17 @@ describe('a host made with createConnectorHost, against the real server', () => 
             properties: { table: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
           },
         },
+        OnRecordsImported: {
+          summary: 'When records are imported',
+          batch: true,
+          payload: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+        ForSelectedRecord: {
+          summary: 'For a selected record',
+          instant: true,
+          parameters: { table: { type: 'string', summary: 'Table' } },
+          payload: { type: 'object', properties: { table: { type: 'string' }, id: { type: 'string' } } },
+        },
       },
       actions: {
         TagRecord: {
@@ -87,6 +101,40 @@ describe('a host made with createConnectorHost, against the real server', () => 
     });
     assert.equal(connection.status, 201, JSON.stringify(connection.body));
     assert.equal(connection.body.status, 'Connected');
+  });
+
+  it('the files the host serves import with `flowbridge connectors import` too (a new version)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'acme-connector-'));
+    try {
+      for (const file of ['apiDefinition.swagger.json', 'apiProperties.json']) {
+        const served = await fetch(`${web.url}/crm/${file}`);
+        assert.equal(served.status, 200, 'served without a key');
+        writeFileSync(join(folder, file), await served.text());
+      }
+      const result = await cli(['connectors', 'import', folder], { FLOWBRIDGE_URL: fb.url, FLOWBRIDGE_TOKEN: ADMIN });
+      assert.equal(result.code, 0, result.out);
+      assert.match(result.out, /imported connector 'shared_acmecrm' .*version 2: 2 operations, 3 triggers/);
+      assert.doesNotMatch(result.out, /warning/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  const runsOf = async (id: string): Promise<Array<{ id: string; status: string }>> =>
+    (await api('GET', `/api/v1/runs?flowId=${id}`)).body.value;
+  /** A flow whose only step is the host's trigger (and a Compose of its body). */
+  const bare = (name: string, operationId: string, parameters: Record<string, string> = {}) => ({
+    name,
+    connectionReferences: { [CONNECTOR]: { connectionName: 'crm', id: API_ID } },
+    definition: {
+      triggers: {
+        Host_event: {
+          type: 'OpenApiConnectionWebhook',
+          inputs: { host: { connectionName: CONNECTOR, operationId, apiId: API_ID }, parameters },
+        },
+      },
+      actions: { Keep: { type: 'Compose', inputs: '@triggerBody()' } },
+    },
   });
 
   const flow = (name: string, connectionName = 'crm') => ({
@@ -170,6 +218,41 @@ describe('a host made with createConnectorHost, against the real server', () => 
     assert.equal(created.body.state, 'Disabled');
     assert.equal(created.body.stateError.code, 'TriggerSubscriptionFailed');
     assert.equal((await host.subscriptions('OnRecordChanged')).length, 1, 'still only the first flow');
+  });
+
+  it('a batch trigger: one emit of two records starts two runs', async () => {
+    const created = await api('POST', '/api/v1/flows', bare('imports', 'OnRecordsImported'));
+    assert.equal(created.body.state, 'Enabled', JSON.stringify(created.body));
+    const [outcome] = await host.emit('OnRecordsImported', [{ id: 'r1' }, { id: 'r2' }]);
+    assert.equal(outcome!.status, 'delivered', JSON.stringify(outcome));
+    const runs = await until('two runs', async () => {
+      const list = await runsOf(created.body.id);
+      return list.length === 2 && list.every((r) => r.status === 'Succeeded') ? list : undefined;
+    });
+    const ids = await Promise.all(
+      runs.map(async (r) => (await api('GET', `/api/v1/runs/${r.id}`)).body.trigger.outputs.body.id),
+    );
+    assert.deepEqual(ids.sort(), ['r1', 'r2']);
+  });
+
+  it('an instant trigger runs only the flow the host names', async () => {
+    const chosen = await api(
+      'POST',
+      '/api/v1/flows',
+      bare('greet this one', 'ForSelectedRecord', { table: 'customer' }),
+    );
+    const other = await api('POST', '/api/v1/flows', bare('not this one', 'ForSelectedRecord', { table: 'customer' }));
+    assert.equal(chosen.body.state, 'Enabled', JSON.stringify(chosen.body));
+    assert.equal(other.body.state, 'Enabled', JSON.stringify(other.body));
+    const offered = await host.subscriptions('ForSelectedRecord', { table: 'customer' });
+    assert.deepEqual(offered.map((s) => s.flowName).sort(), ['greet this one', 'not this one']);
+    const outcomes = await host.emit('ForSelectedRecord', { table: 'customer', id: 'c-7' }, { flowId: chosen.body.id });
+    assert.deepEqual(
+      outcomes.map((o) => [o.flowName, o.status]),
+      [['greet this one', 'delivered']],
+    );
+    await until('the run', async () => ((await runsOf(chosen.body.id))[0]?.status === 'Succeeded' ? true : undefined));
+    assert.deepEqual(await runsOf(other.body.id), []);
   });
 
   it('turning the flow off unsubscribes, on subscribes again, deleting it unsubscribes', async () => {

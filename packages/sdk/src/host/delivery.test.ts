@@ -21,6 +21,8 @@ test('emit reaches the subscriptions whose parameters match; one without a value
   assert.deepEqual(await reached({ table: 'customer', priority: 1 }), ['customers', 'urgent']);
   assert.deepEqual(await reached({ table: 'invoice' }), []);
   assert.deepEqual(await reached({ table: 'order' }), ['orders']);
+  const listed = await host.subscriptions('OnRecordChanged', { table: 'customer', event: 'created' });
+  assert.deepEqual(listed.map((s) => s.flowId).sort(), ['customers', 'new-customers'], 'what an emit would reach');
   assert.equal(calls.length, 6);
   const outcome = (await host.emit('OnRecordChanged', { id: '1' }, { parameters: { table: 'order' } }))[0]!;
   assert.deepEqual(outcome, {
@@ -106,6 +108,19 @@ test('another 4xx fails at once; 404 and 410 remove the dead subscription', asyn
   }
 });
 
+test('many subscribers: every one gets the event, in the order of the outcomes', async () => {
+  const { fetch, calls } = fakeFetch([202]);
+  const { host } = testHost({ fetch });
+  for (let i = 0; i < 20; i++) await subscribe(host, 'OnRecordChanged', { table: 'order' }, flow(`f${i}`));
+  const outcomes = await host.emit('OnRecordChanged', {}, { parameters: { table: 'order' } });
+  assert.deepEqual(
+    outcomes.map((o) => o.flowId),
+    (await host.subscriptions('OnRecordChanged')).map((s) => s.flowId),
+  );
+  assert.ok(outcomes.every((o) => o.status === 'delivered'));
+  assert.equal(new Set(calls.map((c) => c.url)).size, 20);
+});
+
 test('a batch trigger delivers an array; a single event is wrapped', async () => {
   const { fetch, calls } = fakeFetch([202]);
   const { host } = testHost({ fetch });
@@ -139,8 +154,15 @@ test('an instant trigger runs on the flow named; flowId and subscriptionId targe
   );
 });
 
-test('emit refuses an unknown trigger or parameter with a code', async () => {
-  const { host } = testHost({ fetch: fakeFetch([200]).fetch });
+test('emit refuses an unknown trigger, parameter or a payload that does not fit, with a code', async () => {
+  const { fetch, calls } = fakeFetch([200]);
+  const { host } = testHost({ fetch });
+  await subscribe(host, 'OnRecordsImported', {}, flow('f'));
+  await assert.rejects(
+    host.emit('OnRecordsImported', [{ id: '1' }, { id: 2 }]),
+    (e: unknown) => e instanceof ConnectorHostError && e.code === 'InvalidPayload' && e.at === 'payload/1/id',
+  );
+  assert.equal(calls.length, 0, 'nothing was sent');
   await assert.rejects(
     host.emit('Nope', {}),
     (e: unknown) => e instanceof ConnectorHostError && e.code === 'UnknownTrigger',

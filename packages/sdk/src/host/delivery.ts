@@ -5,6 +5,7 @@
  * 410 mean the flow is gone, and its subscription goes too; any other answer fails at once.
  */
 import { signatureHeaders, TIMESTAMP_HEADER } from '../signature.js';
+import { checkValue } from './schema.js';
 import {
   ConnectorHostError,
   type DeliveryOutcome,
@@ -16,6 +17,7 @@ import {
 } from './types.js';
 
 export const EVENT_ID_HEADER = 'x-flowbridge-event-id';
+const CONCURRENT_DELIVERIES = 8;
 
 export interface DeliveryDeps {
   triggers: Record<string, TriggerOptions>;
@@ -83,10 +85,26 @@ export async function emitEvent(
   options: EmitOptions = {},
 ): Promise<DeliveryOutcome[]> {
   const reached = await targets(deps, operationId, options);
-  const batch = deps.triggers[operationId]!.batch === true;
-  const body = JSON.stringify(batch && !Array.isArray(payload) ? [payload] : payload);
+  const trigger = deps.triggers[operationId]!;
+  const events = trigger.batch && !Array.isArray(payload) ? [payload] : payload;
+  // What the flows were promised (x-ms-notification-content): a host mistake stops here, not in a run.
+  const problem = checkValue(events, trigger.batch ? { type: 'array', items: trigger.payload } : trigger.payload);
+  if (problem)
+    throw new ConnectorHostError(
+      'InvalidPayload',
+      `The payload does not fit trigger '${operationId}': ${problem.pointer || '/'} ${problem.message}.`,
+      `payload${problem.pointer}`,
+    );
+  const body = JSON.stringify(events);
   const eventId = options.eventId ?? deps.newId();
-  return Promise.all(reached.map((s) => deliver(deps, s, body, eventId)));
+  // A few deliveries at a time: an event with many subscribers does not open a socket for each at once.
+  const outcomes: DeliveryOutcome[] = new Array(reached.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < reached.length; i = next++) outcomes[i] = await deliver(deps, reached[i]!, body, eventId);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELIVERIES, reached.length) }, worker));
+  return outcomes;
 }
 
 /** Retry-After as ms: delta-seconds or an HTTP date. */

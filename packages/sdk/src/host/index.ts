@@ -5,7 +5,7 @@
  * events to the flows that subscribed. README "Host kit (@flowbridge/sdk)".
  */
 import { connectorFiles } from './document.js';
-import { DEFAULT_RETRY, emitEvent, sleep, type DeliveryDeps } from './delivery.js';
+import { DEFAULT_RETRY, emitEvent, matches, sleep, type DeliveryDeps } from './delivery.js';
 import { checkOptions } from './options.js';
 import { createHandler } from './routes.js';
 import { memoryStore } from './store.js';
@@ -25,7 +25,10 @@ export interface ConnectorHost {
   connector(): ConnectorFiles;
   /** Delivers an event to the matching subscriptions; one outcome per subscription. */
   emit(operationId: string, payload: unknown, options?: EmitOptions): Promise<DeliveryOutcome[]>;
-  /** The live subscriptions of a trigger (of every trigger when none is named), optionally filtered. */
+  /**
+   * The live subscriptions of a trigger (of every trigger when none is named); with parameters,
+   * those an emit() with these parameters reaches.
+   */
   subscriptions(operationId?: string, parameters?: Record<string, string | number | boolean>): Promise<Subscription[]>;
   readonly store: SubscriptionStore;
 }
@@ -50,10 +53,8 @@ export function createConnectorHost(options: ConnectorHostOptions): ConnectorHos
     fetch: handle,
     connector: () => structuredClone(files),
     emit: (operationId, payload, emitOptions) => emitEvent(deliveryDeps, operationId, payload, emitOptions),
-    subscriptions: async (operationId, parameters = {}) =>
-      (await store.list(operationId)).filter((s) =>
-        Object.entries(parameters).every(([k, v]) => String(s.parameters[k]) === String(v)),
-      ),
+    subscriptions: async (operationId, parameters) =>
+      (await store.list(operationId)).filter((s) => parameters === undefined || matches(s, parameters)),
     store,
   };
 }

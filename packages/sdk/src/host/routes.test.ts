@@ -122,6 +122,14 @@ test('an action body is checked against requestBody; the handler may choose stat
   }
 });
 
+test('a body over 1 MiB is refused with 413 before it is parsed', async () => {
+  const { host } = testHost();
+  const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024) });
+  const res = await call(host, 'POST', '/records/customer', { body: big });
+  assert.equal(res.status, 413);
+  assert.deepEqual({ ...(await error(res)), message: 0 }, { code: 'PayloadTooLarge', parameter: 'body', message: 0 });
+});
+
 test('routing: unknown paths 404, wrong methods 405, a failing handler 500 without its message', async () => {
   const { host } = testHost();
   assert.equal((await call(host, 'GET', '/nowhere')).status, 404);

@@ -29,6 +29,7 @@ const STATUS: Record<HttpErrorCode, number> = {
   Unauthorized: 401,
   NotFound: 404,
   MethodNotAllowed: 405,
+  PayloadTooLarge: 413,
   MissingParameter: 400,
   InvalidParameter: 400,
   InvalidBody: 400,
@@ -117,8 +118,16 @@ export function createHandler(deps: RouteDeps): (request: Request) => Promise<Re
   };
 }
 
+/** Bodies beyond this are refused (413) before they are parsed. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 async function readJson(request: Request, where: string): Promise<unknown> {
-  const text = await request.text();
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw refuse('PayloadTooLarge', `The body is over ${MAX_BODY_BYTES} bytes.`, where);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES)
+    throw refuse('PayloadTooLarge', `The body is over ${MAX_BODY_BYTES} bytes.`, where);
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -179,7 +179,7 @@ export interface ConnectorFiles {
 }
 
 export type HostErrorCode =
-  'InvalidOptions' | 'UnknownTrigger' | 'TargetRequired' | 'InvalidParameters' | 'StoreUnavailable';
+  'InvalidOptions' | 'UnknownTrigger' | 'TargetRequired' | 'InvalidParameters' | 'InvalidPayload' | 'StoreUnavailable';
 
 /** A mistake in how the kit is called (bad options, an unknown trigger): thrown, with a code. */
 export class ConnectorHostError extends Error {
@@ -198,6 +198,7 @@ export type HttpErrorCode =
   | 'Unauthorized'
   | 'NotFound'
   | 'MethodNotAllowed'
+  | 'PayloadTooLarge'
   | 'MissingParameter'
   | 'InvalidParameter'
   | 'InvalidBody'
