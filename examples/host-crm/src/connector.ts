@@ -12,7 +12,7 @@ import {
 } from '@flowbridge/sdk';
 import { EVENT_NAMES, TRIGGERS } from './events.js';
 import { STATUS_OF, type Change, type Records, type Result } from './records.js';
-import { fieldsOf, TABLE_NAMES, type Row, type TableName } from './tables.js';
+import { fieldsOf, present, TABLE_NAMES, type Row, type TableName } from './tables.js';
 
 export const API_KEY_HEADER = 'x-crm-api-key';
 
@@ -66,7 +66,7 @@ const recordTrigger = (summary: string) => ({ summary, parameters: { table: tabl
 export function recordView(table: TableName, row: Row, publicUrl: string): Record<string, unknown> {
   const customerId = table === 'customers' ? row.id : row.customerId;
   return {
-    ...row,
+    ...present(row),
     url: `${publicUrl}/customers/${customerId}`,
     ...(table === 'requests' ? { settleUrl: `${publicUrl}/hooks/requests/${row.id}/approval` } : {}),
   };

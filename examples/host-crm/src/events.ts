@@ -3,7 +3,7 @@
  * business events it amounts to (parameter `event`), defined as one table.
  */
 import type { Change } from './records.js';
-import type { Row, TableName } from './tables.js';
+import { present, type Row, type TableName } from './tables.js';
 
 /** The connector's trigger operation ids (connector.ts declares them, pages and tests name them). */
 export const TRIGGERS = {
@@ -76,7 +76,7 @@ export const EVENT_NAMES = BUSINESS_EVENTS.map((e) => e.event);
 /** The trigger events of one change; an update that changed nothing tells nobody. */
 export function emissionsOf(change: Change): Emission[] {
   if (change.op === 'updated' && change.changed.length === 0) return [];
-  const record = (change.after ?? change.before)!;
+  const record = present((change.after ?? change.before)!);
   const base = { table: change.table, id: change.id };
   const out: Emission[] = [
     {

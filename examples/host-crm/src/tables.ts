@@ -84,3 +84,8 @@ export function fieldsOf(table: TableName): Record<string, FieldSpec> {
 
 /** A stored record: its fields plus id and the two timestamps (ISO 8601). */
 export type Row = Record<string, string | number | null> & { id: number; createdAt: string; updatedAt: string };
+
+/** A record without its empty fields: what flows get (a missing field reads as null with `?[...]`). */
+export function present(row: Row): Row {
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)) as Row;
+}

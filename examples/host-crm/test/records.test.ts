@@ -117,7 +117,13 @@ test('each change emits its record trigger (table) and the business events it am
     table: 'customers',
     id: ada.id,
     op: 'created',
-    record: ada.after,
+    record: {
+      id: ada.id,
+      name: 'Ada',
+      status: 'lead',
+      createdAt: ada.after?.createdAt,
+      updatedAt: ada.after?.updatedAt,
+    },
     changed: ['name', 'status'],
   });
 });
