@@ -3,6 +3,11 @@
  * Only types come from node:http, so the kit still loads where there is no Node.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpErrorCode } from './types.js';
+
+const failed: { error: { code: HttpErrorCode; message: string } } = {
+  error: { code: 'InternalError', message: 'The host failed to answer.' },
+};
 
 export function toNodeHandler(
   handle: (request: Request) => Promise<Response>,
@@ -13,7 +18,7 @@ export function toNodeHandler(
     serve(handle, req, res).catch((error: unknown) => {
       onError(error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'InternalError', message: 'The host failed to answer.' } }));
+      res.end(JSON.stringify(failed));
     });
   };
 }

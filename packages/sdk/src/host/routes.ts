@@ -34,6 +34,7 @@ const STATUS: Record<HttpErrorCode, number> = {
   InvalidParameter: 400,
   InvalidBody: 400,
   ActionFailed: 500,
+  InternalError: 500,
 };
 
 export function errorResponse(code: HttpErrorCode, message: string, parameter?: string): Response {

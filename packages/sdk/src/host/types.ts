@@ -202,4 +202,5 @@ export type HttpErrorCode =
   | 'MissingParameter'
   | 'InvalidParameter'
   | 'InvalidBody'
-  | 'ActionFailed';
+  | 'ActionFailed'
+  | 'InternalError';
