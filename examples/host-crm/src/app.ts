@@ -39,7 +39,6 @@ export class CrmApp {
   readonly host: ConnectorHost;
   readonly flowbridge: FlowbridgeLink | undefined;
   readonly apiKey: string;
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: AppOptions) {
     const { config, publicUrl } = options;
@@ -68,11 +67,10 @@ export class CrmApp {
   apply(result: Result<Change>): Result<Change> {
     if (!result.ok) return result;
     for (const e of emissionsOf(result.value)) {
-      const delivery = this.host
+      void this.host
         .emit(e.opId, e.payload, { parameters: e.parameters })
         .then((outcomes) => this.logOutcomes(e.opId, outcomes))
         .catch((err: unknown) => this.options.log.warn({ opId: e.opId, err: String(err) }, 'emit failed'));
-      this.track(delivery);
     }
     return result;
   }
@@ -131,16 +129,6 @@ export class CrmApp {
       if (o.status === 'delivered') this.options.log.info(fields, 'event delivered');
       else this.options.log.warn({ ...fields, error: o.error }, 'event not delivered');
     }
-  }
-
-  private track(task: Promise<unknown>): void {
-    this.pending.add(task);
-    void task.finally(() => this.pending.delete(task));
-  }
-
-  /** Waits for deliveries in flight (on shutdown). */
-  async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Deliveries still retrying are dropped (the kit retries in memory). */
