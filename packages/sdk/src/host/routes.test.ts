@@ -132,6 +132,13 @@ test('a body over 1 MiB is refused with 413 before it is parsed', async () => {
 
 test('routing: unknown paths 404, wrong methods 405, a failing handler 500 without its message', async () => {
   const { host } = testHost();
+  const literal = await call(host, 'GET', '/records/search/7', { headers: { 'x-tenant': 't' } });
+  assert.deepEqual(await literal.json(), { searched: '7' }, 'a literal segment wins over a placeholder');
+  const badEscape = await call(host, 'GET', '/records/%E0%A4%A/1', { headers: { 'x-tenant': 't' } });
+  assert.deepEqual(
+    { ...(await error(badEscape)), message: 0 },
+    { code: 'InvalidParameter', parameter: 'table', message: 0 },
+  );
   assert.equal((await call(host, 'GET', '/nowhere')).status, 404);
   const wrongMethod = await call(host, 'PUT', '/records/customer/1');
   assert.equal(wrongMethod.status, 405);

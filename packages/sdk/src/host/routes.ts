@@ -62,8 +62,18 @@ interface CompiledAction {
   names: string[];
 }
 
+/** A path segment as text; bad percent-encoding is the caller's mistake, not the host's. */
+function decode(segment: string, parameter: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw refuse('InvalidParameter', `'${segment}' is not valid percent-encoding.`, parameter);
+  }
+}
+
+/** Routes in matching order: fewer placeholders first, so `/records/search` wins over `/records/{table}`. */
 function compile(actions: Record<string, ActionOptions>): CompiledAction[] {
-  return Object.entries(actions).map(([operationId, action]) => {
+  const compiled = Object.entries(actions).map(([operationId, action]) => {
     const names = pathNames(action.path);
     const source = action.path
       .split(/\{[^}]+\}/)
@@ -71,6 +81,7 @@ function compile(actions: Record<string, ActionOptions>): CompiledAction[] {
       .join('([^/]+)');
     return { operationId, action, pattern: new RegExp(`^${source}/?$`), names };
   });
+  return compiled.sort((a, b) => a.names.length - b.names.length);
 }
 
 export function createHandler(deps: RouteDeps): (request: Request) => Promise<Response> {
@@ -92,8 +103,8 @@ export function createHandler(deps: RouteDeps): (request: Request) => Promise<Re
 
       const hook = /^\/webhooks\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
       if (hook) {
-        const operationId = decodeURIComponent(hook[1]!);
-        const id = hook[2] === undefined ? undefined : decodeURIComponent(hook[2]);
+        const operationId = decode(hook[1]!, 'operationId');
+        const id = hook[2] === undefined ? undefined : decode(hook[2], 'subscriptionId');
         if (id === undefined)
           return request.method === 'POST'
             ? await subscribe(deps, operationId, request, url)
@@ -188,7 +199,7 @@ async function runAction(compiled: CompiledAction, match: RegExpExecArray, reque
   const declared = action.parameters ?? {};
   const params: Record<string, unknown> = {};
   const texts = new Map<string, string | null>();
-  compiled.names.forEach((name, i) => texts.set(name, decodeURIComponent(match[i + 1]!)));
+  compiled.names.forEach((name, i) => texts.set(name, decode(match[i + 1]!, name)));
   for (const [name, schema] of Object.entries(declared)) {
     if (texts.has(name)) continue;
     texts.set(name, schema.in === 'header' ? request.headers.get(name) : url.searchParams.get(name));

@@ -57,6 +57,12 @@ export function crmOptions(extra: Partial<ConnectorHostOptions> = {}): Connector
         },
         handler: ({ params, body }) => ({ status: 201, headers: { location: '/records/x/1' }, body: { params, body } }),
       },
+      SearchRecords: {
+        summary: 'Search records',
+        method: 'GET',
+        path: '/records/search/{id}',
+        handler: ({ params }) => ({ searched: params.id }),
+      },
       Explode: {
         summary: 'Fails',
         method: 'POST',
