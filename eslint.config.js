@@ -216,13 +216,30 @@ export default tseslint.config(
     })),
   {
     // No import cycles, in any package: a cycle makes load order matter and hides a missing layer.
-    files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'examples/*/src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })] },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
-    files: ['packages/*/src/**/*.ts'],
+    // Examples (DESIGN §1, `examples/*`) use Flowbridge as any application does: @flowbridge/sdk and HTTP.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@flowbridge/*', '!@flowbridge/sdk', '**/packages/*'],
+              message: 'Examples may import @flowbridge/sdk only (DESIGN §1).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
     ignores: testOnly,
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: fileURLToPath(new URL('.', import.meta.url)) },

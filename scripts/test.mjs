@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['packages', 'scripts'];
+const roots = ['packages', 'scripts', 'examples'];
 const skip = new Set(['node_modules', 'dist', '.flowbridge']);
 const files = [];
 function walk(dir) {

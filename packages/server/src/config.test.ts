@@ -50,6 +50,7 @@ const bad: Array<[string, string[], Record<string, string>, string]> = [
   ['rate limit not a number', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: 'lots' }, 'triggerRateLimit'],
   ['malformed outbound deny entry', [], { FLOWBRIDGE_OUTBOUND_DENY: '10.0.0.0/40' }, 'FLOWBRIDGE_OUTBOUND_DENY'],
   ['malformed outbound allow entry', [], { FLOWBRIDGE_OUTBOUND_ALLOW: 'x.*.example' }, 'FLOWBRIDGE_OUTBOUND_ALLOW'],
+  ['host signing secret too short', [], { FLOWBRIDGE_HOST_SIGNING_SECRET: 'short' }, 'hostSigningSecret'],
 ];
 
 test('config: the outbound policy adds FLOWBRIDGE_OUTBOUND_DENY and _ALLOW to the built-in deny list', () => {

@@ -34,6 +34,8 @@ export interface ServerConfig {
   mailFrom: string;
   /** Incoming-webhook URL (Teams- or Slack-compatible) for approval notifications (FLOWBRIDGE_CHAT_WEBHOOK_URL). */
   chatWebhookUrl?: string;
+  /** The secret linked hosts verify approval callbacks with (FLOWBRIDGE_HOST_SIGNING_SECRET, 16+ characters). */
+  hostSigningSecret?: string;
   /**
    * Where flows may send requests (FLOWBRIDGE_OUTBOUND_DENY, FLOWBRIDGE_OUTBOUND_ALLOW: CIDRs, IPs
    * and host patterns); the built-in deny list (cloud metadata, link-local) always applies.
@@ -117,6 +119,15 @@ export function parseConfig(
     };
   const outbound = outboundPolicyFrom(env);
   if ('error' in outbound) return outbound;
+  const hostSigningSecret = env.FLOWBRIDGE_HOST_SIGNING_SECRET;
+  if (hostSigningSecret !== undefined && hostSigningSecret !== '' && hostSigningSecret.length < 16)
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: 'FLOWBRIDGE_HOST_SIGNING_SECRET must be at least 16 characters.',
+        target: 'hostSigningSecret',
+      },
+    };
   const adminToken = env.FLOWBRIDGE_ADMIN_TOKEN;
   const appSettings = processAppSettings(env);
   const publicUrl = flags.get('public-url') ?? env.FLOWBRIDGE_PUBLIC_URL;
@@ -132,6 +143,7 @@ export function parseConfig(
       ...(env.FLOWBRIDGE_SMTP_URL ? { smtpUrl: env.FLOWBRIDGE_SMTP_URL } : {}),
       ...(Number(env.FLOWBRIDGE_RETENTION_DAYS) > 0 ? { retentionDays: Number(env.FLOWBRIDGE_RETENTION_DAYS) } : {}),
       ...(env.FLOWBRIDGE_CHAT_WEBHOOK_URL ? { chatWebhookUrl: env.FLOWBRIDGE_CHAT_WEBHOOK_URL } : {}),
+      ...(hostSigningSecret ? { hostSigningSecret } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),

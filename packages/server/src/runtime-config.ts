@@ -53,6 +53,7 @@ export async function runtimeFromConfig(
         auth,
         fetch: outbound.fetch,
         linkSecret: await secretSetting(store, 'approvals.linkSecret'),
+        ...(config.hostSigningSecret ? { hostSigningSecret: config.hostSigningSecret } : {}),
         ...(config.smtpUrl ? { mailer: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}),
         ...(config.chatWebhookUrl ? { chatWebhookUrl: config.chatWebhookUrl } : {}),
       }),
@@ -91,6 +92,8 @@ export interface ApprovalsExtensionOptions {
   auth: Pick<Auth, 'authenticate'>;
   /** HMAC key of the response links and of the linked-host callbacks (at least 16 characters). */
   linkSecret: string;
+  /** HMAC key of the linked-host callbacks instead, shared with those hosts (FLOWBRIDGE_HOST_SIGNING_SECRET). */
+  hostSigningSecret?: string;
   mailer?: { smtpUrl: string; from: string };
   chatWebhookUrl?: string;
   /** How linked-host callbacks and chat notices go out (the outbound policy's fetch). */

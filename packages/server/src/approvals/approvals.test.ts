@@ -769,6 +769,29 @@ describe('linked host requests and chat', () => {
     }
   });
 
+  test('with a host signing secret, linked hosts get callbacks signed with it (never with the link secret)', async () => {
+    const host = await listen();
+    const hs = await harness({ hostSigningSecret: 'shared-with-hosts-0123456789' });
+    try {
+      const id = await start(
+        hs,
+        basic('Basic', 'ann@example.com', { 'WebhookApprovalCreationInput/linkedRequest': { callbackUrl: host.url } }),
+      );
+      assert.equal((await respond(hs, 'ann', id, 'Reject')).statusCode, 200);
+      await hs.approvals.idle();
+      const call = host.received[0];
+      assert.ok(call);
+      const ts = Number(call.headers['x-flowbridge-timestamp']);
+      assert.equal(
+        call.headers['x-flowbridge-signature'],
+        signCallbackBody('shared-with-hosts-0123456789', ts, call.body),
+      );
+    } finally {
+      await hs.close();
+      await host.close();
+    }
+  });
+
   test('a linked host that fails is tried again until it acknowledges; after a restart only the unacknowledged are posted', async () => {
     let failing = 2;
     const received: string[] = [];

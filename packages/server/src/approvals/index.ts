@@ -20,6 +20,8 @@ const constant =
 
 export function createApprovals(options: ApprovalsOptions): Approvals {
   if (options.linkSecret.length < 16) throw new Error('createApprovals: linkSecret must be at least 16 characters.');
+  if (options.hostSigningSecret !== undefined && options.hostSigningSecret.length < 16)
+    throw new Error('createApprovals: hostSigningSecret must be at least 16 characters.');
   const service = new ApprovalService({
     store: options.store,
     callbacks: options.callbacks,
@@ -28,6 +30,7 @@ export function createApprovals(options: ApprovalsOptions): Approvals {
     publicBaseUrl:
       typeof options.publicBaseUrl === 'function' ? options.publicBaseUrl : constant(options.publicBaseUrl),
     linkSecret: options.linkSecret,
+    hostSigningSecret: options.hostSigningSecret ?? options.linkSecret,
     linkTtlMs: options.linkTtlMs ?? DEFAULT_LINK_TTL_MS,
     tenantId: options.tenantId ?? 'default',
     now: options.now ?? Date.now,

@@ -29,6 +29,8 @@ export interface ServiceDeps {
   chatWebhookUrl: string | undefined;
   publicBaseUrl: () => string;
   linkSecret: string;
+  /** Signs linked-host callbacks (x-flowbridge-signature). */
+  hostSigningSecret: string;
   linkTtlMs: number;
   tenantId: string;
   now: () => number;
@@ -476,7 +478,7 @@ export class ApprovalService {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...callbackSignatureHeaders(this.deps.linkSecret, timestamp, body),
+          ...callbackSignatureHeaders(this.deps.hostSigningSecret, timestamp, body),
         },
         body,
       });

@@ -106,8 +106,13 @@ export interface ApprovalsOptions {
   /** Where people reach this server, for the links in mails (e.g. https://flows.example.com); a
    * function when it is known only once the server listens. */
   publicBaseUrl: string | (() => string);
-  /** HMAC key for response links and for the signature of linked-host callbacks. */
+  /** HMAC key for response links (and for linked-host callbacks when hostSigningSecret is not given). */
   linkSecret: string;
+  /**
+   * HMAC key of the linked-host callbacks' signature, shared with those hosts so they can verify it
+   * (FLOWBRIDGE_HOST_SIGNING_SECRET); kept apart from linkSecret, which must never leave the server.
+   */
+  hostSigningSecret?: string;
   /** How long a response link stays valid (default 30 days). */
   linkTtlMs?: number;
   /** The responder's tenantId in outputs (default 'default'). */
