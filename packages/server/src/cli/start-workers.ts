@@ -30,6 +30,12 @@ export function isWorkerProcess(): boolean {
 /** One of the n processes: the server on the shared store, reporting to the primary. */
 export async function runWorker(config: ServerConfig, io: CliIO): Promise<number> {
   const index = Number(process.env[INDEX_VARIABLE] ?? cluster.worker?.id ?? 0);
+  // Told to stop while it starts (the box is being stopped): it drains as soon as it has started.
+  let stopEarly = '';
+  const early = (signal: NodeJS.Signals): void => {
+    stopEarly = signal;
+  };
+  process.on('SIGTERM', early).on('SIGINT', early);
   let server;
   try {
     server = await startServer(config, io, { index });
@@ -40,10 +46,14 @@ export async function runWorker(config: ServerConfig, io: CliIO): Promise<number
     if (process.connected) process.disconnect();
     return 1;
   }
+  process.off('SIGTERM', early).off('SIGINT', early);
   send({ flowbridge: 'listening', url: server.url });
   // A worker whose primary is gone (killed outright) drains and ends: nothing hands it connections
   // any more, and the data folder's lock went with the primary.
-  await untilStopped(server, (stop) => process.once('disconnect', () => stop('primary gone')));
+  await untilStopped(server, (stop) => {
+    process.once('disconnect', () => stop('primary gone'));
+    if (stopEarly) stop(stopEarly);
+  });
   server.log.info({}, 'stopped');
   // The IPC channel would keep this process alive.
   if (process.connected) process.disconnect();

@@ -220,6 +220,17 @@ for (const backend of stores) {
       assert.match(server.output(), /"msg":"worker started"/);
     });
 
+    it(
+      'keeps the data folder to itself: a second start on it is refused',
+      { skip: backend.name !== 'SQLite' && 'SQLite only' },
+      async () => {
+        await assert.rejects(
+          startProcess(['--data-dir', dir], { FLOWBRIDGE_ADMIN_TOKEN: TOKEN }),
+          /exited with 1[\s\S]*in use by another flowbridge process \(pid \d+\)/,
+        );
+      },
+    );
+
     it('drains every worker on SIGTERM and exits 0', async () => {
       const code = await server.kill('SIGTERM');
       assert.equal(code, 0, server.output().slice(-2000));
