@@ -48,6 +48,11 @@ export async function run(): Promise<BenchResult[]> {
           const ref = await load({ ...options, urls: [`${echo.url}/echo`] });
           const ours = await load({ ...options, urls: manyUrls });
           const single = await load({ ...options, urls: oneUrls });
+          if (ours.requests === 0 || single.requests === 0) {
+            const why = `no call answered in ${DURATION_MS} ms (--workers ${WORKERS}: ${JSON.stringify(ours.statuses)}, one process: ${JSON.stringify(single.statuses)})`;
+            results.push({ name: `${store}, ${kind}: failed`, value: 0, unit: '', better: 'higher', note: why });
+            continue;
+          }
           const errors = ours.errors
             ? `${ours.errors} of ${ours.requests} calls failed (${JSON.stringify(ours.statuses)}); `
             : '';

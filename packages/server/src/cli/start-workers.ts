@@ -6,7 +6,7 @@
  * the SQLite database in WAL mode, each a member of the cluster as on PostgreSQL: runs leased,
  * one leader by a file lock), prepares the store once (migrations, the master key, the setup
  * token, runs a single-process server left without a lease), forks the workers, relays their
- * "work was enqueued" signals to each other, logs `flowbridge started` once all listen, starts a
+ * "work was enqueued" and "cached reads went stale" signals to each other, logs `flowbridge started` once all listen, starts a
  * new worker when one dies, and on SIGTERM or SIGINT drains them all.
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -88,7 +88,10 @@ export async function runPrimary(config: ServerConfig, io: CliIO): Promise<numbe
     io.stderr(`flowbridge start: ${message}\n`);
     return 1;
   }
-  const { WORK_MESSAGE, isWorkMessage } = await import('../store/work-signal.js');
+  const [{ isWorkMessage }, { isCacheMessage }] = await Promise.all([
+    import('../store/work-signal.js'),
+    import('../store/read-cache.js'),
+  ]);
 
   const indexOf = new Map<Worker, number>();
   const listening = new Set<Worker>();
@@ -111,8 +114,9 @@ export async function runPrimary(config: ServerConfig, io: CliIO): Promise<numbe
     const worker = cluster.fork({ [INDEX_VARIABLE]: String(index) });
     indexOf.set(worker, index);
     worker.on('message', (message: unknown) => {
-      if (isWorkMessage(message)) {
-        for (const other of indexOf.keys()) if (other !== worker && other.isConnected()) other.send(WORK_MESSAGE);
+      if (isWorkMessage(message) || isCacheMessage(message)) {
+        // Work was queued, or cached reads went stale: the other workers hear of it.
+        for (const other of indexOf.keys()) if (other !== worker && other.isConnected()) other.send(message as object);
       } else if (isWorkerMessage(message) && message.flowbridge === 'listening') {
         listening.add(worker);
         if (announced) log.info({ worker: index, pid: worker.process.pid }, 'worker started');

@@ -123,12 +123,13 @@ export interface WorkerStart {
 /** Starts the server per config (exported for tests and embedding): the runtime, then the app on it. */
 export async function startServer(config: ServerConfig, io: CliIO, worker?: WorkerStart): Promise<RunningServer> {
   // Loaded here, not at the top: `flowbridge --help` must not pay for them.
-  const [{ openStore, withReadCache }, { runtimeFromConfig }, { createApp }, { lockDataFolder }] = await Promise.all([
-    import('../store/index.js'),
-    import('../runtime-config.js'),
-    import('../http/app.js'),
-    import('../store/data-lock.js'),
-  ]);
+  const [{ openStore, withReadCache, clusterCachePeers }, { runtimeFromConfig }, { createApp }, { lockDataFolder }] =
+    await Promise.all([
+      import('../store/index.js'),
+      import('../runtime-config.js'),
+      import('../http/app.js'),
+      import('../store/data-lock.js'),
+    ]);
   const [{ openSecretBox }, { withSealedSecrets }, { DEFAULT_TRIGGER_RATE_LIMIT }] = await Promise.all([
     import('../secrets/index.js'),
     import('../store/sealed-store.js'),
@@ -154,8 +155,9 @@ export async function startServer(config: ServerConfig, io: CliIO, worker?: Work
     lock?.release();
     throw Object.assign(new Error(box.error.message), { code: box.error.code });
   }
-  // What every trigger call reads (the flow, the automation switches), cached for a second.
-  const store = withReadCache(withSealedSecrets(opened, box.value));
+  // What every trigger call reads (the flow, the automation switches), cached for a second; the
+  // workers of `--workers` clear each other's cache on their writes.
+  const store = withReadCache(withSealedSecrets(opened, box.value), worker ? { peers: clusterCachePeers() } : {});
   try {
     const { runtime, setupToken } = await runtimeFromConfig(config, {
       store,
