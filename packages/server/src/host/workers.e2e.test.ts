@@ -211,7 +211,8 @@ for (const backend of stores) {
       let members: Member[] = [];
       for (let i = 0; i < 300; i++) {
         members = await cluster();
-        if (members.length === 2 && members.every((m) => m.pid !== victim.pid)) break;
+        const replaced = /"msg":"worker started"/.test(server.output());
+        if (replaced && members.length === 2 && members.every((m) => m.pid !== victim.pid)) break;
         await sleep(100);
       }
       assert.equal(members.length, 2, JSON.stringify(members));
