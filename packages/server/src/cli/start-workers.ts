@@ -152,7 +152,7 @@ export async function runPrimary(config: ServerConfig, io: CliIO): Promise<numbe
       if (!stopping) fork(index);
     };
     if (wasListening) again();
-    else setTimeout(again, RESTART_DELAY_MS).unref();
+    else setTimeout(again, RESTART_DELAY_MS);
   });
 
   process.once('SIGTERM', () => stopAll('SIGTERM'));
