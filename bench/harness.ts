@@ -173,9 +173,13 @@ export async function startChild(
   };
 }
 
-/** The bare node:http JSON echo server. */
-export async function startEcho(): Promise<Server> {
+/** The bare node:http JSON echo server; `workers`: that many of it behind one port (node:cluster). */
+export async function startEcho(options: { workers?: number } = {}): Promise<Server> {
   const port = await freePort();
+  if (options.workers !== undefined) {
+    const script = join(ROOT, 'bench/echo-cluster.mjs');
+    return startChild('node:http echo cluster', [script, String(port), String(options.workers)], process.env, port);
+  }
   return startChild('node:http echo', [join(ROOT, 'bench/echo-server.mjs'), String(port)], process.env, port);
 }
 
@@ -189,16 +193,20 @@ export interface Flowbridge extends Server {
 
 /**
  * `flowbridge start` on a free port with an empty temp data dir (embedded SQLite), or with
- * `options.dataDir` (kept when the server stops: a restart on the same data) and `options.token`.
+ * `options.dataDir` (kept when the server stops: a restart on the same data) and `options.token`;
+ * `args` and `env` add flags (`--workers 2`) and variables (FLOWBRIDGE_DATABASE_URL for PostgreSQL).
  */
-export async function startFlowbridge(options: { dataDir?: string; token?: string } = {}): Promise<Flowbridge> {
+export async function startFlowbridge(
+  options: { dataDir?: string; token?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<Flowbridge> {
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
   const token = options.token ?? randomBytes(24).toString('hex');
   const env: NodeJS.ProcessEnv = { ...process.env, FLOWBRIDGE_ADMIN_TOKEN: token };
   delete env.FLOWBRIDGE_DATABASE_URL;
   delete env.FLOWBRIDGE_LOG_LEVEL;
-  const cli = ['start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
+  Object.assign(env, options.env);
+  const cli = ['start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...(options.args ?? [])];
   const args = existsSync(DIST) ? [BIN, ...cli] : ['--conditions=source', '--import', 'tsx', SOURCE_CLI, ...cli];
   const server = await startChild('flowbridge', args, env, port, () => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { parseConfig } from './config.js';
 
 const ok: Array<[string, string[], Record<string, string>, Record<string, unknown>]> = [
@@ -12,6 +13,10 @@ const ok: Array<[string, string[], Record<string, string>, Record<string, unknow
   ['the api listens on 7780 by default', ['--role', 'api'], {}, { port: 7780 }],
   ['a worker given a port listens on it', ['--role', 'worker', '--port', '9100'], {}, { port: 9100 }],
   ['heartbeat', [], { FLOWBRIDGE_HEARTBEAT_MS: '500' }, { heartbeatMs: 500 }],
+  ['one process by default', [], {}, { workers: 1 }],
+  ['workers', ['--workers', '3'], { FLOWBRIDGE_WORKERS: '2' }, { workers: 3 }],
+  ['workers from the environment', [], { FLOWBRIDGE_WORKERS: '2' }, { workers: 2 }],
+  ['workers: one per core', ['--workers', 'auto'], {}, { workers: availableParallelism() }],
   ['environment', [], { FLOWBRIDGE_DATA_DIR: '/data', FLOWBRIDGE_ROLE: 'api' }, { dataDir: '/data', role: 'api' }],
   ['trigger rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '120' }, { triggerRateLimit: 120 }],
   ['trigger rate limit off', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '0' }, { triggerRateLimit: 0 }],
@@ -44,6 +49,8 @@ const bad: Array<[string, string[], Record<string, string>, string]> = [
   ['unknown flag', ['--colour', 'red'], {}, 'colour'],
   ['flag without value', ['--port'], {}, 'port'],
   ['stray argument', ['serve'], {}, 'serve'],
+  ['no workers', ['--workers', '0'], {}, 'workers'],
+  ['workers not a number', [], { FLOWBRIDGE_WORKERS: 'many' }, 'workers'],
   ['lease too short', [], { FLOWBRIDGE_LEASE_MS: '10' }, 'leaseMs'],
   ['negative rate limit', [], { FLOWBRIDGE_TRIGGER_RATE_LIMIT: '-1' }, 'triggerRateLimit'],
   ['unknown schema validation', [], { FLOWBRIDGE_TRIGGER_SCHEMA_VALIDATION: 'sometimes' }, 'triggerSchemaValidation'],

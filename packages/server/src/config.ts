@@ -2,6 +2,7 @@
  * The server's configuration from `flowbridge start` flags and FLOWBRIDGE_* environment variables
  * (flags win). Errors are data: `{code: 'InvalidConfig', message, target}`.
  */
+import { availableParallelism } from 'node:os';
 import { createOutboundPolicy, type OutboundPolicy } from './effects/outbound-policy.js';
 import { processAppSettings } from './store/app-settings.js';
 
@@ -17,6 +18,11 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl?: string;
   role: Role;
+  /**
+   * Processes behind the one listening port (--workers, FLOWBRIDGE_WORKERS; a number or `auto`,
+   * one per core; default 1): above 1 a primary process forks that many (cli/start-workers.ts).
+   */
+  workers?: number;
   adminToken?: string;
   publicUrl?: string;
   logLevel: string;
@@ -54,6 +60,8 @@ export interface ConfigError {
 }
 
 const ROLES: readonly Role[] = ['api', 'worker', 'scheduler', 'all'];
+/** More processes than this on one box is a typo, not a plan. */
+const MAX_WORKERS = 64;
 
 export function parseConfig(
   args: string[],
@@ -70,7 +78,7 @@ export function parseConfig(
       return { error: { code: 'InvalidConfig', message: `--${name} needs a value.`, target: name } };
     flags.set(name, value);
   }
-  const known = new Set(['port', 'host', 'data-dir', 'role', 'database-url', 'public-url', 'log-level']);
+  const known = new Set(['port', 'host', 'data-dir', 'role', 'database-url', 'public-url', 'log-level', 'workers']);
   for (const name of flags.keys())
     if (!known.has(name))
       return { error: { code: 'InvalidConfig', message: `Unknown option --${name}.`, target: name } };
@@ -117,6 +125,16 @@ export function parseConfig(
         target: 'triggerSchemaValidation',
       },
     };
+  const workersText = (flags.get('workers') ?? env.FLOWBRIDGE_WORKERS ?? '1').trim().toLowerCase();
+  const workers = workersText === 'auto' ? availableParallelism() : Number(workersText);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+    return {
+      error: {
+        code: 'InvalidConfig',
+        message: `--workers must be 1-${MAX_WORKERS} or 'auto' (got '${workersText}').`,
+        target: 'workers',
+      },
+    };
   const outbound = outboundPolicyFrom(env);
   if ('error' in outbound) return outbound;
   const hostSigningSecret = env.FLOWBRIDGE_HOST_SIGNING_SECRET;
@@ -137,6 +155,7 @@ export function parseConfig(
       host: flags.get('host') ?? env.FLOWBRIDGE_HOST ?? '127.0.0.1',
       dataDir: flags.get('data-dir') ?? env.FLOWBRIDGE_DATA_DIR ?? './.flowbridge',
       role,
+      workers,
       logLevel: flags.get('log-level') ?? env.FLOWBRIDGE_LOG_LEVEL ?? 'info',
       mailFrom: env.FLOWBRIDGE_MAIL_FROM ?? 'Flowbridge <flowbridge@localhost>',
       outboundPolicy: outbound.policy,

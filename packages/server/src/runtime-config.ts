@@ -26,10 +26,15 @@ export interface ConfiguredRuntime {
 /** The runtime `flowbridge start` runs: auth per the config, approvals as an extension. */
 export async function runtimeFromConfig(
   config: ServerConfig,
-  deps: { store: Store; log: Logger },
+  deps: { store: Store; log: Logger; issueSetupToken?: boolean },
 ): Promise<ConfiguredRuntime> {
   const { store, log } = deps;
-  const auth = await createAuth({ store, ...(config.adminToken ? { adminToken: config.adminToken } : {}), log });
+  const auth = await createAuth({
+    store,
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    log,
+    ...(deps.issueSetupToken === false ? { issueSetupToken: false } : {}),
+  });
   // One outbound policy for every request a flow causes: Http actions, webhooks, linked hosts.
   const outbound = createOutboundClient(config.outboundPolicy);
   const roles: ServerRoles =

@@ -231,7 +231,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     now,
     // Scale-out: flows saved through another process are noticed by the next look (this one's
     // own saves poke it at once).
-    maxSleepMs: store.backend === 'postgres' ? 5_000 : 30_000,
+    maxSleepMs: store.shared ? 5_000 : 30_000,
     leadership: null,
     leading: () => leaderRef.current?.leading ?? false,
     ...(log ? { log } : {}),
@@ -308,9 +308,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     start: async () => {
       if (roles.worker) {
-        // On SQLite this process owns the database and resumes what was left unfinished. On
-        // PostgreSQL the runs of a dead process come back through their expired leases (RunHost).
-        if (store.backend === 'sqlite') await host.recover();
+        // A process that owns its database (SQLite) resumes what was left unfinished. On a shared
+        // one the runs of a dead process come back through their expired leases (RunHost).
+        if (!store.shared) await host.recover();
         host.startWorker();
         for (const e of extensions) e.resume?.();
       }

@@ -16,6 +16,11 @@ export interface CreateAuthOptions {
   adminToken?: string;
   log?: AuthLogger;
   now?: () => number;
+  /**
+   * false: no new setup token now (the workers of `flowbridge start --workers`, whose primary made
+   * and printed the one that works); default true.
+   */
+  issueSetupToken?: boolean;
   /** A private ES256 JWK to sign client tokens with; by default one is generated once and kept in settings. */
   signingKey?: JWK;
   /** The `iss` of issued tokens (default 'flowbridge'). */
@@ -39,7 +44,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<CreatedAut
   const issuer = options.issuer ?? DEFAULT_ISSUER;
   const keys = await loadSigningKeys(store, options.signingKey);
   const authenticator = createAuthenticator({ store, adminToken, keys, issuer, now });
-  const setupToken = await ensureSetupToken(store, adminToken);
+  const setupToken = options.issueSetupToken === false ? undefined : await ensureSetupToken(store, adminToken);
   // The token itself is not logged: logs travel further than the console.
   if (setupToken)
     log?.warn({}, 'no admin exists yet: a one-time setup token was created (printed by flowbridge start)');

@@ -28,7 +28,8 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'start',
-    usage: 'start [--port 7780] [--host 127.0.0.1] [--data-dir ./.flowbridge] [--role api|worker|scheduler|all]',
+    usage:
+      'start [--port 7780] [--host 127.0.0.1] [--data-dir ./.flowbridge] [--role api|worker|scheduler|all] [--workers n|auto]',
     summary:
       'start the server: HTTP API, trigger URLs and workers (FLOWBRIDGE_DATABASE_URL for PostgreSQL, FLOWBRIDGE_ADMIN_TOKEN)',
     load: () => import('./start.js'),

@@ -1,7 +1,8 @@
 /**
- * The cluster leadership: every process (api, worker, scheduler) competes for one advisory lock
- * (PostgreSQL; SQLite's one process always holds it), and the holder runs the one-per-cluster
- * duties: Recurrence triggers, retention, the queue sweeps. Timers are not among them: every
+ * The cluster leadership: every process (api, worker, scheduler) competes for one lock (a
+ * PostgreSQL advisory lock; on SQLite a lock file when `start --workers` shares the database, else
+ * its one process holds it), and the holder runs the one-per-cluster duties: Recurrence triggers,
+ * retention, the queue sweeps. Timers are not among them: every
  * worker fires due timers (store.fireDueTimers), so a cluster without a leader still runs its flows.
  *
  * The holder checks now and then that it still holds the lock (its session may have died): a

@@ -61,7 +61,7 @@ export class RunHost {
       now: options.now ?? Date.now,
       log: options.log,
       observer: options.observer,
-      shared: store.backend === 'postgres',
+      shared: store.shared,
       executeRuns: options.executeRuns ?? true,
       stopping: () => this.stopping,
     };

@@ -1,5 +1,5 @@
 /**
- * Scale-out (PostgreSQL, many processes): a process holds a durable run in memory only while it
+ * Scale-out (a shared store: PostgreSQL, or SQLite under `start --workers`): a process holds a durable run in memory only while it
  * holds the lease on the run's ownership item (`run:<id>` in the work queue), renewed while the run
  * has effects in flight. When a process dies its leases expire and another worker claims the item.
  */

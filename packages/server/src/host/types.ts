@@ -77,7 +77,7 @@ export interface HostContext {
   readonly now: () => number;
   readonly log: HostLogger | undefined;
   readonly observer: HostObserver | undefined;
-  /** PostgreSQL: other processes share the store, so runs are owned through leases. */
+  /** Other processes share the store (store.shared), so runs are owned through leases. */
   readonly shared: boolean;
   /** Whether durable runs started here are executed here (RunHostOptions.executeRuns). */
   readonly executeRuns: boolean;

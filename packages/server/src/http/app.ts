@@ -19,7 +19,7 @@ import { installErrorHandler } from './error-handler.js';
 import { environmentSettingsRoutes } from './environment-settings.js';
 import { errorBody } from '../util/api-errors.js';
 import { flowRoutes } from './flows.js';
-import { RateLimiter } from './rate-limit.js';
+import { DEFAULT_TRIGGER_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import { installRequestGuards } from './request-guards.js';
 import { runRoutes } from './runs.js';
 import { templateRoutes } from './templates.js';
@@ -72,7 +72,7 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     host: runtime.host,
     auth,
     metrics,
-    limiter: new RateLimiter(options.rateLimitPerMinute ?? 6000, now),
+    limiter: new RateLimiter(options.rateLimitPerMinute ?? DEFAULT_TRIGGER_RATE_LIMIT, now),
     now,
     baseUrl: runtime.baseUrl,
     ...(runtime.flowLifecycle ? { flowLifecycle: runtime.flowLifecycle } : {}),

@@ -3,6 +3,9 @@
  * one noisy caller cannot starve the other flows. Over the limit the caller gets 429. A limit of 0
  * turns it off.
  */
+/** Trigger calls per flow per minute when FLOWBRIDGE_TRIGGER_RATE_LIMIT is not set. */
+export const DEFAULT_TRIGGER_RATE_LIMIT = 6000;
+
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 

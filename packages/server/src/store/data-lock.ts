@@ -40,16 +40,8 @@ export function lockDataFolder(dataDir: string): DataLock {
 /** Takes the data folder's lock (the folder must exist), or says who holds it. */
 export function acquireDataLock(dataDir: string): DataLockResult {
   const dir = resolve(dataDir);
-  const file = join(dir, LOCK_FILE);
-  // timeout 0: a held lock is an answer, not something to wait for.
-  const db = new Database(file, { timeout: 0 });
-  try {
-    chmodSync(file, 0o600);
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-  } catch (e) {
-    db.close();
-    if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e;
+  const held = tryFileLock(join(dir, LOCK_FILE));
+  if (!held) {
     const pid = holderPid(dir);
     return {
       ok: false,
@@ -63,15 +55,32 @@ export function acquireDataLock(dataDir: string): DataLockResult {
     };
   }
   writeFileSync(join(dir, PID_FILE), `${process.pid}\n`, { mode: 0o600 });
+  return { ok: true, value: held };
+}
+
+/**
+ * Takes the kernel-held lock on `file` (a small SQLite database, created 0600 when missing), or
+ * answers undefined at once when another process holds it. Also the cluster leadership of the
+ * processes of `flowbridge start --workers` on one embedded store (sqlite-driver.ts).
+ */
+export function tryFileLock(file: string): DataLock | undefined {
+  // timeout 0: a held lock is an answer, not something to wait for.
+  const db = new Database(file, { timeout: 0 });
+  try {
+    chmodSync(file, 0o600);
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    db.close();
+    if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e;
+    return undefined;
+  }
   let held = true;
   return {
-    ok: true,
-    value: {
-      release: () => {
-        if (!held) return;
-        held = false;
-        db.close(); // ends the transaction and the lock
-      },
+    release: () => {
+      if (!held) return;
+      held = false;
+      db.close(); // ends the transaction and the lock
     },
   };
 }

@@ -15,6 +15,11 @@ export interface Driver extends Conn {
   /** Where the data lives, for messages ("SQLite database /x/flowbridge.db", "PostgreSQL db@host"). */
   readonly place: string;
   /**
+   * Whether other processes use this database at once (PostgreSQL always; SQLite under
+   * `flowbridge start --workers`): runs are then leased, and a process leads only by lock.
+   */
+  readonly shared: boolean;
+  /**
    * Runs fn in one transaction on one connection; nothing else uses that connection meanwhile.
    * `retryable` says the whole fn may be run again after a transient failure (serialization,
    * deadlock) that rolled it back.
@@ -27,7 +32,7 @@ export interface Driver extends Conn {
   snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T>;
   /** Tells other processes that work was enqueued (inside the transaction that enqueued it). */
   notifyWork(c: Conn): Promise<void>;
-  /** Subscribes to other processes' notifications (PostgreSQL); SQLite has no other process. */
+  /** Subscribes to other processes' notifications (PostgreSQL; SQLite only when shared). */
   listenWork(callback: () => void): Promise<() => Promise<void>>;
   tryAcquireLeadership(name: string): Promise<boolean>;
   releaseLeadership(name: string): Promise<void>;

@@ -8,7 +8,7 @@ export { DEFAULT_PAYLOAD_THRESHOLD } from './json.js';
 export { LATEST_SCHEMA_VERSION } from './schema.js';
 export { SQLITE_FILE_NAME } from './sqlite-driver.js';
 export { DEFAULT_ENVIRONMENT_ID, UNFINISHED_RUN_STATUSES } from './types.js';
-export { withReadCache } from './read-cache.js';
+export { clusterCachePeers, withReadCache } from './read-cache.js';
 export type { SessionRecord, SessionStore, SignInFailures } from './sessions.js';
 export { sortableId } from './ids.js';
 export type * from './types.js';

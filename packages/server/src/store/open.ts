@@ -10,7 +10,13 @@ import { StoreError } from './errors.js';
 export const DEFAULT_DATA_DIR = './.flowbridge';
 
 export type OpenStoreOptions = (
-  { dataDir?: string; databaseUrl?: undefined } | { databaseUrl: string; dataDir?: undefined }
+  | {
+      dataDir?: string;
+      databaseUrl?: undefined;
+      /** Other processes (`flowbridge start --workers`) use the embedded database at once. */
+      shared?: boolean;
+    }
+  | { databaseUrl: string; dataDir?: undefined; shared?: undefined }
 ) &
   SqlStoreOptions & {
     /** PostgreSQL pool size (default 10). */
@@ -33,7 +39,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     const { PostgresDriver } = await import('./postgres-driver.js');
     driver = new PostgresDriver(options.databaseUrl, { poolSize: options.poolSize });
   } else {
-    driver = new SqliteDriver({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
+    driver = new SqliteDriver({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR, shared: options.shared ?? false });
   }
   try {
     await migrate(driver, (options.now ?? Date.now)());

@@ -102,6 +102,7 @@ export function describeUrl(url: string): string {
 
 export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
+  readonly shared = true;
   readonly place: string;
   private readonly pool: pg.Pool;
   private readonly leaders = new Map<string, pg.Client>();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withReadCache } from './read-cache.js';
+import { withReadCache, type CachePeers } from './read-cache.js';
 import { sqliteBackend } from './test-support/backends.js';
 
 test('the read cache serves flows and automation settings for ttlMs, and forgets them on any write through it', async () => {
@@ -39,6 +39,27 @@ test('the read cache serves flows and automation settings for ttlMs, and forgets
     await store.deleteFlow(flow.id);
     assert.equal(await store.getFlow(flow.id), undefined);
     assert.ok(await store.getFlow(flow.id, { includeDeleted: true }));
+  } finally {
+    await fresh.dispose();
+  }
+});
+
+test('peers (the other workers of --workers) are told of writes, and their writes clear this cache at once', async () => {
+  const fresh = await sqliteBackend.fresh();
+  try {
+    const listeners: Array<() => void> = [];
+    let told = 0;
+    const peers: CachePeers = { changed: () => told++, onChanged: (l) => listeners.push(l) };
+    const raw = fresh.store;
+    const store = withReadCache(raw, { ttlMs: 60_000, peers });
+    const { flow } = await store.createFlow({ name: 'f', definition: {} });
+    assert.equal(told, 1, 'a write through it tells the peers once it is done');
+    assert.equal((await store.getFlow(flow.id))?.state, 'Enabled');
+    await raw.updateFlow(flow.id, { state: 'Disabled' }); // another worker's write...
+    assert.equal((await store.getFlow(flow.id))?.state, 'Enabled', 'cached');
+    for (const l of listeners) l(); // ...and its message, relayed by the primary
+    assert.equal((await store.getFlow(flow.id))?.state, 'Disabled');
+    assert.equal(told, 1, 'reads tell nobody');
   } finally {
     await fresh.dispose();
   }

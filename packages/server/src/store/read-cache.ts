@@ -3,9 +3,39 @@
  * the flow (getFlow) and the automation switches (settings under `auth.automation`). Entries live
  * `ttlMs` (default 1 s); any write through this store that could change them clears the cache at
  * once, so this process never reads its own stale writes. Other processes sharing a PostgreSQL
- * database see a change within `ttlMs`.
+ * database see a change within `ttlMs`; the workers of `flowbridge start --workers` tell each other
+ * (`peers`: through their primary, clusterCachePeers), so there a change shows at once.
  */
 import type { Store } from './types.js';
+
+/** Other processes with read caches of their own on the same database. */
+export interface CachePeers {
+  /** Tells them that a write through this store may have made their cached reads stale. */
+  changed(): void;
+  /** Subscribes to their writes. */
+  onChanged(listener: () => void): void;
+}
+
+/** What a worker sends its primary (and the primary the other workers) after such a write. */
+export const CACHE_MESSAGE = { flowbridge: 'cache' } as const;
+
+export function isCacheMessage(message: unknown): boolean {
+  return (
+    typeof message === 'object' && message !== null && (message as { flowbridge?: unknown }).flowbridge === 'cache'
+  );
+}
+
+/** The other workers of `flowbridge start --workers`, over the IPC channel to the primary. */
+export function clusterCachePeers(): CachePeers {
+  return {
+    changed: () => void process.send?.(CACHE_MESSAGE),
+    onChanged: (listener) => {
+      process.on('message', (message: unknown) => {
+        if (isCacheMessage(message)) listener();
+      });
+    },
+  };
+}
 
 const CACHED_SETTING = /^auth\.automation/;
 
@@ -21,11 +51,19 @@ const INVALIDATING = new Set<string>([
   'pruneRunsOlderThan',
 ]);
 
-export function withReadCache(store: Store, options: { ttlMs?: number; now?: () => number } = {}): Store {
+export function withReadCache(
+  store: Store,
+  options: { ttlMs?: number; now?: () => number; peers?: CachePeers } = {},
+): Store {
   const ttl = options.ttlMs ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
   let generation = 0;
+  const forget = (): void => {
+    generation++;
+    cache.clear();
+  };
+  options.peers?.onChanged(forget);
 
   const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     const hit = cache.get(key);
@@ -73,13 +111,13 @@ export function withReadCache(store: Store, options: { ttlMs?: number; now?: () 
     }
     if (typeof prop === 'string' && INVALIDATING.has(prop)) {
       return (...args: unknown[]) => {
-        generation++;
-        cache.clear();
+        forget();
         const result = fn.apply(target, args) as Promise<unknown>;
-        // Clear again when the write is done: a read cached meanwhile may predate it.
+        // Clear again when the write is done: a read cached meanwhile may predate it. The peers
+        // are told then, so that what they read next is the write's result.
         return result.finally(() => {
-          generation++;
-          cache.clear();
+          forget();
+          options.peers?.changed();
         });
       };
     }

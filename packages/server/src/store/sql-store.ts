@@ -54,6 +54,7 @@ export function createSqlStore(driver: Driver, options: SqlStoreOptions = {}): S
   const writer = new StepWriter(ctx, signal, options);
   return {
     backend: driver.dialect,
+    shared: driver.shared,
     ...peopleStore(ctx),
     ...flowStore(ctx),
     ...runStore(ctx, writer),

@@ -1,4 +1,6 @@
-// better-sqlite3 behind the async Driver seam. One connection, owned by this process (DESIGN §3).
+// better-sqlite3 behind the async Driver seam. One connection per process: the one process that
+// owns the database (DESIGN §3), or each worker of `flowbridge start --workers` (`shared`), whose
+// writes SQLite serializes (WAL, busy timeout) and whose leadership is a file lock.
 // better-sqlite3 is synchronous; the seam is async so both backends share one store. Because a
 // transaction spans awaits, a small lock keeps other callers' statements out of it.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
@@ -6,9 +8,11 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { WalCheckpointer } from './checkpointer.js';
+import { tryFileLock, type DataLock } from './data-lock.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import type { StoreErrorCode } from './errors.js';
+import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
 
@@ -68,6 +72,7 @@ function privateFiles(file: string): void {
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly place: string;
+  readonly shared: boolean;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
   private locked = false;
@@ -82,20 +87,29 @@ export class SqliteDriver implements Driver {
   private readonly idleMs: number;
   private lastWrite = 0;
   private idleCheck: NodeJS.Timeout | null = null;
+  private readonly dir: string;
+  /** Shared: the leadership locks this process holds, by name. */
+  private readonly leaderships = new Map<string, DataLock>();
+  /** Shared: the open transaction enqueued work; the other processes hear of it once it commits. */
+  private notifyOnCommit = false;
 
   /**
    * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
    * `backgroundCheckpoints: false` keeps SQLite's own checkpointing on this thread;
    * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS (tests).
+   * `shared`: other processes (the workers of `flowbridge start --workers`) use the database too.
    */
   constructor(options: {
     dataDir: string;
+    shared?: boolean;
     file?: string;
     backgroundCheckpoints?: boolean;
     walCatchUpPages?: number;
     checkpointerIdleMs?: number;
   }) {
     const dir = resolve(options.dataDir);
+    this.dir = dir;
+    this.shared = options.shared ?? false;
     const file = options.file ?? join(dir, SQLITE_FILE_NAME);
     this.place = `SQLite database ${file}`;
     this.file = file;
@@ -295,30 +309,52 @@ export class SqliteDriver implements Driver {
       try {
         const result = await fn(this.direct);
         await this.execRun('COMMIT');
+        if (this.notifyOnCommit) process.send?.(WORK_MESSAGE);
         return result;
       } catch (e) {
         if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
         throw e;
+      } finally {
+        this.notifyOnCommit = false;
       }
     } finally {
       this.release();
     }
   }
 
-  async notifyWork(): Promise<void> {}
-
-  async listenWork(): Promise<() => Promise<void>> {
-    return async () => {};
+  async notifyWork(): Promise<void> {
+    if (this.shared) this.notifyOnCommit = true;
   }
 
-  // One process owns an embedded database: it is always the scheduler.
-  async tryAcquireLeadership(): Promise<boolean> {
-    return true;
+  /** Shared: the other workers' WORK_MESSAGE, relayed by the primary over the IPC channel. */
+  async listenWork(callback: () => void): Promise<() => Promise<void>> {
+    if (!this.shared || !process.send) return async () => {};
+    const onMessage = (message: unknown): void => {
+      if (isWorkMessage(message)) callback();
+    };
+    process.on('message', onMessage);
+    return async () => {
+      process.off('message', onMessage);
+    };
   }
 
-  async releaseLeadership(): Promise<void> {}
+  // One process owns an embedded database: it is always the leader. Shared, the leader is the
+  // process that holds the lock file `<name>.lock` in the data folder (the kernel frees it when
+  // that process dies).
+  async tryAcquireLeadership(name: string): Promise<boolean> {
+    if (!this.shared || this.leaderships.has(name)) return true;
+    const lock = tryFileLock(join(this.dir, `${name}.lock`));
+    if (lock) this.leaderships.set(name, lock);
+    return lock !== undefined;
+  }
+
+  async releaseLeadership(name: string): Promise<void> {
+    this.leaderships.get(name)?.release();
+    this.leaderships.delete(name);
+  }
 
   async close(): Promise<void> {
+    for (const name of [...this.leaderships.keys()]) await this.releaseLeadership(name);
     // Its connection closes first: the last one to close checkpoints the WAL and removes it.
     if (this.db.open) await this.stopCheckpointer(false);
     if (this.db.open) {

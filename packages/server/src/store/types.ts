@@ -28,9 +28,11 @@ export { UNFINISHED_RUN_STATUSES } from './run-types.js';
 export type * from './run-types.js';
 import type { DesktopStore } from './desktop.js';
 
-/** What every store has besides its roles: which backend it is, and its end. */
+/** What every store has besides its roles: which backend it is, whether shared, and its end. */
 export interface StoreLifecycle {
   readonly backend: 'sqlite' | 'postgres';
+  /** Other processes use the database at once (PostgreSQL; SQLite under `flowbridge start --workers`). */
+  readonly shared: boolean;
   close(): Promise<void>;
 }
 

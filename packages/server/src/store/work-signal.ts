@@ -1,7 +1,15 @@
-// "Work was enqueued": the wake-up for idle workers. SQLite has only this process, which emits
-// after its own commits; on PostgreSQL every process (this one too) hears NOTIFY through a
-// listener started on the first subscription.
+// "Work was enqueued": the wake-up for idle workers. This process emits after its own commits on
+// SQLite; on PostgreSQL every process (this one too) hears NOTIFY through a listener started on the
+// first subscription, and the workers of `flowbridge start --workers` on one SQLite database hear
+// each other through their primary, which relays WORK_MESSAGE.
 import type { Driver } from './driver.js';
+
+/** What a worker process sends its primary (and the primary the other workers) after enqueueing. */
+export const WORK_MESSAGE = { flowbridge: 'work' } as const;
+
+export function isWorkMessage(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { flowbridge?: unknown }).flowbridge === 'work';
+}
 
 export class WorkSignal {
   private readonly callbacks = new Set<() => void>();
@@ -21,7 +29,7 @@ export class WorkSignal {
 
   subscribe(callback: () => void): () => void {
     this.callbacks.add(callback);
-    if (this.driver.dialect === 'postgres' && !this.listenStart) {
+    if (this.driver.shared && !this.listenStart) {
       const start = this.driver.listenWork(() => this.emit());
       this.listenStart = start;
       start.catch(() => {
