@@ -176,23 +176,28 @@ export async function startEcho(): Promise<Server> {
 
 export interface Flowbridge extends Server {
   token: string;
+  /** The server's data directory (its SQLite database is flowbridge.db there). */
+  dataDir: string;
   /** Deploys the benchmark flow `copies` times with this kind; returns the signed trigger URLs. */
   deploy(kind: 'Stateful' | 'Stateless', copies: number): Promise<string[]>;
 }
 
-/** `flowbridge start` on a free port with an empty temp data dir (embedded SQLite). */
-export async function startFlowbridge(): Promise<Flowbridge> {
+/**
+ * `flowbridge start` on a free port with an empty temp data dir (embedded SQLite), or on the given
+ * `dataDir` (kept when the server stops).
+ */
+export async function startFlowbridge(options: { dataDir?: string } = {}): Promise<Flowbridge> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
   const token = randomBytes(24).toString('hex');
   const env: NodeJS.ProcessEnv = { ...process.env, FLOWBRIDGE_ADMIN_TOKEN: token };
   delete env.FLOWBRIDGE_DATABASE_URL;
   delete env.FLOWBRIDGE_LOG_LEVEL;
   const cli = ['start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
   const args = existsSync(DIST) ? [BIN, ...cli] : ['--conditions=source', '--import', 'tsx', SOURCE_CLI, ...cli];
-  const server = await startChild('flowbridge', args, env, port, () =>
-    rmSync(dataDir, { recursive: true, force: true }),
-  );
+  const server = await startChild('flowbridge', args, env, port, () => {
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
   let seq = 0;
   const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(server.url + path, {
@@ -207,6 +212,7 @@ export async function startFlowbridge(): Promise<Flowbridge> {
   return {
     ...server,
     token,
+    dataDir,
     async deploy(kind, copies) {
       const urls: string[] = [];
       for (let i = 0; i < copies; i++) {

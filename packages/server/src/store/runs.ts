@@ -7,9 +7,8 @@ import { StoreError } from './errors.js';
 import { fromJson } from './json.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
-import { UNFINISHED_SQL, historySql, toRun } from './run-rows.js';
+import { UNFINISHED_SQL, historySql, toActionRecord, toRun } from './run-rows.js';
 import type {
-  ActionRecordInput,
   PruneCounts,
   Run,
   RunDetail,
@@ -80,7 +79,7 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
     };
     if (withActions) {
       const rows = await c.all(sql.actions, new Array(sql.idParams.actions).fill(id));
-      detail.actions = rows.map((row) => fromJson(row.record) as ActionRecordInput);
+      detail.actions = rows.map(toActionRecord);
     }
     return detail;
   }
