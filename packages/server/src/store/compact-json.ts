@@ -6,7 +6,10 @@
 //    engine makes it), `error: null`, and `outputs` when they are the same JSON as `inputs`
 //    (Compose). The stored object says which keys it left out in COMPACT_KEY, so rows written
 //    before this rule (or a record that is not an object) read as they are.
-// 2. On SQLite, a JSON text of COMPRESS_FROM bytes or more is stored as a BLOB: a format byte
+// 2. On SQLite, an action record's times sit in their columns as integers (ms since the epoch)
+//    when the engine's text ("2026-01-01T00:00:00.1230000Z") can be made again from them: 6
+//    bytes instead of 28, and they sort the same. Any other text is kept as it is.
+// 3. On SQLite, a JSON text of COMPRESS_FROM bytes or more is stored as a BLOB: a format byte
 //    and the text deflated (node:zlib, raw) with a preset dictionary of what run history repeats
 //    (record keys, a RunInit's keys, common HTTP headers), when that saves at least a fifth.
 //    Small values stay inline text (compressing them costs more CPU than it saves bytes).
@@ -96,6 +99,26 @@ export function expandRecord(stored: unknown, cols: RecordColumns): unknown {
 }
 
 // ---------------------------------------------------------------------------------------- rule 2
+
+/** An engine time as an action record's time column keeps it; `numeric` on SQLite only. */
+export function packTime(text: string | null, numeric: boolean): string | number | null {
+  if (!numeric || text === null || text.length !== 28) return text;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && formatTime(ms) === text ? ms : text;
+}
+
+/** The time text a column holds (packTime undone). */
+export function unpackTime(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'number' || typeof v === 'bigint' ? formatTime(Number(v)) : String(v);
+}
+
+/** The engine's time text: ISO 8601 with seven fractional digits. */
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+}
+
+// ---------------------------------------------------------------------------------------- rule 3
 
 /** JSON texts shorter than this stay inline text. */
 export const COMPRESS_FROM = 256;

@@ -1,7 +1,7 @@
 // The runs aggregate's rows as its own reads and other aggregates' transactions see them: the
 // run columns (with SQLite's staged event counts), the history reads, and the counts and status
 // moves that trigger concurrency (admission.ts) makes in its own transactions.
-import { expandRecord } from './compact-json.js';
+import { expandRecord, unpackTime } from './compact-json.js';
 import type { Conn, Row } from './driver.js';
 import { fromJson } from './json.js';
 import { n, nOrNull, placeholders, sOrNull } from './rows.js';
@@ -61,8 +61,8 @@ export function toActionRecord(row: Row): StoredActionRecord {
     path: String(row.path),
     name: String(row.name),
     status: String(row.status),
-    startTime: sOrNull(row.start_time),
-    endTime: sOrNull(row.end_time),
+    startTime: unpackTime(row.start_time),
+    endTime: unpackTime(row.end_time),
   }) as StoredActionRecord;
 }
 

@@ -9,7 +9,7 @@
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
-import { compactRecord } from './compact-json.js';
+import { compactRecord, packTime } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -25,8 +25,9 @@ export interface PreparedRecord {
   path: string;
   name: string;
   status: string;
-  startTime: string | null;
-  endTime: string | null;
+  /** The times as their columns keep them (compact-json.ts, packTime). */
+  startTime: string | number | null;
+  endTime: string | number | null;
   data: Blob;
 }
 
@@ -116,8 +117,14 @@ export function prepareUnit(
         startTime: optStr(r.startTime),
         endTime: optStr(r.endTime),
       };
-      const { runId: _, ...columns } = cols;
-      return { ...columns, data: blob(compactRecord(r, cols), `records[${i}]`) };
+      return {
+        path: cols.path,
+        name: cols.name,
+        status: cols.status,
+        startTime: packTime(cols.startTime, compress),
+        endTime: packTime(cols.endTime, compress),
+        data: blob(compactRecord(r, cols), `records[${i}]`),
+      };
     }),
     status: null,
     runUpdate: [],
