@@ -5,10 +5,12 @@
 //    name, path, status and times (columns), its trackingId when it is `<runId>/<path>` (as the
 //    engine makes it), `error: null`, and `outputs` when they are the same JSON as `inputs`
 //    (Compose). The stored object says which keys it left out in COMPACT_KEY, so rows written
-//    before this rule (or a record that is not an object) read as they are.
-// 2. On SQLite, an action record's times sit in their columns as integers (ms since the epoch)
-//    when the engine's text ("2026-01-01T00:00:00.1230000Z") can be made again from them: 6
-//    bytes instead of 28, and they sort the same. Any other text is kept as it is.
+//    before this rule (or a record that is not an object) read as they are; a record that has a
+//    COMPACT_KEY of its own is stored whole, wrapped.
+// 2. An action record's times sit in their columns as '#' and the ms since the epoch in 9 base-36
+//    digits when the engine's text ("2026-01-01T00:00:00.1230000Z") can be made again from them:
+//    10 bytes instead of 28, and they sort among themselves as the times do. Any other text is
+//    kept as it is ('#' doubled when it starts with one).
 // 3. On SQLite, a JSON text of COMPRESS_FROM bytes or more is stored as a BLOB: a format byte
 //    and the text deflated (node:zlib, raw) with a preset dictionary of what run history repeats
 //    (record keys, a RunInit's keys, common HTTP headers), when that saves at least a fifth.
@@ -18,6 +20,9 @@ import zlib from 'node:zlib';
 
 /** The key of a compact action record that lists, one letter each, the keys it left out. */
 export const COMPACT_KEY = '$c';
+
+/** COMPACT_KEY's value for a record that has a COMPACT_KEY of its own, stored whole under `record`. */
+const WRAPPED = '!';
 
 /** Dropped keys and their letters, in the order a restored record has them (the engine's order). */
 const RECORD_KEYS = [
@@ -49,7 +54,7 @@ export function compactRecord(record: Record<string, unknown>, cols: RecordColum
   let dropped = '';
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (key === COMPACT_KEY) return record; // cannot be told apart: kept whole
+    if (key === COMPACT_KEY) return { [COMPACT_KEY]: WRAPPED, record }; // would read as compact: wrapped whole
     let letter = '';
     if (key === 'name' && value === cols.name) letter = 'n';
     else if (key === 'path' && value === cols.path) letter = 'p';
@@ -79,6 +84,7 @@ export function expandRecord(stored: unknown, cols: RecordColumns): unknown {
   const rec = stored as Record<string, unknown>;
   const dropped = rec[COMPACT_KEY];
   if (typeof dropped !== 'string') return stored;
+  if (dropped === WRAPPED) return rec.record;
   const restored: Record<string, unknown> = {
     name: cols.name,
     path: cols.path,
@@ -100,17 +106,28 @@ export function expandRecord(stored: unknown, cols: RecordColumns): unknown {
 
 // ---------------------------------------------------------------------------------------- rule 2
 
-/** An engine time as an action record's time column keeps it; `numeric` on SQLite only. */
-export function packTime(text: string | null, numeric: boolean): string | number | null {
-  if (!numeric || text === null || text.length !== 28) return text;
+/** Marks a packed time in a time column; a text that starts with it is stored with one more. */
+const TIME_MARK = '#';
+/** Base-36 digits of a packed time: fixed width, so packed times sort as text in time order. */
+const TIME_DIGITS = 9;
+
+/** An engine time as an action record's time column keeps it (rule 2). */
+export function packTime(text: string | null): string | null {
+  if (text === null) return null;
+  if (text.startsWith(TIME_MARK)) return TIME_MARK + text;
+  if (text.length !== 28) return text;
   const ms = Date.parse(text);
-  return Number.isFinite(ms) && formatTime(ms) === text ? ms : text;
+  if (!Number.isInteger(ms) || ms < 0 || formatTime(ms) !== text) return text;
+  return TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
 }
 
 /** The time text a column holds (packTime undone). */
 export function unpackTime(v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  return typeof v === 'number' || typeof v === 'bigint' ? formatTime(Number(v)) : String(v);
+  const text = String(v);
+  if (!text.startsWith(TIME_MARK)) return text;
+  if (text.startsWith(TIME_MARK, 1)) return text.slice(1);
+  return formatTime(parseInt(text.slice(1), 36));
 }
 
 /** The engine's time text: ISO 8601 with seven fractional digits. */

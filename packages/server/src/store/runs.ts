@@ -8,14 +8,7 @@ import { fromJson } from './json.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_SQL, historySql, toActionRecord, toRun } from './run-rows.js';
-import type {
-  PruneCounts,
-  Run,
-  RunDetail,
-  RunHistory,
-  RunStore,
-  TriggerHistoryEntry,
-} from './run-types.js';
+import type { PruneCounts, Run, RunDetail, RunHistory, RunStore, TriggerHistoryEntry } from './run-types.js';
 import { mergeRecent, staged } from './step-batch.js';
 import type { StepWriter } from './step-writer.js';
 

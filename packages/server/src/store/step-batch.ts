@@ -26,8 +26,8 @@ export interface PreparedRecord {
   name: string;
   status: string;
   /** The times as their columns keep them (compact-json.ts, packTime). */
-  startTime: string | number | null;
-  endTime: string | number | null;
+  startTime: string | null;
+  endTime: string | null;
   data: Blob;
 }
 
@@ -121,8 +121,8 @@ export function prepareUnit(
         path: cols.path,
         name: cols.name,
         status: cols.status,
-        startTime: packTime(cols.startTime, compress),
-        endTime: packTime(cols.endTime, compress),
+        startTime: packTime(cols.startTime),
+        endTime: packTime(cols.endTime),
         data: blob(compactRecord(r, cols), `records[${i}]`),
       };
     }),
