@@ -10,6 +10,7 @@ import { connectorCases } from './test-support/contract/connectors.js';
 import { desktopCases } from './test-support/contract/desktop.js';
 import { peopleFlowCases } from './test-support/contract/people-flows.js';
 import { queueCases } from './test-support/contract/queue.js';
+import { runHistoryCases } from './test-support/contract/run-history.js';
 import { runReadCases } from './test-support/contract/run-reads.js';
 import { runStepCases } from './test-support/contract/run-steps.js';
 import { templateCases } from './test-support/contract/templates.js';
@@ -31,6 +32,7 @@ const cases: Case[] = [
   ...peopleFlowCases,
   ...runStepCases,
   ...runReadCases,
+  ...runHistoryCases,
   ...queueCases,
   ...approvalCases,
   ...connectorCases,

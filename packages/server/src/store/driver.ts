@@ -34,6 +34,12 @@ export interface Driver extends Conn {
   notifyWork(c: Conn): Promise<void>;
   /** Subscribes to other processes' notifications (PostgreSQL; SQLite only when shared). */
   listenWork(callback: () => void): Promise<() => Promise<void>>;
+  /**
+   * Gives up to `pages` free pages of the database file back to the file system, between
+   * transactions (SQLite, auto_vacuum = INCREMENTAL since migration 9; retention calls it between
+   * its batches). Resolves to the free pages left. PostgreSQL: nothing to do (autovacuum), 0.
+   */
+  reclaimSpace(pages: number): Promise<number>;
   tryAcquireLeadership(name: string): Promise<boolean>;
   releaseLeadership(name: string): Promise<void>;
   close(): Promise<void>;

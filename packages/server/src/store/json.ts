@@ -2,6 +2,7 @@
 // is over the threshold (256 KiB) goes to the payloads table and its row keeps only a reference,
 // so the hot run tables stay small and their pages stay in cache.
 import { randomUUID } from 'node:crypto';
+import { packJson, unpackJson } from './compact-json.js';
 import { StoreError } from './errors.js';
 
 /** A JSON value as the store holds it (anything JSON.stringify accepts). */
@@ -25,14 +26,16 @@ export function toJsonOrNull(value: unknown, what: string): string | null {
   return value === undefined || value === null ? null : toJson(value, what);
 }
 
+/** A stored JSON value: text, or (SQLite) the compressed form compact-json.ts wrote. */
 export function fromJson(text: unknown): unknown {
   if (text === null || text === undefined) return null;
-  return JSON.parse(text as string);
+  return JSON.parse(text instanceof Uint8Array ? unpackJson(text) : (text as string));
 }
 
 /** A JSON value ready to write: inline text, or a reference to a payload row written alongside. */
 export interface Blob {
-  inline: string | null;
+  /** JSON text, or its compressed form (compact-json.ts, SQLite only). */
+  inline: string | Buffer | null;
   ref: string | null;
   payload: PayloadRow | null;
 }
@@ -43,10 +46,11 @@ export interface PayloadRow {
   size: number;
 }
 
-export function toBlob(value: unknown, runId: string, what: string, threshold: number): Blob {
+/** `compress`: small enough values may be stored compressed (SQLite; compact-json.ts). */
+export function toBlob(value: unknown, runId: string, what: string, threshold: number, compress = false): Blob {
   const text = toJson(value, what);
   if (text.length <= threshold / 3 || Buffer.byteLength(text) <= threshold) {
-    return { inline: text, ref: null, payload: null };
+    return { inline: packJson(text, compress), ref: null, payload: null };
   }
   const id = randomUUID();
   return { inline: null, ref: id, payload: { id, runId, data: text, size: Buffer.byteLength(text) } };

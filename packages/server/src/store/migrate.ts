@@ -31,6 +31,7 @@ export async function migrate(
   }
   for (const m of migrations) {
     if (m.version <= from || m.version > target) continue;
+    if (driver.dialect === 'sqlite') for (const sql of m.sqliteBefore ?? []) await driver.run(sql);
     await driver.transaction(async (c) => {
       if (driver.dialect === 'postgres') await c.all(`SELECT pg_advisory_xact_lock(hashtext('flowbridge:migrate'))`);
       const done = await c.all('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);

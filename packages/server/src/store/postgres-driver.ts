@@ -308,6 +308,11 @@ export class PostgresDriver implements Driver {
     return false;
   }
 
+  // Deleted rows' space is reused after autovacuum's plain VACUUM; nothing to give back here.
+  async reclaimSpace(): Promise<number> {
+    return 0;
+  }
+
   async releaseLeadership(name: string): Promise<void> {
     const client = this.leaders.get(name);
     if (!client) return;

@@ -1,11 +1,12 @@
 // The runs aggregate's rows as its own reads and other aggregates' transactions see them: the
 // run columns (with SQLite's staged event counts), the history reads, and the counts and status
 // moves that trigger concurrency (admission.ts) makes in its own transactions.
+import { expandRecord, unpackTime } from './compact-json.js';
 import type { Conn, Row } from './driver.js';
 import { fromJson } from './json.js';
 import { n, nOrNull, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_RUN_STATUSES } from './run-types.js';
-import type { Run, RunStatus } from './run-types.js';
+import type { Run, RunStatus, StoredActionRecord } from './run-types.js';
 
 export const UNFINISHED_SQL = UNFINISHED_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -34,18 +35,35 @@ export function historySql(staged: boolean) {
          WHERE e.run_id = ? ORDER BY e.seq`,
     /** Params: runId (three times when staged). A staged record replaces the moved one; the newest staged wins. */
     actions: staged
-      ? `SELECT COALESCE(a.record, p.data) AS record FROM (
-           SELECT path, record, record_ref, start_time FROM action_records
+      ? `SELECT COALESCE(a.record, p.data) AS record, ${recordColumns('a.')} FROM (
+           SELECT ${recordColumns('')}, record, record_ref FROM action_records
            WHERE run_id = ? AND path NOT IN (SELECT path FROM action_records_recent WHERE run_id = ?)
            UNION ALL
-           SELECT path, record, record_ref, start_time FROM action_records_recent
+           SELECT ${recordColumns('')}, record, record_ref FROM action_records_recent
            WHERE id IN (SELECT MAX(id) FROM action_records_recent WHERE run_id = ? GROUP BY path)) a
          LEFT JOIN payloads p ON p.id = a.record_ref ORDER BY COALESCE(a.start_time, '~'), a.path`
-      : `SELECT COALESCE(a.record, p.data) AS record FROM action_records a LEFT JOIN payloads p ON p.id = a.record_ref
+      : `SELECT COALESCE(a.record, p.data) AS record, ${recordColumns('a.')} FROM action_records a
+         LEFT JOIN payloads p ON p.id = a.record_ref
          WHERE a.run_id = ? ORDER BY COALESCE(a.start_time, '~'), a.path`,
     /** How many times each history statement takes the run id. */
     idParams: staged ? { events: 2, actions: 3 } : { events: 1, actions: 1 },
   };
+}
+
+/** The columns an action record's row holds besides the record (what its compact form leaves out). */
+const recordColumns = (prefix: string): string =>
+  ['run_id', 'path', 'name', 'status', 'start_time', 'end_time'].map((c) => prefix + c).join(', ');
+
+/** An action record as written, from a row of `historySql().actions` (compact-json.ts). */
+export function toActionRecord(row: Row): StoredActionRecord {
+  return expandRecord(fromJson(row.record), {
+    runId: String(row.run_id),
+    path: String(row.path),
+    name: String(row.name),
+    status: String(row.status),
+    startTime: unpackTime(row.start_time),
+    endTime: unpackTime(row.end_time),
+  }) as StoredActionRecord;
 }
 
 export function toRun(r: Row): Run {

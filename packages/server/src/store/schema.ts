@@ -45,6 +45,12 @@ export interface Migration {
   version: number;
   name: string;
   statements: (t: ColumnTypes) => string[];
+  /**
+   * SQLite: statements that cannot run inside a transaction (VACUUM), run just before the
+   * migration's transaction. Each must be harmless to run again: a crash before that transaction
+   * commits runs them again on the next start.
+   */
+  sqliteBefore?: string[];
 }
 
 export const migrations: Migration[] = [
@@ -473,6 +479,20 @@ export const migrations: Migration[] = [
         updated_at ${t.bigint} NOT NULL)`,
       `CREATE UNIQUE INDEX flow_templates_name ON flow_templates(environment_id, name)`,
     ],
+  },
+  {
+    version: 9,
+    name: 'run history gives its space back; one index fewer',
+    // Retention deletes most of what a busy store ever writes. With auto_vacuum = INCREMENTAL the
+    // SQLite file keeps a map of its pages, and the pruner gives the freed pages back between its
+    // batches (PRAGMA incremental_vacuum, Driver.reclaimSpace) instead of the file staying at its
+    // largest forever. An existing database only switches when rewritten: the one VACUUM here
+    // (it needs free disk space the size of the database, and takes a few seconds per GiB).
+    // PostgreSQL: autovacuum's plain VACUUM makes deleted rows' space reusable; nothing to switch.
+    // runs_env_start goes: no caller lists a whole environment's runs (the API lists a flow's, or
+    // all runs by start time through runs_start), and each index entry costs ~70 bytes per run.
+    sqliteBefore: ['PRAGMA auto_vacuum = INCREMENTAL', 'VACUUM'],
+    statements: () => ['DROP INDEX IF EXISTS runs_env_start'],
   },
   {
     version: 10,

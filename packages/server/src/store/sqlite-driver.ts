@@ -322,6 +322,20 @@ export class SqliteDriver implements Driver {
     }
   }
 
+  async reclaimSpace(pages: number): Promise<number> {
+    await this.acquire();
+    try {
+      // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
+      this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+      this.wrote();
+      return Number(this.db.pragma('freelist_count', { simple: true }));
+    } catch (e) {
+      throw sqliteError(e, this.place);
+    } finally {
+      this.release();
+    }
+  }
+
   async notifyWork(): Promise<void> {
     if (this.shared) this.notifyOnCommit = true;
   }

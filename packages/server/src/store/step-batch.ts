@@ -9,6 +9,7 @@
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
+import { compactRecord, packTime } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -24,6 +25,7 @@ export interface PreparedRecord {
   path: string;
   name: string;
   status: string;
+  /** The times as their columns keep them (compact-json.ts, packTime). */
   startTime: string | null;
   endTime: string | null;
   data: Blob;
@@ -72,16 +74,21 @@ function optStr(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+/**
+ * `compress`: JSON of run history may be stored compressed (SQLite; compact-json.ts says when).
+ * Action records are stored without what their columns hold (compact-json.ts) on both backends.
+ */
 export function prepareUnit(
   runId: string | null,
   create: NewRun | null,
   step: StepWrite,
   now: number,
   threshold: number,
+  compress = false,
 ): PreparedUnit {
   const payloads: PayloadRow[] = [];
   const blob = (value: unknown, what: string): Blob => {
-    const b = toBlob(value, runId ?? '', what, threshold);
+    const b = toBlob(value, runId ?? '', what, threshold, compress);
     if (b.payload) payloads.push(b.payload);
     return b;
   };
@@ -102,13 +109,21 @@ export function prepareUnit(
     records: records.map((r, i) => {
       if (r === null || typeof r !== 'object')
         throw new StoreError('InvalidArgument', `records[${i}] is not an object`);
-      return {
+      const cols = {
+        runId: runId ?? '',
         path: str(r.path, `records[${i}].path`),
         name: str(r.name, `records[${i}].name`),
         status: str(r.status, `records[${i}].status`),
         startTime: optStr(r.startTime),
         endTime: optStr(r.endTime),
-        data: blob(r, `records[${i}]`),
+      };
+      return {
+        path: cols.path,
+        name: cols.name,
+        status: cols.status,
+        startTime: packTime(cols.startTime),
+        endTime: packTime(cols.endTime),
+        data: blob(compactRecord(r, cols), `records[${i}]`),
       };
     }),
     status: null,

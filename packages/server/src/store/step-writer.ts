@@ -46,7 +46,7 @@ export class StepWriter {
 
   /** Validates and serializes one caller's step now (a bad one fails that caller alone). */
   prepare(runId: string | null, create: NewRun | null, step: StepWrite, now = this.ctx.now()): PreparedUnit {
-    return prepareUnit(runId, create, step, now, this.ctx.payloadThreshold);
+    return prepareUnit(runId, create, step, now, this.ctx.payloadThreshold, this.ctx.driver.dialect === 'sqlite');
   }
 
   /** Writes one caller's step with whatever else is being committed; resolves once it is committed. */

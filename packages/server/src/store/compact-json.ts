@@ -1,0 +1,195 @@
+// How run history is kept small (issue #18: history grows by at most 1 MiB per 1,000 runs of the
+// HTTP flow). Two rules, both undone on read so that callers see the values they wrote:
+//
+// 1. An action record does not repeat what its row's columns hold or what can be derived: its
+//    name, path, status and times (columns), its trackingId when it is `<runId>/<path>` (as the
+//    engine makes it), `error: null`, and `outputs` when they are the same JSON as `inputs`
+//    (Compose). The stored object says which keys it left out in COMPACT_KEY, so rows written
+//    before this rule (or a record that is not an object) read as they are; a record that has a
+//    COMPACT_KEY of its own is stored whole, wrapped.
+// 2. An action record's times sit in their columns as '#' and the ms since the epoch in 9 base-36
+//    digits when the engine's text ("2026-01-01T00:00:00.1230000Z") can be made again from them:
+//    10 bytes instead of 28, and they sort among themselves as the times do. Any other text is
+//    kept as it is ('#' doubled when it starts with one).
+// 3. On SQLite, a JSON text of COMPRESS_FROM bytes or more is stored as a BLOB: a format byte
+//    and the text deflated (node:zlib, raw) with a preset dictionary of what run history repeats
+//    (record keys, a RunInit's keys, common HTTP headers), when that saves at least a fifth.
+//    Small values stay inline text (compressing them costs more CPU than it saves bytes).
+//    PostgreSQL keeps `json` text (its TOAST compresses large values by itself).
+import zlib from 'node:zlib';
+
+/** The key of a compact action record that lists, one letter each, the keys it left out. */
+export const COMPACT_KEY = '$c';
+
+/** COMPACT_KEY's value for a record that has a COMPACT_KEY of its own, stored whole under `record`. */
+const WRAPPED = '!';
+
+/** Dropped keys and their letters, in the order a restored record has them (the engine's order). */
+const RECORD_KEYS = [
+  ['name', 'n'],
+  ['path', 'p'],
+  ['type', ''],
+  ['status', 's'],
+  ['code', ''],
+  ['error', 'x'],
+  ['inputs', ''],
+  ['outputs', 'o'],
+  ['startTime', 'b'],
+  ['endTime', 'e'],
+  ['trackingId', 't'],
+] as const;
+
+/** What an action record's row holds besides the record (the columns step-batch.ts writes). */
+export interface RecordColumns {
+  runId: string;
+  path: string;
+  name: string;
+  status: string;
+  startTime: string | null;
+  endTime: string | null;
+}
+
+/** What to store of an action record (rule 1): the record itself when it leaves nothing out. */
+export function compactRecord(record: Record<string, unknown>, cols: RecordColumns): Record<string, unknown> {
+  let dropped = '';
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === COMPACT_KEY) return { [COMPACT_KEY]: WRAPPED, record }; // would read as compact: wrapped whole
+    let letter = '';
+    if (key === 'name' && value === cols.name) letter = 'n';
+    else if (key === 'path' && value === cols.path) letter = 'p';
+    else if (key === 'status' && value === cols.status) letter = 's';
+    else if (key === 'startTime' && value === cols.startTime) letter = 'b';
+    else if (key === 'endTime' && value === cols.endTime) letter = 'e';
+    else if (key === 'trackingId' && value === `${cols.runId}/${cols.path}`) letter = 't';
+    else if (key === 'error' && value === null) letter = 'x';
+    else if (key === 'outputs' && 'inputs' in record && sameJson(value, record.inputs)) letter = 'o';
+    if (letter) dropped += letter;
+    else rest[key] = value;
+  }
+  if (!dropped) return record;
+  rest[COMPACT_KEY] = dropped;
+  return rest;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return a !== undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The record as it was written, from its stored (maybe compact) form and its row's columns. */
+export function expandRecord(stored: unknown, cols: RecordColumns): unknown {
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
+  const rec = stored as Record<string, unknown>;
+  const dropped = rec[COMPACT_KEY];
+  if (typeof dropped !== 'string') return stored;
+  if (dropped === WRAPPED) return rec.record;
+  const restored: Record<string, unknown> = {
+    name: cols.name,
+    path: cols.path,
+    status: cols.status,
+    startTime: cols.startTime,
+    endTime: cols.endTime,
+    trackingId: `${cols.runId}/${cols.path}`,
+    error: null,
+    outputs: rec.inputs,
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, letter] of RECORD_KEYS) {
+    if (letter && dropped.includes(letter)) out[key] = restored[key];
+    else if (key in rec) out[key] = rec[key];
+  }
+  for (const [key, value] of Object.entries(rec)) if (key !== COMPACT_KEY && !(key in out)) out[key] = value;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------- rule 2
+
+/** Marks a packed time in a time column; a text that starts with it is stored with one more. */
+const TIME_MARK = '#';
+/** Base-36 digits of a packed time: fixed width, so packed times sort as text in time order. */
+const TIME_DIGITS = 9;
+
+/** An engine time as an action record's time column keeps it (rule 2). */
+export function packTime(text: string | null): string | null {
+  if (text === null) return null;
+  if (text.startsWith(TIME_MARK)) return TIME_MARK + text;
+  if (text.length !== 28) return text;
+  const ms = Date.parse(text);
+  if (!Number.isInteger(ms) || ms < 0 || formatTime(ms) !== text) return text;
+  return TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
+}
+
+/** The time text a column holds (packTime undone). */
+export function unpackTime(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const text = String(v);
+  if (!text.startsWith(TIME_MARK)) return text;
+  if (text.startsWith(TIME_MARK, 1)) return text.slice(1);
+  return formatTime(parseInt(text.slice(1), 36));
+}
+
+/** The engine's time text: ISO 8601 with seven fractional digits. */
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+}
+
+// ---------------------------------------------------------------------------------------- rule 3
+
+/** JSON texts shorter than this stay inline text. */
+export const COMPRESS_FROM = 256;
+/** The first byte of a compressed value: deflate-raw with DICTIONARY_V1. A new dictionary gets a new byte. */
+const FORMAT_DEFLATE_V1 = 1;
+
+/**
+ * What run history repeats, most frequent last (deflate reaches the end of a preset dictionary
+ * most cheaply). Never edit: stored values need it to be read. Kept under 1 KiB, the window the
+ * small values are compressed with.
+ */
+const DICTIONARY_V1 = Buffer.from(
+  [
+    '"Accept-Language":"*","Sec-Fetch-Mode":"cors","User-Agent":"node","Accept":"*/*",',
+    '"Accept-Encoding":"gzip, deflate, br","Connection":"keep-alive","Content-Length":"',
+    '"Content-Type":"application/json; charset=utf-8","Host":"localhost:',
+    '"x-ms-workflow-run-id":"x-ms-client-tracking-id":"x-ms-trigger-history-name":"',
+    '"retryHistory":[],"clientTrackingId":"repetitionIndexes":[{"scopeName":"itemIndex":',
+    '"type":"Http","Compose","InitializeVariable","SetVariable","Response","Foreach","If","Scope",',
+    '"Skipped","Failed","code":"NotSpecified","ActionFailed","ActionSkipped","message":"',
+    '{"variables":[{"name":"type":"integer","string","object","array","value":',
+    '"outputs":{"statusCode":200,"headers":{},"body":{"',
+    '"now":"callbackBaseUrl":"http://127.0.0.1:/api/v1/callbacks/',
+    '{"runId":"","workflow":{"id":"","name":"","version":"1"},',
+    '"parameters":{},"trigger":{"name":"manual","outputs":{"headers":{"',
+    '"startTime":"20","endTime":"20","trackingId":"',
+    '"status":"Succeeded","code":"OK","inputs":{"',
+  ].join(''),
+);
+
+/**
+ * The value to store for a JSON text: the text, or (SQLite) a Buffer of its compressed form when
+ * that pays. `compress` is false on PostgreSQL.
+ */
+export function packJson(text: string, compress: boolean): string | Buffer {
+  if (!compress || text.length < COMPRESS_FROM) return text;
+  const raw = Buffer.from(text);
+  // A small window and little memory make deflate's set-up cheap for the common few-hundred-byte value.
+  const small = raw.length < 4096;
+  const deflated = zlib.deflateRawSync(raw, {
+    dictionary: DICTIONARY_V1,
+    ...(small ? { windowBits: 10, memLevel: 4 } : {}),
+  });
+  if (deflated.length + 1 > raw.length * 0.8) return text;
+  const out = Buffer.allocUnsafe(deflated.length + 1);
+  out[0] = FORMAT_DEFLATE_V1;
+  deflated.copy(out, 1);
+  return out;
+}
+
+/** The JSON text of a stored value (text as is; a Buffer written by packJson, inflated). */
+export function unpackJson(stored: string | Uint8Array): string {
+  if (typeof stored === 'string') return stored;
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (bytes[0] !== FORMAT_DEFLATE_V1) throw new Error(`unknown stored JSON format ${String(bytes[0])}`);
+  return zlib.inflateRawSync(bytes.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8');
+}

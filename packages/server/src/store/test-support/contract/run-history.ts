@@ -1,0 +1,115 @@
+// Run history is stored compactly (compact-json.ts) and reads back as written: action records of
+// every shape, large and small JSON, before and after the staged rows move; and retention, which
+// moves staged rows before it deletes, leaves other runs' staged rows whole.
+import assert from 'node:assert/strict';
+import type { ActionRecordInput } from '../../run-types.js';
+import type { Case } from './support.js';
+
+const T = '2026-01-01T00:00:00.1230000Z';
+const U = '2026-01-01T00:00:01.5000000Z';
+
+/** Records with what compaction leaves out, and with what it must keep. */
+const records = (runId: string): ActionRecordInput[] => [
+  // The engine's usual record: every droppable key present and derivable.
+  {
+    name: 'Compose',
+    path: 'Compose',
+    type: 'Compose',
+    status: 'Succeeded',
+    code: 'OK',
+    error: null,
+    inputs: { a: [1, 2] },
+    outputs: { a: [1, 2] },
+    startTime: T,
+    endTime: U,
+    trackingId: `${runId}/Compose`,
+  },
+  // Nothing derivable: a foreign trackingId, an error, outputs unlike inputs, times not the engine's.
+  {
+    name: 'Http',
+    path: 'Scope/Http',
+    status: 'Failed',
+    error: { code: 'ActionFailed', message: 'no' },
+    inputs: 1,
+    outputs: 2,
+    startTime: '2026-01-01T00:00:00Z',
+    trackingId: 'elsewhere',
+  },
+  // Outputs that equal inputs as primitives, no times, a key of its own after the known ones.
+  { name: 'Set', path: 'Set', status: 'Skipped', inputs: 'x', outputs: 'x', retryHistory: [] },
+  // A record that names the compaction key itself is kept whole.
+  odd,
+];
+
+const odd: ActionRecordInput = Object.assign(
+  { name: 'Odd', path: 'Odd', status: 'Succeeded', error: null },
+  { $c: 'npsx' },
+);
+
+const bigInit = (runId: string) => ({
+  runId,
+  trigger: { name: 'manual', outputs: { headers: { 'Content-Type': 'application/json' }, body: 'z'.repeat(2000) } },
+});
+
+export const runHistoryCases: Case[] = [
+  [
+    'action records and run JSON read back as written, however compactly stored',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const byPath = (rs: ActionRecordInput[] | undefined) =>
+        [...(rs ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+      for (const id of ['r1', 'r2']) {
+        await store.createRun(
+          { id, flowId: flow.id, flowVersion: 1, triggerName: 'manual', init: bigInit(id) },
+          { records: records(id) },
+        );
+        await store.commitStep(id, {
+          runUpdate: { status: 'Succeeded', response: { statusCode: 200, body: 'y'.repeat(1000) }, outputs: {} },
+        });
+      }
+      for (const id of ['r1', 'r2']) {
+        const run = await store.getRun(id, { withActions: true });
+        assert.deepStrictEqual(byPath(run?.actions), byPath(records(id)));
+        assert.deepStrictEqual(run?.init, bigInit(id));
+        assert.deepStrictEqual(run?.response, { statusCode: 200, body: 'y'.repeat(1000) });
+        const read = await store.readRun(id);
+        assert.deepStrictEqual(read?.history.init, bigInit(id));
+      }
+      // The first record's key order is the engine's, as written.
+      const first = (await store.getRun('r1', { withActions: true }))?.actions?.find((r) => r.path === 'Compose');
+      assert.deepEqual(Object.keys(first ?? {}), Object.keys(records('r1')[0] ?? {}));
+      // A record upserted again replaces the compact one whole.
+      await store.commitStep('r1', { records: [{ name: 'Compose', path: 'Compose', status: 'Failed' }] });
+      const again = (await store.getRun('r1', { withActions: true }))?.actions?.find((r) => r.path === 'Compose');
+      assert.deepStrictEqual(again, { name: 'Compose', path: 'Compose', status: 'Failed' });
+    },
+  ],
+  [
+    'retention deletes old runs with their staged rows and leaves newer runs’ history whole',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      for (const [id, startTime] of [
+        ['old', 100],
+        ['new', 10_000],
+      ] as const) {
+        await store.createRun(
+          { id, flowId: flow.id, flowVersion: 1, triggerName: 'manual', startTime, init: bigInit(id) },
+          { events: [{ e: id }], records: records(id), runUpdate: { status: 'Succeeded' } },
+        );
+      }
+      const counts = await store.pruneRunsOlderThan(5000);
+      assert.equal(counts.runs, 1);
+      assert.equal(counts.actionRecords, records('old').length);
+      assert.equal(counts.events, 1);
+      assert.equal(await store.getRun('old'), undefined);
+      const kept = await store.readRun('new');
+      assert.deepStrictEqual(kept?.history.events, [{ e: 'new' }]);
+      assert.equal(kept?.history.lastSeq, 1);
+      const run = await store.getRun('new', { withActions: true });
+      assert.equal(run?.actions?.length, records('new').length);
+      // The kept run goes on writing after its staged rows moved.
+      const { seqs } = await store.commitStep('new', { events: [{ e: 2 }] });
+      assert.deepEqual(seqs, [2]);
+    },
+  ],
+];
