@@ -57,10 +57,14 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         if (req.url === '/subscribe') subscribed.push((JSON.parse(body) as { cb: string }).cb);
-        setTimeout(() => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ok: true }));
-        }, 50);
+        // '/a' answers slowly: the runs that call it are still running when first polled.
+        setTimeout(
+          () => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ok: true }));
+          },
+          req.url === '/a' ? 400 : 50,
+        );
       });
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
@@ -189,8 +193,7 @@ describe('a cluster without a scheduler (processes)', { skip: pgUp ? false : 'Po
         assert.equal(r.body.endTime, null);
       }
     };
-    const runIds = await Promise.all(Array.from({ length: 12 }, () => trigger(url!)));
-    await Promise.all(runIds.map(poll));
+    await Promise.all(Array.from({ length: 12 }, async () => poll(await trigger(url!))));
     assert.ok(reads > 24, `reads: ${reads}`);
   });
 
