@@ -102,6 +102,7 @@ export class LiveRuns {
         );
         if (handOff && here) live.owned = await leases.acquire(runId);
       } else {
+        live.memory!.environmentId = flow.environmentId;
         this.remember(live, step, []);
       }
     } catch (error) {
@@ -156,7 +157,11 @@ export class LiveRuns {
       callbacks: new Map(),
       // A durable run's row starts not parked (a rebuild does not know: see rebuild()).
       ...(durable ? { parked: false } : { memory: { events: [], records: [], timers: new Map() } }),
-      executor: this.deps.effects.executorFor(runId, init, records),
+      executor: (command, context) => {
+        // Built at the first effect: most runs of a request/response flow perform none.
+        live.executor = this.deps.effects.executorFor(runId, init, records);
+        return live.executor(command, context);
+      },
     };
     this.live.set(runId, live);
     return live;
@@ -357,6 +362,7 @@ export class LiveRuns {
         startTime: live.init.now,
         clientTrackingId: live.init.trigger.clientTrackingId ?? null,
         init: live.init,
+        ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
       },
       { events: memory.events, records: memory.records, runUpdate: finalUpdate(live, this.ctx.now) },
     );
