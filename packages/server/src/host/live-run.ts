@@ -28,8 +28,14 @@ export interface Live {
   /** The seq of the run's last event as this copy knows it (scale-out: fences its next commit). */
   seq: number;
   callbacks: Map<string, { key: string; url?: string }>; // by action path
-  // Stateless runs keep their history here until the single write at the end.
-  memory?: { events: RunEvent[]; records: ActionRecord[]; timers: Map<string, NodeJS.Timeout> };
+  // Stateless runs keep their history here until the single write at the end (with the flow's
+  // environment, so that the store need not read the new run back).
+  memory?: {
+    events: RunEvent[];
+    records: ActionRecord[];
+    timers: Map<string, NodeJS.Timeout>;
+    environmentId?: string;
+  };
   executor: EffectExecutor;
   /** The first Response the run sent (a waiter that comes late still gets it). */
   response?: RunResponse;

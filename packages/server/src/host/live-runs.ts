@@ -26,6 +26,13 @@ import { finalUpdate, idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
 
+/**
+ * Stateless runs that may have answered their caller while their write waits; more wait to start
+ * until half of those are written (a few group-commit batches' worth), so that a caller faster
+ * than the store cannot pile up answered runs in memory.
+ */
+const STATELESS_WRITES_AHEAD = 256;
+
 export interface LiveRunsDeps {
   workflows: WorkflowCache;
   leases: RunLeases;
@@ -40,6 +47,12 @@ export interface LiveRunsDeps {
 export class LiveRuns {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
+  /** Stateless runs that answered their caller and whose single write is not committed yet. */
+  private statelessWrites = 0;
+  /** Starts of stateless runs waiting for those writes to go down (see STATELESS_WRITES_AHEAD). */
+  private readonly writesWaiters: Array<() => void> = [];
+  /** The writes (and ends) of stateless runs whose caller has its answer: drain waits for them. */
+  private readonly answered = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -75,6 +88,10 @@ export class LiveRuns {
     const { leases } = this.deps;
     const { flow } = request;
     const { runId, now } = init;
+    // A stateless run answers before its write (writeAfterAnswer): see STATELESS_WRITES_AHEAD.
+    if (!durable && this.statelessWrites >= STATELESS_WRITES_AHEAD) {
+      await new Promise<void>((resolve) => this.writesWaiters.push(resolve));
+    }
     const { run, step } = Run.start(workflow, init);
     const live = this.register(runId, flow.id, durable, workflow, init, run);
     this.ctx.observer?.runStarted?.(flow.id);
@@ -102,6 +119,7 @@ export class LiveRuns {
         );
         if (handOff && here) live.owned = await leases.acquire(runId);
       } else {
+        live.memory!.environmentId = flow.environmentId;
         this.remember(live, step, []);
       }
     } catch (error) {
@@ -156,7 +174,11 @@ export class LiveRuns {
       callbacks: new Map(),
       // A durable run's row starts not parked (a rebuild does not know: see rebuild()).
       ...(durable ? { parked: false } : { memory: { events: [], records: [], timers: new Map() } }),
-      executor: this.deps.effects.executorFor(runId, init, records),
+      executor: (command, context) => {
+        // Built at the first effect: most runs of a request/response flow perform none.
+        live.executor = this.deps.effects.executorFor(runId, init, records);
+        return live.executor(command, context);
+      },
     };
     this.live.set(runId, live);
     return live;
@@ -284,8 +306,12 @@ export class LiveRuns {
         }
       }
     }
-    if (step.done) {
-      if (live.memory) await this.writeStateless(live);
+    if (step.done && live.memory && live.response) {
+      // A stateless run that has answered: its caller does not wait for the write (DESIGN §2,
+      // latency over resumability). It stays live here, readable, until written.
+      this.writeAfterAnswer(live);
+    } else if (step.done) {
+      if (live.memory) await this.writeStatelessInTurn(live);
       this.finish(live);
     } else if (!live.memory && live.inflight.size === 0 && !this.ctx.stopping()) {
       // Parked: only waiting on timers/callbacks (rows in the store), so nothing of it stays in
@@ -344,6 +370,30 @@ export class LiveRuns {
     this.deps.waiters.handOver(live.runId);
   }
 
+  private writeAfterAnswer(live: Live): void {
+    const done = this.writeStatelessInTurn(live).then(
+      () => this.finish(live),
+      (error: unknown) => {
+        this.ctx.log?.error({ err: error, runId: live.runId }, 'could not write a stateless run');
+        this.finish(live);
+      },
+    );
+    this.answered.add(done);
+    void done.finally(() => this.answered.delete(done));
+  }
+
+  private async writeStatelessInTurn(live: Live): Promise<void> {
+    this.statelessWrites++;
+    try {
+      await this.writeStateless(live);
+    } finally {
+      this.statelessWrites--;
+      if (this.statelessWrites < STATELESS_WRITES_AHEAD / 2) {
+        for (const resume of this.writesWaiters.splice(0)) resume();
+      }
+    }
+  }
+
   private async writeStateless(live: Live): Promise<void> {
     const memory = live.memory!;
     const version = Number(live.init.workflow.version ?? 0);
@@ -357,6 +407,7 @@ export class LiveRuns {
         startTime: live.init.now,
         clientTrackingId: live.init.trigger.clientTrackingId ?? null,
         init: live.init,
+        ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
       },
       { events: memory.events, records: memory.records, runUpdate: finalUpdate(live, this.ctx.now) },
     );
@@ -375,6 +426,7 @@ export class LiveRuns {
     }
     for (const live of this.live.values()) for (const c of live.inflight.values()) c.abort();
     await Promise.allSettled([...this.live.values()].map((l) => l.chain));
+    await Promise.allSettled([...this.answered]);
   }
 
   /** Stateless runs' timers would fire into a stopped host. */

@@ -17,8 +17,8 @@ after(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const start = async (): Promise<ServerProcess> => {
-  const s = await startProcess(['--data-dir', dir], env);
+const start = async (logLevel?: string): Promise<ServerProcess> => {
+  const s = await startProcess(['--data-dir', dir, ...(logLevel ? ['--log-level', logLevel] : [])], env);
   servers.push(s);
   return s;
 };
@@ -47,7 +47,7 @@ test('a second start on the same data folder refuses with one line; after kill -
 });
 
 test('the data folder is 0700 and its files 0600; the log holds no sig, bearer token or link token', async () => {
-  const server = await start();
+  const server = await start('debug'); // trigger calls log their request lines at debug only
   const api = client(server.url, TOKEN);
   const flow = await api('POST', '/api/v1/flows', {
     name: 'echo',

@@ -100,8 +100,12 @@ export function invokeRoutes(scope: FastifyInstance, ctx: RouteContext): void {
     invoke(ctx, request, reply);
   // The methods a Request trigger may declare (HEAD comes with GET).
   const method = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke', handler });
-  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke/*', handler });
+  // Trigger calls are the hot path and each one is recorded already (its run or the trigger
+  // history, and the metrics): at the default level (info) they log warnings and errors only, not
+  // a line when each call comes in and another when it is answered. At debug they log as any route.
+  const quiet = scope.log.level === 'info' ? { logLevel: 'warn' as const } : {};
+  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke', handler, ...quiet });
+  scope.route({ method, url: '/api/v1/workflows/:flowId/triggers/:trigger/paths/invoke/*', handler, ...quiet });
 }
 
 /** JSON bodies are parsed (an empty one is no body); anything else stays raw bytes. */

@@ -30,6 +30,13 @@ test('the read cache serves flows and automation settings for ttlMs, and forgets
     await raw.setSetting('auth.automation.u1', { enabled: true });
     assert.deepEqual(await store.initSetting('auth.automation.u1', { enabled: false }), { enabled: true });
     assert.deepEqual(await store.getSetting('auth.automation.u1'), { enabled: true }, 'initSetting cleared it');
+    // An environment's app settings (read as each run starts): cached, and cleared by a write.
+    await raw.setSetting('environment.appSettings:e1', { A: '1' });
+    assert.deepEqual(await store.getSetting('environment.appSettings:e1'), { A: '1' });
+    await raw.setSetting('environment.appSettings:e1', { A: '2' });
+    assert.deepEqual(await store.getSetting('environment.appSettings:e1'), { A: '1' }, 'cached');
+    await store.setSetting('environment.appSettings:e1', { A: '3' });
+    assert.deepEqual(await store.getSetting('environment.appSettings:e1'), { A: '3' }, 'a write cleared it');
     // Other settings are never cached (readiness checks must reach the database).
     await raw.setSetting('other', 1);
     assert.equal(await store.getSetting('other'), 1);

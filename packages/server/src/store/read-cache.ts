@@ -1,6 +1,7 @@
 /**
  * A read cache in front of a Store for what every trigger call reads and hardly anything changes:
- * the flow (getFlow) and the automation switches (settings under `auth.automation`). Entries live
+ * the flow (getFlow), the automation switches (settings under `auth.automation`) and the
+ * environment's app settings (`environment.appSettings:<id>`, read as each run starts). Entries live
  * `ttlMs` (default 1 s); any write through this store that could change them clears the cache at
  * once, so this process never reads its own stale writes. Other processes sharing a PostgreSQL
  * database see a change within `ttlMs`; the workers of `flowbridge start --workers` tell each other
@@ -37,7 +38,7 @@ export function clusterCachePeers(): CachePeers {
   };
 }
 
-const CACHED_SETTING = /^auth\.automation/;
+const CACHED_SETTING = /^(auth\.automation|environment\.appSettings:)/;
 
 /** Writes after which cached flows or settings may be stale. */
 const INVALIDATING = new Set<string>([
