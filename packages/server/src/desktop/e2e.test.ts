@@ -390,7 +390,7 @@ describe('desktop flows end to end (flowbridge start, two flowbridge agent proce
     assert.equal(machine.status, 'offline');
     // Started again with its state folder, it reconnects as the same machine and kills the orphan.
     agents.a = startAgent(['--state-dir', join(dir, 'agent-a'), '--attended']);
-    for (let i = 0; running(`sleep ${mark}`) && i < 100; i++) await sleep(100);
+    for (let i = 0; running(`sleep ${mark}`) && i < 300; i++) await sleep(100);
     assert.equal(running(`sleep ${mark}`), false, 'the orphaned script was killed');
     assert.equal((await until(id, () => true)).status, 'Faulted', 'never run again');
     const next = await ended(await runOn(echoId, { runMode: 'attended', inputs: { Customer: 'again' } }));
