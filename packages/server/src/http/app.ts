@@ -3,11 +3,13 @@
  * health, metrics and the OpenAPI document, the routes of auth and of the extensions, the bearer
  * token hook and the one error handler. It builds nothing that runs behind it.
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyServerFactory,
   type FastifyServerOptions,
 } from 'fastify';
 import type { Runtime } from '../runtime.js';
@@ -23,7 +25,9 @@ import { DEFAULT_TRIGGER_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import { installRequestGuards } from './request-guards.js';
 import { runRoutes } from './runs.js';
 import { templateRoutes } from './templates.js';
-import { invokeRoutes, triggerRoutes } from './triggers.js';
+import { invokeRoutes } from './invoke.js';
+import { rawInvoker } from './invoke-raw.js';
+import { triggerRoutes } from './triggers.js';
 import { csrfGuard } from '../auth/sessions.js';
 import { webRoutes } from './web.js';
 
@@ -60,13 +64,6 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
   const bodyLimit = options.bodyLimit ?? 100 * 1024 * 1024;
   // Typed as fastify's logger, which pino's fits: the app's type is then the plain FastifyInstance.
   const loggerInstance: FastifyBaseLogger | undefined = runtime.log;
-  const app = Fastify({
-    ...(loggerInstance ? { loggerInstance } : { logger: false }),
-    bodyLimit,
-    // Trigger URLs are case-sensitive in their signature only; paths compare as Logic Apps does.
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-    schemaController: { compilersFactory: lazySchemaCompilers() },
-  });
   const ctx: RouteContext = {
     store,
     host: runtime.host,
@@ -80,6 +77,20 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
     bodyLimit,
     schemaValidation: options.schemaValidation ?? 'trigger',
   };
+
+  let fast: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const app = Fastify({
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    bodyLimit,
+    // Trigger URLs are case-sensitive in their signature only; paths compare as Logic Apps does.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
+    serverFactory: httpServer((req, res) => fast?.(req, res) ?? false),
+  });
+  // Signed trigger calls are served by the fast path (invoke-raw.ts), except at debug level, where
+  // they are logged as every route is.
+  const level = loggerInstance?.level ?? 'info';
+  if (runtime.roles.api && level !== 'debug' && level !== 'trace') fast = rawInvoker(ctx, app.log);
 
   // Every route registered (auth's and extensions' included): the OpenAPI test reads this.
   const routes: Array<{ method: string; url: string }> = [];
@@ -170,6 +181,29 @@ export async function createApp(runtime: AppRuntime, options: AppOptions = {}): 
   });
 
   return { app, routes };
+}
+
+/**
+ * The node:http server fastify would create (its timeouts included), whose requests go first to
+ * `first` (the trigger fast path), then, when it declines, to fastify.
+ */
+function httpServer(first: (req: IncomingMessage, res: ServerResponse) => boolean): FastifyServerFactory<Server> {
+  return (handler, opts) => {
+    const server = createServer((req, res) => {
+      if (!first(req, res)) handler(req, res);
+    });
+    const option = (name: string, otherwise: number): number => {
+      const value: unknown = opts[name];
+      return typeof value === 'number' ? value : otherwise;
+    };
+    // fastify's defaults where it leaves an option unset.
+    server.keepAliveTimeout = option('keepAliveTimeout', 72_000);
+    server.requestTimeout = option('requestTimeout', 0);
+    server.setTimeout(option('connectionTimeout', 0));
+    const perSocket = option('maxRequestsPerSocket', 0);
+    if (perSocket > 0) server.maxRequestsPerSocket = perSocket;
+    return server;
+  };
 }
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HostError, type HostErrorCode } from '../host/errors.js';
 import { isStoreError, type StoreErrorCode } from '../store/index.js';
-import { ApiError, type ApiErrorCode, type ErrorRenderer } from '../util/api-errors.js';
+import { ApiError, type ApiErrorCode, type ApiErrorData, type ErrorRenderer } from '../util/api-errors.js';
 
 /** What a host error means to a caller; any other host code is a Conflict. */
 const HOST_CODES: Partial<Record<HostErrorCode, ApiErrorCode>> = {
@@ -89,9 +89,18 @@ export function installErrorHandler(app: FastifyInstance, renderers: readonly Er
       void reply.status(own.status).send(own.body);
       return;
     }
-    const api = toApiError(error);
-    if (api.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    if (api.code === 'Unauthorized') void reply.header('WWW-Authenticate', 'Bearer');
-    void reply.status(api.statusCode).send({ error: api.toData() });
+    const answer = errorAnswer(error, request.log);
+    void reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
+}
+
+/** What the API answers for anything a route threw (logged when it is the server's fault). */
+export function errorAnswer(
+  error: unknown,
+  log: { error(obj: object, msg?: string): void },
+): { status: number; headers: Record<string, string>; body: { error: ApiErrorData } } {
+  const api = toApiError(error);
+  if (api.statusCode >= 500) log.error({ err: error }, 'request failed');
+  const headers: Record<string, string> = api.code === 'Unauthorized' ? { 'WWW-Authenticate': 'Bearer' } : {};
+  return { status: api.statusCode, headers, body: { error: api.toData() } };
 }
