@@ -31,7 +31,10 @@ export interface RawInvokeLog {
  * A request listener step for the server: true when it took the request (and answers it), false
  * when the request is for fastify.
  */
-export function rawInvoker(ctx: RouteContext, log: RawInvokeLog): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function rawInvoker(
+  ctx: RouteContext,
+  log: RawInvokeLog,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const url = req.url ?? '';
     if (url.length < 40 || url.charCodeAt(1) !== 97 /* a */) return false; // not /api/...: cheap exit

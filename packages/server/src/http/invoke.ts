@@ -59,7 +59,11 @@ export interface TriggerAnswer {
   payload: string | Buffer | object | undefined;
 }
 
-function answer(status: number, payload?: TriggerAnswer['payload'], headers: Record<string, string> = {}): TriggerAnswer {
+function answer(
+  status: number,
+  payload?: TriggerAnswer['payload'],
+  headers: Record<string, string> = {},
+): TriggerAnswer {
   return { status, headers, payload };
 }
 
@@ -110,11 +114,9 @@ export async function invokeTrigger(ctx: RouteContext, call: TriggerCall): Promi
   }
   if (!ctx.limiter.take(flow.id)) {
     observe('throttled');
-    return answer(
-      429,
-      errorBody('TooManyRequests', `Flow '${flow.name}' is called more often than allowed.`),
-      { 'Retry-After': String(ctx.limiter.retryAfter(flow.id)) },
-    );
+    return answer(429, errorBody('TooManyRequests', `Flow '${flow.name}' is called more often than allowed.`), {
+      'Retry-After': String(ctx.limiter.retryAfter(flow.id)),
+    });
   }
   const outputs = requestOutputs(
     { headers: call.headers, query, body: parseBody(call.body, call.headers['content-type']) },
@@ -159,7 +161,11 @@ export async function invokeTrigger(ctx: RouteContext, call: TriggerCall): Promi
     if (outcome === undefined) {
       ctx.host.forgetWaiters(runId);
       observe('timeout');
-      return answer(504, errorBody('ResponseTimeout', 'The flow did not respond in time; the run goes on.'), runHeaders);
+      return answer(
+        504,
+        errorBody('ResponseTimeout', 'The flow did not respond in time; the run goes on.'),
+        runHeaders,
+      );
     }
     if ('noResponse' in outcome) {
       observe('noresponse');
