@@ -58,9 +58,18 @@ function bodyOf(body: unknown, contentType: string | undefined): unknown {
   return content;
 }
 
+/** Header names already spelled (every call repeats the same few); bounded against odd callers. */
+const spelled = new Map<string, string>();
+
 /** 'content-type' → 'Content-Type' (how Logic Apps shows request headers). */
 function canonical(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  let out = spelled.get(name);
+  if (out === undefined) {
+    out = name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    if (spelled.size >= 1000) spelled.clear();
+    spelled.set(name, out);
+  }
+  return out;
 }
 
 /**
