@@ -194,10 +194,11 @@ export interface Flowbridge extends Server {
 /**
  * `flowbridge start` on a free port with an empty temp data dir (embedded SQLite), or with
  * `options.dataDir` (kept when the server stops: a restart on the same data) and `options.token`;
- * `args` and `env` add flags (`--workers 2`) and variables (FLOWBRIDGE_DATABASE_URL for PostgreSQL).
+ * `args` and `env` add flags (`--workers 2`) and variables (FLOWBRIDGE_DATABASE_URL for PostgreSQL);
+ * `nodeArgs` go to node itself (`--cpu-prof`).
  */
 export async function startFlowbridge(
-  options: { dataDir?: string; token?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+  options: { dataDir?: string; token?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
 ): Promise<Flowbridge> {
   const port = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flowbridge-bench-'));
@@ -207,7 +208,10 @@ export async function startFlowbridge(
   delete env.FLOWBRIDGE_LOG_LEVEL;
   Object.assign(env, options.env);
   const cli = ['start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...(options.args ?? [])];
-  const args = existsSync(DIST) ? [BIN, ...cli] : ['--conditions=source', '--import', 'tsx', SOURCE_CLI, ...cli];
+  const node = options.nodeArgs ?? [];
+  const args = existsSync(DIST)
+    ? [...node, BIN, ...cli]
+    : [...node, '--conditions=source', '--import', 'tsx', SOURCE_CLI, ...cli];
   const server = await startChild('flowbridge', args, env, port, () => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
