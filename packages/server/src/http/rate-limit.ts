@@ -3,8 +3,12 @@
  * one noisy caller cannot starve the other flows. Over the limit the caller gets 429. A limit of 0
  * turns it off.
  */
-/** Trigger calls per flow per minute when FLOWBRIDGE_TRIGGER_RATE_LIMIT is not set. */
-export const DEFAULT_TRIGGER_RATE_LIMIT = 6000;
+/**
+ * Trigger calls per flow per minute when FLOWBRIDGE_TRIGGER_RATE_LIMIT is not set: none, as Logic
+ * Apps Standard (the self-hosted runtime) and the peers set none; only a caller given a signed URL
+ * gets this far. An operator who shares a server between teams sets one.
+ */
+export const DEFAULT_TRIGGER_RATE_LIMIT = 0;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
