@@ -22,6 +22,7 @@ import { sleep } from './idle.js';
 import { callbackRef, responseOf, type Live } from './live-run.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
+import { initWithoutHistory, writesHistory } from './stateless-history.js';
 import { finalUpdate, idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
@@ -394,22 +395,25 @@ export class LiveRuns {
     }
   }
 
+  /** Its row, and its history only when kept (stateless-history.ts). */
   private async writeStateless(live: Live): Promise<void> {
     const memory = live.memory!;
-    const version = Number(live.init.workflow.version ?? 0);
+    const { init } = live;
+    const runUpdate = finalUpdate(live, this.ctx.now);
+    const history = writesHistory(init, runUpdate.status ?? live.status);
     await this.ctx.store.createRun(
       {
         id: live.runId,
         flowId: live.flowId,
-        flowVersion: version,
-        triggerName: live.init.trigger.name,
+        flowVersion: Number(init.workflow.version ?? 0),
+        triggerName: init.trigger.name,
         status: 'Running',
-        startTime: live.init.now,
-        clientTrackingId: live.init.trigger.clientTrackingId ?? null,
-        init: live.init,
+        startTime: init.now,
+        clientTrackingId: init.trigger.clientTrackingId ?? null,
+        init: history ? init : initWithoutHistory(init),
         ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
       },
-      { events: memory.events, records: memory.records, runUpdate: finalUpdate(live, this.ctx.now) },
+      history ? { events: memory.events, records: memory.records, runUpdate } : { runUpdate },
     );
   }
 
