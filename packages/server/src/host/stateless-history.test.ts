@@ -108,7 +108,10 @@ describe('stateless run history', () => {
     assert.equal(keepsStatelessHistory(init()), false);
     assert.equal(keepsStatelessHistory(init({ 'Workflows.Orders.OperationOptions': 'WithStatelessRunHistory' })), true);
     assert.equal(keepsStatelessHistory(init({ 'workflows.orders.operationoptions': 'withstatelessrunhistory' })), true);
-    assert.equal(keepsStatelessHistory(init({ 'Workflows.Orders.OperationOptions': 'Other, WithStatelessRunHistory' })), true);
+    assert.equal(
+      keepsStatelessHistory(init({ 'Workflows.Orders.OperationOptions': 'Other, WithStatelessRunHistory' })),
+      true,
+    );
     assert.equal(keepsStatelessHistory(init({ 'Workflows.Orders.OperationOptions': 'None' })), false);
     assert.equal(keepsStatelessHistory(init({ 'Workflows.Other.OperationOptions': 'WithStatelessRunHistory' })), false);
   });
