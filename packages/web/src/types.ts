@@ -94,6 +94,8 @@ export interface RunAction extends Omit<ActionRecord, 'name'> {
 export interface RunDetail extends Run {
   trigger: { name: string; outputs: unknown };
   actions?: Record<string, RunAction>;
+  /** false: a Stateless run that kept no per-action history (its actions map is empty). */
+  historyKept?: boolean;
   response: unknown;
   outputs: unknown;
 }

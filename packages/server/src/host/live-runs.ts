@@ -5,7 +5,7 @@
  * state in memory while it has effects in flight, so those steps never re-read the history. A run
  * that only waits (timers, callbacks) is parked: it leaves memory, and its next wake-up (a work
  * item) rebuilds it from its events. Stateless runs live only in memory and are written once, at
- * the end.
+ * the end (stateless-writes.ts).
  */
 import {
   Run,
@@ -13,6 +13,7 @@ import {
   type ActionRecord,
   type RunEvent,
   type RunInit,
+  type RunResult,
   type Step,
   type Workflow,
 } from '@flowbridge/engine';
@@ -22,16 +23,10 @@ import { sleep } from './idle.js';
 import { callbackRef, responseOf, type Live } from './live-run.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
+import { StatelessWrites } from './stateless-writes.js';
 import { finalUpdate, idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
-
-/**
- * Stateless runs that may have answered their caller while their write waits; more wait to start
- * until half of those are written (a few group-commit batches' worth), so that a caller faster
- * than the store cannot pile up answered runs in memory.
- */
-const STATELESS_WRITES_AHEAD = 256;
 
 export interface LiveRunsDeps {
   workflows: WorkflowCache;
@@ -47,17 +42,15 @@ export interface LiveRunsDeps {
 export class LiveRuns {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
-  /** Stateless runs that answered their caller and whose single write is not committed yet. */
-  private statelessWrites = 0;
-  /** Starts of stateless runs waiting for those writes to go down (see STATELESS_WRITES_AHEAD). */
-  private readonly writesWaiters: Array<() => void> = [];
-  /** The writes (and ends) of stateless runs whose caller has its answer: drain waits for them. */
-  private readonly answered = new Set<Promise<void>>();
+  /** The single write of each stateless run, when it ends. */
+  private readonly stateless: StatelessWrites;
 
   constructor(
     private readonly ctx: HostContext,
     private readonly deps: LiveRunsDeps,
-  ) {}
+  ) {
+    this.stateless = new StatelessWrites(ctx);
+  }
 
   get size(): number {
     return this.live.size;
@@ -88,10 +81,8 @@ export class LiveRuns {
     const { leases } = this.deps;
     const { flow } = request;
     const { runId, now } = init;
-    // A stateless run answers before its write (writeAfterAnswer): see STATELESS_WRITES_AHEAD.
-    if (!durable && this.statelessWrites >= STATELESS_WRITES_AHEAD) {
-      await new Promise<void>((resolve) => this.writesWaiters.push(resolve));
-    }
+    // A stateless run answers before its write: a start waits while too many writes wait.
+    if (!durable && this.stateless.full) await this.stateless.room();
     const { run, step } = Run.start(workflow, init);
     const live = this.register(runId, flow.id, durable, workflow, init, run);
     this.ctx.observer?.runStarted?.(flow.id);
@@ -309,10 +300,9 @@ export class LiveRuns {
     if (step.done && live.memory && live.response) {
       // A stateless run that has answered: its caller does not wait for the write (DESIGN §2,
       // latency over resumability). It stays live here, readable, until written.
-      this.writeAfterAnswer(live);
+      this.stateless.afterAnswer(live, (result) => this.finish(live, result));
     } else if (step.done) {
-      if (live.memory) await this.writeStatelessInTurn(live);
-      this.finish(live);
+      this.finish(live, live.memory ? await this.stateless.write(live) : undefined);
     } else if (!live.memory && live.inflight.size === 0 && !this.ctx.stopping()) {
       // Parked: only waiting on timers/callbacks (rows in the store), so nothing of it stays in
       // memory; the wake-up rebuilds it from its events. Scale-out: another process may take that
@@ -326,12 +316,12 @@ export class LiveRuns {
     this.deps.waiters.resolve(live.runId, response);
   }
 
-  private finish(live: Live): void {
+  /** `result`: the run's result when the caller has it already (it is built anew otherwise). */
+  private finish(live: Live, result: RunResult = live.run.result()): void {
     live.done = true;
     for (const c of live.inflight.values()) c.abort();
     if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);
     this.live.delete(live.runId);
-    const result = live.run.result();
     this.ctx.observer?.runEnded?.(live.flowId, result.status, live.runId);
     this.deps.waiters.end(live.runId, result.response ?? { noResponse: true as const, status: result.status });
     this.deps.ended(live);
@@ -370,49 +360,6 @@ export class LiveRuns {
     this.deps.waiters.handOver(live.runId);
   }
 
-  private writeAfterAnswer(live: Live): void {
-    const done = this.writeStatelessInTurn(live).then(
-      () => this.finish(live),
-      (error: unknown) => {
-        this.ctx.log?.error({ err: error, runId: live.runId }, 'could not write a stateless run');
-        this.finish(live);
-      },
-    );
-    this.answered.add(done);
-    void done.finally(() => this.answered.delete(done));
-  }
-
-  private async writeStatelessInTurn(live: Live): Promise<void> {
-    this.statelessWrites++;
-    try {
-      await this.writeStateless(live);
-    } finally {
-      this.statelessWrites--;
-      if (this.statelessWrites < STATELESS_WRITES_AHEAD / 2) {
-        for (const resume of this.writesWaiters.splice(0)) resume();
-      }
-    }
-  }
-
-  private async writeStateless(live: Live): Promise<void> {
-    const memory = live.memory!;
-    const version = Number(live.init.workflow.version ?? 0);
-    await this.ctx.store.createRun(
-      {
-        id: live.runId,
-        flowId: live.flowId,
-        flowVersion: version,
-        triggerName: live.init.trigger.name,
-        status: 'Running',
-        startTime: live.init.now,
-        clientTrackingId: live.init.trigger.clientTrackingId ?? null,
-        init: live.init,
-        ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
-      },
-      { events: memory.events, records: memory.records, runUpdate: finalUpdate(live, this.ctx.now) },
-    );
-  }
-
   // ---------------------------------------------------------------- stopping
 
   /**
@@ -426,7 +373,7 @@ export class LiveRuns {
     }
     for (const live of this.live.values()) for (const c of live.inflight.values()) c.abort();
     await Promise.allSettled([...this.live.values()].map((l) => l.chain));
-    await Promise.allSettled([...this.answered]);
+    await this.stateless.settled();
   }
 
   /** Stateless runs' timers would fire into a stopped host. */

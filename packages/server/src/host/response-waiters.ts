@@ -7,6 +7,7 @@
 import { HostError } from './errors.js';
 import { sleep } from './idle.js';
 import { FINISHED } from './live-run.js';
+import { atTurnEnd } from './turn-end.js';
 import type { HostContext, NoResponse, RunResponse } from './types.js';
 
 type Outcome = RunResponse | NoResponse;
@@ -36,7 +37,8 @@ export class ResponseWaiters {
   /** Resolves with the run's Response (or NoResponse when it ended without one). */
   async wait(runId: string): Promise<Outcome> {
     const live = this.sources.live(runId);
-    if (live?.response) return live.response;
+    // Answered already (a stateless run answers in the turn that started it): see turn-end.ts.
+    if (live?.response) return atTurnEnd(live.response);
     const ended = this.ended.get(runId);
     if (ended) return ended;
     // Listening before the store is read: a run not in memory (parked, or in another process) that

@@ -31,6 +31,7 @@ import { HostError } from './errors.js';
 import { LiveRuns } from './live-runs.js';
 import { runAppSettings } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
+import { historyNotKept, resultWithoutHistory } from './stateless-history.js';
 import { RunLeases } from './run-leases.js';
 import { signRunCallback } from './signing.js';
 import { TimerLoop } from './timer-loop.js';
@@ -243,6 +244,7 @@ export class RunHost {
         outputs: {},
       };
     }
+    if (historyNotKept(stored)) return resultWithoutHistory(stored);
     const { init, events } = await history();
     const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
     const { run } = replay(workflow, init as RunInit, events as RunEvent[]);

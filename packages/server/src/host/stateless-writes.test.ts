@@ -1,4 +1,4 @@
-// A stateless run answers its caller before its single write (live-runs.ts, writeAfterAnswer):
+// A stateless run answers its caller before its single write (stateless-writes.ts, afterAnswer):
 // the caller is not held by the store, the run is written afterwards, a stop waits for those
 // writes, and no more than STATELESS_WRITES_AHEAD answered runs wait for theirs at a time.
 import { describe, it } from 'node:test';

@@ -4,7 +4,7 @@
  * is parked (only waiting), and, when the step leaves the run finished or only waiting, the end of
  * this process's hold on it.
  */
-import type { RunEvent, Step } from '@flowbridge/engine';
+import type { RunEvent, RunResult, Step } from '@flowbridge/engine';
 import type { RunStatus, StepWrite } from '../store/index.js';
 import { responseOf, type Live } from './live-run.js';
 import { ownershipId } from './run-leases.js';
@@ -48,8 +48,11 @@ export function idleAfter(live: Live, step: Step): boolean {
 }
 
 /** The run's row when it has ended: status, end time, error, outputs and Response. */
-export function finalUpdate(live: Live, now: () => number): NonNullable<StepWrite['runUpdate']> {
-  const result = live.run.result();
+export function finalUpdate(
+  live: Live,
+  now: () => number,
+  result: RunResult = live.run.result(),
+): NonNullable<StepWrite['runUpdate']> {
   return {
     status: result.status as RunStatus,
     endTime: now(),

@@ -93,6 +93,13 @@ function RunView({ run, onChanged }: { run: RunDetail; onChanged: () => void }) 
           <Json value={run.error} label="Run error" />
         </div>
       ) : null}
+      {run.historyKept === false ? (
+        <p className="muted" role="note">
+          Run history not kept: a Stateless flow keeps its actions only when the app setting{' '}
+          <code>Workflows.{flow.data?.name ?? '<flow name>'}.OperationOptions</code> is{' '}
+          <code>WithStatelessRunHistory</code>.
+        </p>
+      ) : null}
       <div className="run-layout">
         <div>
           {graph && graph.count > 0 ? (

@@ -1,0 +1,90 @@
+/**
+ * The single write of a Stateless run, when it has ended: its row, and its history only when kept
+ * (stateless-history.ts). A run that has answered its caller is written after the answer (DESIGN
+ * §2, latency over resumability); a stop waits for those writes.
+ */
+import type { RunResult } from '@flowbridge/engine';
+import type { Live } from './live-run.js';
+import { initWithoutHistory, writesHistory } from './stateless-history.js';
+import { finalUpdate } from './step-write.js';
+import type { HostContext } from './types.js';
+
+/**
+ * Stateless runs that may have answered their caller while their write waits; more wait to start
+ * until half of those are written (a few group-commit batches' worth), so that a caller faster
+ * than the store cannot pile up answered runs in memory.
+ */
+const STATELESS_WRITES_AHEAD = 256;
+
+export class StatelessWrites {
+  /** Stateless runs whose single write is not committed yet. */
+  private pending = 0;
+  /** Starts of stateless runs waiting for those writes to go down (see STATELESS_WRITES_AHEAD). */
+  private readonly starts: Array<() => void> = [];
+  /** The writes (and ends) of stateless runs whose caller has its answer: a stop waits for them. */
+  private readonly answered = new Set<Promise<void>>();
+
+  constructor(private readonly ctx: HostContext) {}
+
+  /** Whether too many writes wait for a new stateless run to start now (see room()). */
+  get full(): boolean {
+    return this.pending >= STATELESS_WRITES_AHEAD;
+  }
+
+  /** Resolves when a new stateless run may start: once half of the waiting writes are done. */
+  room(): Promise<void> {
+    return new Promise<void>((resolve) => this.starts.push(resolve));
+  }
+
+  /**
+   * Writes a run that has answered, without holding its caller; then `finish` (with the run's
+   * result, or without when the write failed: the run is lost, as a stateless run is in a crash).
+   */
+  afterAnswer(live: Live, finish: (result?: RunResult) => void): void {
+    const done = this.write(live).then(finish, (error: unknown) => {
+      this.ctx.log?.error({ err: error, runId: live.runId }, 'could not write a stateless run');
+      finish();
+    });
+    this.answered.add(done);
+    void done.finally(() => this.answered.delete(done));
+  }
+
+  /** Writes the ended run; resolves with its result. */
+  async write(live: Live): Promise<RunResult> {
+    this.pending++;
+    try {
+      return await this.writeRun(live);
+    } finally {
+      this.pending--;
+      if (this.pending < STATELESS_WRITES_AHEAD / 2) for (const resume of this.starts.splice(0)) resume();
+    }
+  }
+
+  /** The writes of the runs that have answered (a stop waits for them). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.answered]);
+  }
+
+  private async writeRun(live: Live): Promise<RunResult> {
+    const memory = live.memory!;
+    const { init } = live;
+    const result = live.run.result();
+    const runUpdate = finalUpdate(live, this.ctx.now, result);
+    const history = writesHistory(init, result.status);
+    await this.ctx.store.createRun(
+      {
+        id: live.runId,
+        flowId: live.flowId,
+        flowVersion: Number(init.workflow.version ?? 0),
+        triggerName: init.trigger.name,
+        status: 'Running',
+        startTime: init.now,
+        clientTrackingId: init.trigger.clientTrackingId ?? null,
+        init: history ? init : initWithoutHistory(init),
+        ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
+      },
+      history ? { events: memory.events, records: memory.records, runUpdate } : { runUpdate },
+    );
+    return result;
+  }
+}
