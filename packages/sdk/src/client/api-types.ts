@@ -1782,6 +1782,8 @@ export interface components {
         body?: unknown;
       } | null;
       outputs: Record<string, unknown>;
+      /** @description false: a Stateless run that kept no per-action history (the app setting `Workflows.<name>.OperationOptions` is not `WithStatelessRunHistory`); absent otherwise. */
+      historyKept?: boolean;
       /** @description Every action by name, nested ones included (with expand=actions). */
       actions?: {
         [key: string]: {

@@ -38,6 +38,11 @@ const schemas: Record<string, Schema> = {
             properties: { statusCode: { type: 'integer' }, headers: { type: 'object' }, body: anyJson },
           },
           outputs: { type: 'object' },
+          historyKept: {
+            type: 'boolean',
+            description:
+              'false: a Stateless run that kept no per-action history (the app setting `Workflows.<name>.OperationOptions` is not `WithStatelessRunHistory`); absent otherwise.',
+          },
           actions: {
             type: 'object',
             description: 'Every action by name, nested ones included (with expand=actions).',

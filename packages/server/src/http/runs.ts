@@ -6,6 +6,7 @@ import { ApiError } from '../util/api-errors.js';
 import { principalOf, requirePermission, type RouteContext } from './context.js';
 import { flowOr404 } from './flows.js';
 import { isRecord } from '../host/workflows.js';
+import { historyNotKept } from '../host/stateless-history.js';
 
 const STATUSES: RunStatus[] = [
   'Queued',
@@ -119,6 +120,7 @@ export function runRoutes(app: FastifyInstance, ctx: RouteContext): void {
         trigger: { name: run.triggerName, outputs: secured ? SECURED_VALUE : (trigger.outputs ?? null) },
         response: run.response ?? null,
         outputs: run.outputs ?? {},
+        ...(historyNotKept(run) ? { historyKept: false } : {}),
       };
       if (read) {
         const { result } = read;
