@@ -258,6 +258,30 @@ describe('the web app in Chromium against flowbridge start', { skip }, () => {
     await shot(page, '06-run');
   });
 
+  it('a Stateless run page says its per-action history was not kept', async () => {
+    const created = await call('POST', '/api/v1/flows', {
+      name: 'lean',
+      kind: 'Stateless',
+      definition: {
+        triggers: { manual: { type: 'Request', kind: 'Http' } },
+        actions: { Response: { type: 'Response', inputs: { statusCode: 200, body: 'ok' } } },
+      },
+    });
+    const id = (created.body as { id: string }).id;
+    const cb = await call('POST', `/api/v1/flows/${id}/triggers/manual/listCallbackUrl`);
+    const res = await fetch((cb.body as { value: string }).value, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    const rid = res.headers.get('x-ms-workflow-run-id')!;
+    await until('stored', async () => ((await call('GET', `/api/v1/runs/${rid}`)).status === 200 ? true : undefined));
+    await page.goto(`${server.url}/runs/${rid}`);
+    await page.getByRole('note').filter({ hasText: 'Run history not kept' }).waitFor();
+    await page.getByText('Workflows.lean.OperationOptions').waitFor();
+    await shot(page, '06b-stateless-run');
+  });
+
   it('runs an instant flow from the form its input schema makes, resubmits the run, turns the flow off', async () => {
     const created = await call('POST', '/api/v1/flows', { name: 'Button flow', definition: buttonFlow });
     assert.equal(created.status, 201);
