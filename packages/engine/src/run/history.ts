@@ -3,7 +3,7 @@
 // and builds the records and the run result the host stores.
 import type { Value } from '@flowbridge/expression';
 import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
-import { toJson } from '../expr.js';
+import { toJsonShared } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import { maskCredentials } from './credential-mask.js';
 import type { ActionStatus } from '../statuses.js';
@@ -16,6 +16,8 @@ export class History {
   /** The latest record of each action (lower-cased name), for reads from outside its loop. */
   private readonly latest = new Map<string, Rec>();
   private changed = new Set<Rec>();
+  /** Whether any record is a loop repetition (the run result then groups them by name). */
+  private looped = false;
 
   constructor(
     private readonly workflow: Workflow,
@@ -32,6 +34,7 @@ export class History {
       for (let l: LoopCtx | undefined = frame.loop; l; l = l.parent)
         idx.unshift({ scopeName: l.node.name, itemIndex: l.index });
       rec.repetitionIndexes = idx;
+      this.looped = true;
     }
     this.records.set(path, rec);
     this.latest.set(node.lower, rec);
@@ -165,6 +168,11 @@ export class History {
   /** Every action by name: its last repetition, and all of them when it ran in a loop (DESIGN §4). */
   resultActions(): Record<string, RunResultAction> {
     const actions: Record<string, RunResultAction> = {};
+    if (!this.looped) {
+      // One record per name (a later one would replace an earlier, as with the groups below).
+      for (const r of this.records.values()) actions[r.name] = this.entry(r);
+      return actions;
+    }
     const groups = new Map<string, Rec[]>();
     for (const r of this.records.values()) {
       const g = groups.get(r.name);
@@ -174,38 +182,50 @@ export class History {
     for (const [name, recs] of groups) {
       const looped = recs.some((r) => r.repetitionIndexes && r.repetitionIndexes.length > 0);
       if (looped) recs.sort(compareRepetitions);
-      const last = recs[recs.length - 1] as Rec;
-      const out = this.emit(last);
-      const entry: RunResultAction = { status: out.status, error: out.error ?? null };
-      if (out.code !== undefined) entry.code = out.code;
-      if (out.inputs !== undefined) entry.inputs = out.inputs;
-      if (out.outputs !== undefined) entry.outputs = out.outputs;
-      if (out.startTime !== undefined) entry.startTime = out.startTime;
-      if (out.endTime !== undefined) entry.endTime = out.endTime;
-      if (out.retryHistory) entry.retryHistory = out.retryHistory;
-      if (out.trackedProperties !== undefined) entry.trackedProperties = out.trackedProperties;
+      const entry = this.entry(recs[recs.length - 1] as Rec);
       if (looped) entry.repetitions = recs.map((r) => this.emit(r));
       actions[name] = entry;
     }
     return actions;
   }
 
+  /** An action's entry in the run result: what its record holds, without the row's own keys. */
+  private entry(r: Rec): RunResultAction {
+    const entry: RunResultAction = { status: r.status, error: r.error ?? null };
+    if (r.code !== undefined) entry.code = r.code;
+    if (r.inputs !== undefined) entry.inputs = inputsJson(r, r.inputs);
+    if (r.outputs !== undefined) entry.outputs = outputsJson(r, r.outputs);
+    if (r.startTime !== undefined) entry.startTime = r.startTime;
+    if (r.endTime !== undefined) entry.endTime = r.endTime;
+    if (r.retryHistory) entry.retryHistory = r.retryHistory.map((h) => ({ ...h }));
+    if (r.trackedProperties !== undefined) entry.trackedProperties = toJsonShared(r.trackedProperties);
+    return entry;
+  }
+
   private emit(r: Rec): ActionRecord {
     const out: ActionRecord = { name: r.name, path: r.path, type: r.node.type, status: r.status };
     if (r.code !== undefined) out.code = r.code;
     out.error = r.error ?? null;
-    if (r.inputs !== undefined)
-      out.inputs = r.node.secureInputs ? SECURED_VALUE : maskCredentials(r.node.type, toJson(r.inputs));
-    if (r.outputs !== undefined) out.outputs = r.node.secureOutputs ? SECURED_VALUE : toJson(r.outputs);
+    if (r.inputs !== undefined) out.inputs = inputsJson(r, r.inputs);
+    if (r.outputs !== undefined) out.outputs = outputsJson(r, r.outputs);
     if (r.startTime !== undefined) out.startTime = r.startTime;
     if (r.endTime !== undefined) out.endTime = r.endTime;
     if (r.retryHistory) out.retryHistory = r.retryHistory.map((h) => ({ ...h }));
-    if (r.trackedProperties !== undefined) out.trackedProperties = toJson(r.trackedProperties);
+    if (r.trackedProperties !== undefined) out.trackedProperties = toJsonShared(r.trackedProperties);
     if (r.repetitionIndexes) out.repetitionIndexes = r.repetitionIndexes;
     if (r.repetitionCount !== undefined) out.repetitionCount = r.repetitionCount;
     out.trackingId = `${this.runId}/${r.path}`;
     return out;
   }
+}
+
+// Recorded values are shared, not copied: values never change in place, and a Compose's outputs
+// are its inputs (one object, which the host's history compaction recognises at once).
+function inputsJson(r: Rec, inputs: Value): unknown {
+  return r.node.secureInputs ? SECURED_VALUE : maskCredentials(r.node.type, toJsonShared(inputs));
+}
+function outputsJson(r: Rec, outputs: Value): unknown {
+  return r.node.secureOutputs ? SECURED_VALUE : toJsonShared(outputs);
 }
 
 /** One retry-history entry as expressions see it (same keys, same order as recorded). */
