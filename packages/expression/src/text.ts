@@ -1,4 +1,4 @@
-import { Float, isDecimal, type Value, type ValueObject } from './values.js';
+import { Float, isDecimal, type DecimalLike, type Value, type ValueObject } from './values.js';
 import { envelopeText, isEnvelope } from './binary.js';
 
 /**
@@ -123,9 +123,7 @@ export function toJsonShared(v: Value): unknown {
     }
     return v;
   }
-  // Float and Decimal boxes are class instances; the prototype tells a plain object at once.
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return toJson(v);
+  if (!hasPlainPrototype(v)) return toJson(v);
   const keys = Object.keys(v);
   for (let i = 0; i < keys.length; i++) {
     const item = v[keys[i] as string];
@@ -134,6 +132,12 @@ export function toJsonShared(v: Value): unknown {
     if (j !== item) return copyObjectFrom(v, keys, i, j);
   }
   return v;
+}
+
+/** Float and Decimal boxes are class instances: the prototype tells a plain object at once. */
+function hasPlainPrototype(v: Float | DecimalLike | ValueObject): v is ValueObject {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** `v` as JSON, given that its members before `keys[from]` are plain JSON and that one became `first`. */

@@ -220,12 +220,23 @@ export class History {
 }
 
 // Recorded values are shared, not copied: values never change in place, and a Compose's outputs
-// are its inputs (one object, which the host's history compaction recognises at once).
+// are its inputs (one object, which the host's history compaction recognises at once). A record
+// is emitted with each step it changes in and again for each run result: the JSON is made once.
 function inputsJson(r: Rec, inputs: Value): unknown {
-  return r.node.secureInputs ? SECURED_VALUE : maskCredentials(r.node.type, toJsonShared(inputs));
+  if (r.node.secureInputs) return SECURED_VALUE;
+  const m = r.inputsJson;
+  const json = m !== undefined && m.of === inputs ? m.json : toJsonShared(inputs);
+  if (m === undefined || m.of !== inputs) r.inputsJson = { of: inputs, json };
+  return maskCredentials(r.node.type, json);
 }
 function outputsJson(r: Rec, outputs: Value): unknown {
-  return r.node.secureOutputs ? SECURED_VALUE : toJsonShared(outputs);
+  if (r.node.secureOutputs) return SECURED_VALUE;
+  const m = r.outputsJson;
+  if (m !== undefined && m.of === outputs) return m.json;
+  const i = r.inputsJson;
+  const json = i !== undefined && i.of === outputs ? i.json : toJsonShared(outputs);
+  r.outputsJson = { of: outputs, json };
+  return json;
 }
 
 /** One retry-history entry as expressions see it (same keys, same order as recorded). */

@@ -27,6 +27,15 @@ export interface Rec {
   repetitionCount?: number;
   /** Cached expression view of the record (cleared on every change). */
   view?: Value;
+  /** The JSON of the inputs / outputs last emitted, and the value it was made from. */
+  inputsJson?: JsonMemo;
+  outputsJson?: JsonMemo;
+}
+
+/** Plain JSON made from a value: the same value (they never change in place) gives it again. */
+export interface JsonMemo {
+  of: Value;
+  json: unknown;
 }
 
 /** One running action map (the top level, a Scope, a branch, a loop iteration). */
