@@ -359,6 +359,7 @@ export function analyze(
       loaded,
       root,
       byName: a.byName,
+      byDefinedName: new Map([...a.byName.values()].map((n) => [n.name, n])),
       triggers,
       parameters: params,
       outputs,

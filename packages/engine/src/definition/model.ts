@@ -93,6 +93,8 @@ export interface Workflow {
   root: ContainerDef;
   /** Every action by lower-cased name. */
   byName: Map<string, ActionNode>;
+  /** Every action by its name as defined: how expressions mostly name it (no lower-casing then). */
+  byDefinedName: Map<string, ActionNode>;
   triggers: TriggerNode[];
   parameters: Map<string, ParameterDecl>;
   outputs: Array<{ name: string; type: string; value: Compiled; secure: boolean }>;

@@ -2,7 +2,7 @@
 // "What the HTTP caller receives"). A Response action's answer is recorded when it runs; a run whose
 // caller is answered at once (no Response action, or a splitOn trigger whose Response actions do
 // not answer) records that 202. Runs of other triggers (Recurrence, polling) have no caller.
-import type { Workflow } from '../definition/model.js';
+import type { TriggerNode, Workflow } from '../definition/model.js';
 import type { RunResult } from '../types.js';
 
 type Response = NonNullable<RunResult['response']>;
@@ -12,10 +12,12 @@ const CALLED_OVER_HTTP = new Set(['request', 'httpwebhook', 'apiconnectionwebhoo
 
 export const ACCEPTED: Response = { statusCode: 202, headers: {}, body: null };
 
-/** The response the caller got, given the Response the run sent (if any). */
-export function callerResponse(workflow: Workflow, triggerName: string, sent: Response | null): Response | null {
-  const lower = triggerName.toLowerCase();
-  const trigger = workflow.triggers.find((t) => t.name.toLowerCase() === lower);
+/** The response the caller got, given the run's trigger and the Response the run sent (if any). */
+export function callerResponse(
+  workflow: Workflow,
+  trigger: TriggerNode | undefined,
+  sent: Response | null,
+): Response | null {
   if (!trigger || !CALLED_OVER_HTTP.has(trigger.type.toLowerCase())) return sent;
   if (trigger.splitOn || !workflow.hasResponse) return ACCEPTED;
   return sent;

@@ -96,7 +96,7 @@ export class History {
   }
 
   private find(name: string, loop: LoopCtx | undefined): Rec | undefined {
-    const node = this.workflow.byName.get(name.toLowerCase());
+    const node = this.workflow.byDefinedName.get(name) ?? this.workflow.byName.get(name.toLowerCase());
     if (!node) return undefined;
     const path = this.pathOf(node, loop);
     return (path !== undefined ? this.records.get(path) : undefined) ?? this.latest.get(node.lower);

@@ -11,7 +11,7 @@ import type { Value } from '@flowbridge/expression';
 import { actionTypeOf } from '../actions/registry.js';
 import { FAILED_CONTAINER } from '../actions/containers.js';
 import type { VariableTable } from '../actions/variables.js';
-import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
+import type { ActionNode, ContainerDef, TriggerNode, Workflow } from '../definition/model.js';
 import { evaluationError, toJson } from '../expr.js';
 import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
@@ -39,12 +39,16 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   private clock: number;
   private readonly workflow: Workflow;
   private readonly init: RunInit;
-  private readonly rng: Rng;
+  /** Made at the first draw (most runs draw nothing). */
+  private rngState: Rng | undefined;
   private readonly history: History;
   private readonly outbox = new Outbox();
   private queue: Array<() => void> = [];
   private qHead = 0;
-  private readonly params = new Map<string, Value>();
+  /** Parameter values by lower-cased name: the definition's, overridden by the run's (made at first read). */
+  private params: Map<string, Value> | undefined;
+  /** The trigger the run was started by, as the definition declares it (found at first need). */
+  private triggerFacts: { node: TriggerNode | undefined; secured: boolean } | undefined;
   private stopped: { status: HaltStatus; error: ErrorData | null } | undefined;
   private status: RunStatus = 'Running';
   private error: ErrorData | null = null;
@@ -61,10 +65,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     this.callbackBaseUrl = init.callbackBaseUrl;
     this.defaultForeachConcurrency = workflow.defaultForeachConcurrency;
     this.clock = init.now;
-    this.rng = new Rng(init.runId);
     this.history = new History(workflow, init.runId, init.trigger.clientTrackingId);
-    for (const [lower, p] of workflow.parameters) this.params.set(lower, p.value as Value);
-    for (const [k, v] of Object.entries(init.parameters ?? {})) this.params.set(k.toLowerCase(), v as Value);
     this.triggerRecord = triggerView(init);
   }
 
@@ -94,19 +95,24 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   result(): RunResult {
     const trigger = this.init.trigger;
+    const facts = (this.triggerFacts ??= this.findTrigger());
     return {
       status: this.status,
       error: this.error,
-      trigger: { name: trigger.name, outputs: this.triggerSecured() ? SECURED_VALUE : trigger.outputs },
+      trigger: { name: trigger.name, outputs: facts.secured ? SECURED_VALUE : trigger.outputs },
       actions: this.history.resultActions(),
-      response: callerResponse(this.workflow, trigger.name, this.response),
+      response: callerResponse(this.workflow, facts.node, this.response),
       outputs: this.runOutputs,
     };
   }
 
-  private triggerSecured(): boolean {
+  private findTrigger(): { node: TriggerNode | undefined; secured: boolean } {
     const lower = this.init.trigger.name.toLowerCase();
-    return this.workflow.triggers.some((t) => t.secureOutputs && t.name.toLowerCase() === lower);
+    const same = (t: TriggerNode): boolean => t.name.toLowerCase() === lower;
+    return {
+      node: this.workflow.triggers.find(same),
+      secured: this.workflow.triggers.some((t) => t.secureOutputs && same(t)),
+    };
   }
 
   // ---- ContextHost (what expressions read)
@@ -125,7 +131,14 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   }
   parameterValue(name: string): Value | undefined {
     const lower = name.toLowerCase();
-    return this.params.has(lower) ? (this.params.get(lower) as Value) : undefined;
+    const params = (this.params ??= this.parameterTable());
+    return params.has(lower) ? (params.get(lower) as Value) : undefined;
+  }
+  private parameterTable(): Map<string, Value> {
+    const params = new Map<string, Value>();
+    for (const [lower, p] of this.workflow.parameters) params.set(lower, p.value as Value);
+    for (const [k, v] of Object.entries(this.init.parameters ?? {})) params.set(k.toLowerCase(), v as Value);
+    return params;
   }
   appSettingValue(name: string): string | undefined {
     const settings = this.init.appSettings;
@@ -135,6 +148,9 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
     return key === undefined ? undefined : settings[key];
   }
+  recordValue(rec: Rec): Value {
+    return this.history.view(rec);
+  }
   workflowValue(): Value {
     return (this.workflowView ??= workflowView(this.init));
   }
@@ -142,10 +158,10 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     return this.clock;
   }
   guid(): string {
-    return this.rng.guid();
+    return (this.rngState ??= new Rng(this.runId)).guid();
   }
   random(): number {
-    return this.rng.next();
+    return (this.rngState ??= new Rng(this.runId)).next();
   }
 
   // ---- ActionHost: evaluation
@@ -155,8 +171,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   }
 
   context(frame: Frame, rec: Rec | undefined, dataItem?: { value: Value }, callbackUrl?: string): EvalContext {
-    const current = rec ? () => this.history.view(rec) : undefined;
-    return new EvalContext(this, frame.loop, current, dataItem, callbackUrl);
+    return new EvalContext(this, frame.loop, rec, dataItem, callbackUrl);
   }
 
   eval(role: string, rec: Rec, frame: Frame, dataItem?: { value: Value }, callbackUrl?: string): Evaluated {
