@@ -12,13 +12,8 @@ const CALLED_OVER_HTTP = new Set(['request', 'httpwebhook', 'apiconnectionwebhoo
 
 export const ACCEPTED: Response = { statusCode: 202, headers: {}, body: null };
 
-/** The response the caller got, given the run's trigger and the Response the run sent (if any). */
-export function callerResponse(
-  workflow: Workflow,
-  trigger: TriggerNode | undefined,
-  sent: Response | null,
-): Response | null {
-  if (!trigger || !CALLED_OVER_HTTP.has(trigger.type.toLowerCase())) return sent;
-  if (trigger.splitOn || !workflow.hasResponse) return ACCEPTED;
-  return sent;
+/** Whether the caller of a run of this trigger got ACCEPTED at once, whatever Response the run sends. */
+export function answeredAtOnce(workflow: Workflow, trigger: TriggerNode | undefined): boolean {
+  if (!trigger || !CALLED_OVER_HTTP.has(trigger.type.toLowerCase())) return false;
+  return trigger.splitOn !== undefined || !workflow.hasResponse;
 }

@@ -225,9 +225,11 @@ export class History {
 function inputsJson(r: Rec, inputs: Value): unknown {
   if (r.node.secureInputs) return SECURED_VALUE;
   const m = r.inputsJson;
-  const json = m !== undefined && m.of === inputs ? m.json : toJsonShared(inputs);
-  if (m === undefined || m.of !== inputs) r.inputsJson = { of: inputs, json };
-  return maskCredentials(r.node.type, json);
+  if (m !== undefined && m.of === inputs) return m.recorded;
+  const json = toJsonShared(inputs);
+  const recorded = maskCredentials(r.node.type, json);
+  r.inputsJson = { of: inputs, json, recorded };
+  return recorded;
 }
 function outputsJson(r: Rec, outputs: Value): unknown {
   if (r.node.secureOutputs) return SECURED_VALUE;

@@ -28,11 +28,12 @@ export interface Rec {
   /** Cached expression view of the record (cleared on every change). */
   view?: Value;
   /** The JSON of the inputs / outputs last emitted, and the value it was made from. */
-  inputsJson?: JsonMemo;
+  inputsJson?: JsonMemo & { recorded: unknown };
   outputsJson?: JsonMemo;
 }
 
-/** Plain JSON made from a value: the same value (they never change in place) gives it again. */
+/** Plain JSON made from a value: the same value (they never change in place) gives it again.
+ * `recorded` is the inputs' JSON with credentials masked (./credential-mask.ts). */
 export interface JsonMemo {
   of: Value;
   json: unknown;

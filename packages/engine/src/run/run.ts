@@ -17,7 +17,7 @@ import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
 import type { Command, ErrorData, RetryAttempt, RunEvent, RunHandle, RunInit, RunResult, Step } from '../types.js';
-import { callerResponse } from './caller.js';
+import { ACCEPTED, answeredAtOnce } from './caller.js';
 import { EvalContext } from './context.js';
 import type { ContextHost, LoopCtx } from './context.js';
 import { History } from './history.js';
@@ -28,6 +28,14 @@ import { staticOutcome } from './static-result.js';
 import { deriveStatus } from './status.js';
 import { isoTime } from './timing.js';
 import { triggerView, workflowView } from './views.js';
+
+/** What the run result says of the trigger the run was started by (RunResult.trigger, .response). */
+interface TriggerFacts {
+  /** Its caller got 202 at once (./caller.ts). */
+  answeredAtOnce: boolean;
+  /** Its outputs are secured in the result. */
+  secured: boolean;
+}
 
 /** One run's state; hosts hold it as a RunHandle (made by ./handle.ts), actions as an ActionHost. */
 export class RunMachine implements RunHandle, ActionHost, ContextHost {
@@ -48,7 +56,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   /** Parameter values by lower-cased name: the definition's, overridden by the run's (made at first read). */
   private params: Map<string, Value> | undefined;
   /** The trigger the run was started by, as the definition declares it (found at first need). */
-  private triggerFacts: { node: TriggerNode | undefined; secured: boolean } | undefined;
+  private triggerFacts: TriggerFacts | undefined;
   private stopped: { status: HaltStatus; error: ErrorData | null } | undefined;
   private status: RunStatus = 'Running';
   private error: ErrorData | null = null;
@@ -101,16 +109,16 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       error: this.error,
       trigger: { name: trigger.name, outputs: facts.secured ? SECURED_VALUE : trigger.outputs },
       actions: this.history.resultActions(),
-      response: callerResponse(this.workflow, facts.node, this.response),
+      response: facts.answeredAtOnce ? ACCEPTED : this.response,
       outputs: this.runOutputs,
     };
   }
 
-  private findTrigger(): { node: TriggerNode | undefined; secured: boolean } {
+  private findTrigger(): TriggerFacts {
     const lower = this.init.trigger.name.toLowerCase();
     const same = (t: TriggerNode): boolean => t.name.toLowerCase() === lower;
     return {
-      node: this.workflow.triggers.find(same),
+      answeredAtOnce: answeredAtOnce(this.workflow, this.workflow.triggers.find(same)),
       secured: this.workflow.triggers.some((t) => t.secureOutputs && same(t)),
     };
   }
