@@ -28,7 +28,7 @@ export class History {
   /** A new record for an action starting (or skipped) in a frame. */
   add(node: ActionNode, frame: Frame, status: ActionStatus): Rec {
     const path = frame.prefix + node.name;
-    const rec: Rec = { node, name: node.name, path, status };
+    const rec = newRec(node, path, status);
     if (frame.loop) {
       const idx: Array<{ scopeName: string; itemIndex: number }> = [];
       for (let l: LoopCtx | undefined = frame.loop; l; l = l.parent)
@@ -65,14 +65,9 @@ export class History {
   skipContainer(body: ContainerDef, prefix: string, code: string): void {
     for (const a of body.actions) {
       const path = prefix + a.name;
-      const rec: Rec = {
-        node: a,
-        name: a.name,
-        path,
-        status: 'Skipped',
-        code,
-        error: { code, message: `The action '${a.name}' was skipped: ${code}.` },
-      };
+      const rec = newRec(a, path, 'Skipped');
+      rec.code = code;
+      rec.error = { code, message: `The action '${a.name}' was skipped: ${code}.` };
       this.records.set(path, rec);
       if (!this.latest.has(a.lower)) this.latest.set(a.lower, rec);
       this.changed.add(rec);
@@ -217,6 +212,32 @@ export class History {
     out.trackingId = `${this.runId}/${r.path}`;
     return out;
   }
+}
+
+/**
+ * A new record with every field present (undefined until set): all records then share one
+ * shape, so the code that reads them stays monomorphic whatever the action type sets first.
+ */
+function newRec(node: ActionNode, path: string, status: ActionStatus): Rec {
+  return {
+    node,
+    name: node.name,
+    path,
+    status,
+    code: undefined,
+    error: undefined,
+    inputs: undefined,
+    outputs: undefined,
+    startTime: undefined,
+    endTime: undefined,
+    retryHistory: undefined,
+    trackedProperties: undefined,
+    repetitionIndexes: undefined,
+    repetitionCount: undefined,
+    view: undefined,
+    inputsJson: undefined,
+    outputsJson: undefined,
+  };
 }
 
 // Recorded values are shared, not copied: values never change in place, and a Compose's outputs
