@@ -15,7 +15,8 @@ export class History {
   private readonly records = new Map<string, Rec>();
   /** The latest record of each action (lower-cased name), for reads from outside its loop. */
   private readonly latest = new Map<string, Rec>();
-  private changed = new Set<Rec>();
+  /** Records changed since the last step, in the order of their first change (Rec.changed marks them). */
+  private changed: Rec[] = [];
   /** Whether any record is a loop repetition (the run result then groups them by name). */
   private looped = false;
 
@@ -38,13 +39,19 @@ export class History {
     }
     this.records.set(path, rec);
     this.latest.set(node.lower, rec);
-    this.changed.add(rec);
+    this.markChanged(rec);
     return rec;
   }
 
   touch(rec: Rec): void {
     rec.view = undefined;
-    this.changed.add(rec);
+    this.markChanged(rec);
+  }
+
+  private markChanged(rec: Rec): void {
+    if (rec.changed) return;
+    rec.changed = true;
+    this.changed.push(rec);
   }
 
   /** Adds one request attempt to the action's retry history. */
@@ -70,7 +77,7 @@ export class History {
       rec.error = { code, message: `The action '${a.name}' was skipped: ${code}.` };
       this.records.set(path, rec);
       if (!this.latest.has(a.lower)) this.latest.set(a.lower, rec);
-      this.changed.add(rec);
+      this.markChanged(rec);
       this.skipBodies(a, prefix, code);
     }
   }
@@ -155,8 +162,11 @@ export class History {
   /** The records changed since the last call, as the host stores them. */
   takeChanged(): ActionRecord[] {
     const records: ActionRecord[] = [];
-    for (const r of this.changed) records.push(this.emit(r));
-    this.changed = new Set();
+    for (const r of this.changed) {
+      r.changed = false;
+      records.push(this.emit(r));
+    }
+    this.changed = [];
     return records;
   }
 
@@ -235,6 +245,7 @@ function newRec(node: ActionNode, path: string, status: ActionStatus): Rec {
     repetitionIndexes: undefined,
     repetitionCount: undefined,
     view: undefined,
+    changed: false,
     inputsJson: undefined,
     outputsJson: undefined,
   };

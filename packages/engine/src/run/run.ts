@@ -231,8 +231,14 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       this.enqueue(() => onDone('Succeeded'));
       return;
     }
-    const frame: Frame = { def, prefix, loop, unmet: new Map(), remaining: def.actions.length, onDone };
-    for (const a of def.actions) if (a.runAfter.length > 0) frame.unmet.set(a, a.runAfter.length);
+    const frame: Frame = {
+      def,
+      prefix,
+      loop,
+      unmet: def.runAfterCounts.slice(),
+      remaining: def.actions.length,
+      onDone,
+    };
     for (const a of def.starts) this.enqueue(() => this.start(a, frame));
   }
 
@@ -321,8 +327,8 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   private completed(rec: Rec, frame: Frame): void {
     for (const s of rec.node.successors) {
-      const n = (frame.unmet.get(s) ?? 1) - 1;
-      frame.unmet.set(s, n);
+      const n = (frame.unmet[s.index] ?? 1) - 1;
+      frame.unmet[s.index] = n;
       if (n === 0) this.enqueue(() => this.start(s, frame));
     }
     frame.remaining--;
@@ -344,7 +350,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       def: this.workflow.root,
       prefix: '',
       loop: undefined,
-      unmet: new Map(),
+      unmet: [],
       remaining: 0,
       onDone: () => undefined,
     };
