@@ -12,8 +12,25 @@ const CALLED_OVER_HTTP = new Set(['request', 'httpwebhook', 'apiconnectionwebhoo
 
 export const ACCEPTED: Response = { statusCode: 202, headers: {}, body: null };
 
-/** Whether the caller of a run of this trigger got ACCEPTED at once, whatever Response the run sends. */
-export function answeredAtOnce(workflow: Workflow, trigger: TriggerNode | undefined): boolean {
+/** What the run result says of the trigger a run was started by (RunResult.trigger, .response). */
+export interface TriggerFacts {
+  /** Its caller got ACCEPTED at once, whatever Response the run sends. */
+  answeredAtOnce: boolean;
+  /** Its outputs are secured in the result. */
+  secured: boolean;
+}
+
+/** The facts of the trigger named so (any case) in the workflow. */
+export function triggerFacts(workflow: Workflow, triggerName: string): TriggerFacts {
+  const lower = triggerName.toLowerCase();
+  const same = (t: TriggerNode): boolean => t.name.toLowerCase() === lower;
+  return {
+    answeredAtOnce: answeredAtOnce(workflow, workflow.triggers.find(same)),
+    secured: workflow.triggers.some((t) => t.secureOutputs && same(t)),
+  };
+}
+
+function answeredAtOnce(workflow: Workflow, trigger: TriggerNode | undefined): boolean {
   if (!trigger || !CALLED_OVER_HTTP.has(trigger.type.toLowerCase())) return false;
   return trigger.splitOn !== undefined || !workflow.hasResponse;
 }

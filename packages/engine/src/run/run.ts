@@ -11,13 +11,13 @@ import type { Value } from '@flowbridge/expression';
 import { actionTypeOf } from '../actions/registry.js';
 import { FAILED_CONTAINER } from '../actions/containers.js';
 import type { VariableTable } from '../actions/variables.js';
-import type { ActionNode, ContainerDef, TriggerNode, Workflow } from '../definition/model.js';
+import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
 import { evaluationError, toJson } from '../expr.js';
 import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
 import type { Command, ErrorData, RetryAttempt, RunEvent, RunHandle, RunInit, RunResult, Step } from '../types.js';
-import { ACCEPTED, answeredAtOnce } from './caller.js';
+import { ACCEPTED, triggerFacts, type TriggerFacts } from './caller.js';
 import { EvalContext } from './context.js';
 import type { ContextHost, LoopCtx } from './context.js';
 import { History } from './history.js';
@@ -27,15 +27,7 @@ import { Rng } from './random.js';
 import { staticOutcome } from './static-result.js';
 import { deriveStatus } from './status.js';
 import { isoTime } from './timing.js';
-import { triggerView, workflowView } from './views.js';
-
-/** What the run result says of the trigger the run was started by (RunResult.trigger, .response). */
-interface TriggerFacts {
-  /** Its caller got 202 at once (./caller.ts). */
-  answeredAtOnce: boolean;
-  /** Its outputs are secured in the result. */
-  secured: boolean;
-}
+import { parameterTable, triggerView, workflowView } from './views.js';
 
 /** One run's state; hosts hold it as a RunHandle (made by ./handle.ts), actions as an ActionHost. */
 export class RunMachine implements RunHandle, ActionHost, ContextHost {
@@ -103,7 +95,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   result(): RunResult {
     const trigger = this.init.trigger;
-    const facts = (this.triggerFacts ??= this.findTrigger());
+    const facts = (this.triggerFacts ??= triggerFacts(this.workflow, trigger.name));
     return {
       status: this.status,
       error: this.error,
@@ -111,15 +103,6 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       actions: this.history.resultActions(),
       response: facts.answeredAtOnce ? ACCEPTED : this.response,
       outputs: this.runOutputs,
-    };
-  }
-
-  private findTrigger(): TriggerFacts {
-    const lower = this.init.trigger.name.toLowerCase();
-    const same = (t: TriggerNode): boolean => t.name.toLowerCase() === lower;
-    return {
-      answeredAtOnce: answeredAtOnce(this.workflow, this.workflow.triggers.find(same)),
-      secured: this.workflow.triggers.some((t) => t.secureOutputs && same(t)),
     };
   }
 
@@ -139,14 +122,8 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   }
   parameterValue(name: string): Value | undefined {
     const lower = name.toLowerCase();
-    const params = (this.params ??= this.parameterTable());
+    const params = (this.params ??= parameterTable(this.workflow, this.init));
     return params.has(lower) ? (params.get(lower) as Value) : undefined;
-  }
-  private parameterTable(): Map<string, Value> {
-    const params = new Map<string, Value>();
-    for (const [lower, p] of this.workflow.parameters) params.set(lower, p.value as Value);
-    for (const [k, v] of Object.entries(this.init.parameters ?? {})) params.set(k.toLowerCase(), v as Value);
-    return params;
   }
   appSettingValue(name: string): string | undefined {
     const settings = this.init.appSettings;
