@@ -2,7 +2,7 @@
 // small, stable surface: compile JSON with embedded expressions, evaluate against a context.
 import { ExpressionError } from '@flowbridge/expression';
 
-export { compileValue, compileCondition, toJson, toText } from '@flowbridge/expression';
+export { compileValue, compileCondition, toJson, toJsonShared, toText } from '@flowbridge/expression';
 export type { Compiled } from '@flowbridge/expression';
 
 /** A compile-time expression error, reduced to what definition errors need. */

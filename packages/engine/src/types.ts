@@ -11,6 +11,10 @@
 //   also the name of that type, so hosts hold no mutable run state.
 // - RunResult.outputs maps each definition output to its value; an output whose expression
 //   failed maps to `{ error: {code, message} }` (spec §1.4) and the run status is unchanged.
+// - The JSON values in records, commands and the run result are shared, not copied: with the
+//   run's own values (the trigger outputs the host gave, what expressions built), between a
+//   record's inputs and outputs (a Compose's are one object) and between the records of steps and
+//   of results. Hosts read and serialize them and never change them in place.
 
 import type { ActionStatus, EffectStatus, RunStatus } from './statuses.js';
 

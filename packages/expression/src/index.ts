@@ -1,6 +1,6 @@
 // The WDL expression language. Public API is re-exported here.
 export { compileString, compileValue, compileCondition, evaluateString, type Compiled } from './template.js';
-export { toJson, stringifyValue, toText, formatDouble } from './text.js';
+export { toJson, toJsonShared, stringifyValue, toText, formatDouble } from './text.js';
 export { listFunctions, lookupFunction } from './registry.js';
 export { parseJson } from './json.js';
 export { parseTemplate, parseExpressionAt } from './parser.js';

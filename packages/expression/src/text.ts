@@ -1,4 +1,4 @@
-import { Float, isDecimal, type Value } from './values.js';
+import { Float, isDecimal, type DecimalLike, type Value, type ValueObject } from './values.js';
 import { envelopeText, isEnvelope } from './binary.js';
 
 /**
@@ -104,5 +104,62 @@ export function toJson(v: Value): unknown {
       Object.defineProperty(out, key, { value: toJson(item), enumerable: true, writable: true, configurable: true });
     else out[key] = toJson(item);
   }
+  return out;
+}
+
+/**
+ * The same JSON as `toJson`, without copying what is plain JSON already: Values are never changed
+ * in place, so the result shares every array and object of `v` that needs no conversion (all of
+ * it, usually) and copies only the paths to the parts that do (Float, bigint, decimal, an
+ * undefined member). For run history, which records each value once or more per run.
+ */
+export function toJsonShared(v: Value): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? Number(v) : v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i] as Value;
+      const j = toJsonShared(item);
+      if (j !== item) return copyArrayFrom(v, i, j);
+    }
+    return v;
+  }
+  if (!hasPlainPrototype(v)) return toJson(v);
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const item = v[keys[i] as string];
+    if (item === undefined) return copyObjectFrom(v, keys, i, undefined);
+    const j = toJsonShared(item);
+    if (j !== item) return copyObjectFrom(v, keys, i, j);
+  }
+  return v;
+}
+
+/** Float and Decimal boxes are class instances: the prototype tells a plain object at once. */
+function hasPlainPrototype(v: Float | DecimalLike | ValueObject): v is ValueObject {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `v` as JSON, given that its members before `keys[from]` are plain JSON and that one became `first`. */
+function copyObjectFrom(v: ValueObject, keys: string[], from: number, first: unknown): unknown {
+  if (isDecimal(v)) return toJson(v); // a plain object that looks like one (json() with a huge mantissa)
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = v[key];
+    if (item === undefined) continue;
+    const j = i < from ? item : i === from ? first : toJsonShared(item);
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: j, enumerable: true, writable: true, configurable: true });
+    else out[key] = j;
+  }
+  return out;
+}
+
+/** `v` as JSON, given that its items before `from` are plain JSON and item `from` became `first`. */
+function copyArrayFrom(v: Value[], from: number, first: unknown): unknown[] {
+  const out: unknown[] = v.slice(0, from);
+  out.push(first);
+  for (let i = from + 1; i < v.length; i++) out.push(toJsonShared(v[i] as Value));
   return out;
 }

@@ -3,7 +3,7 @@
 import type { Value } from '@flowbridge/expression';
 import type { ActionNode } from '../definition/model.js';
 import { getProp } from '../definition/load.js';
-import { toJson, toText } from '../expr.js';
+import { toJson, toJsonShared, toText } from '../expr.js';
 import type { ActionHost, Frame, Rec } from '../run/host.js';
 import { TERMINATE_STATUSES, statusNamed } from '../statuses.js';
 import type { ErrorData } from '../types.js';
@@ -100,7 +100,8 @@ function response(host: ActionHost, rec: Rec, frame: Frame, inputs: Value): void
     }
   }
   const bodyValue = prop(inputs, 'body');
-  const body = bodyValue === undefined ? null : toJson(bodyValue);
+  // Shared with the action's outputs (values never change in place): one walk, no copy.
+  const body = bodyValue === undefined ? null : toJsonShared(bodyValue);
   host.respond(rec.path, { statusCode, headers, body });
   const outputs: Record<string, Value> = { statusCode, headers };
   if (bodyValue !== undefined) outputs.body = bodyValue;

@@ -68,7 +68,7 @@ class Analyzer implements Reporter {
     loops: ActionNode[],
     depth: number,
   ): ContainerDef {
-    const c: ContainerDef = { owner, actions: [], starts: [], leaves: [] };
+    const c: ContainerDef = { owner, actions: [], starts: [], leaves: [], runAfterCounts: [] };
     if (actions === undefined || actions === null) return c;
     if (!isRecord(actions)) {
       this.err(pointer, 'InvalidProperty', 'actions must be an object mapping action names to actions.');
@@ -78,6 +78,7 @@ class Analyzer implements Reporter {
     for (const [name, def] of Object.entries(actions)) {
       const node = this.action(name, def, pointer + ptr(name), c, loops, depth);
       if (node) {
+        node.index = c.actions.length;
         c.actions.push(node);
         local.set(node.lower, node);
       }
@@ -87,6 +88,7 @@ class Analyzer implements Reporter {
     for (const node of c.actions) {
       if (node.runAfter.length === 0) c.starts.push(node);
       if (node.successors.length === 0) c.leaves.push(node);
+      c.runAfterCounts.push(node.runAfter.length);
     }
     return c;
   }
@@ -211,6 +213,7 @@ class Analyzer implements Reporter {
       def,
       pointer,
       container,
+      index: -1,
       runAfter: [],
       successors: [],
       loops,
@@ -359,6 +362,7 @@ export function analyze(
       loaded,
       root,
       byName: a.byName,
+      byDefinedName: new Map([...a.byName.values()].map((n) => [n.name, n])),
       triggers,
       parameters: params,
       outputs,

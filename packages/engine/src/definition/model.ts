@@ -19,6 +19,8 @@ export interface ContainerDef {
   starts: ActionNode[];
   /** Actions no sibling runs after: the ends of each branch (§7.3). */
   leaves: ActionNode[];
+  /** How many run-after edges each action (by ActionNode.index) waits for: a frame's starting counts. */
+  runAfterCounts: number[];
 }
 
 export interface SwitchCase {
@@ -36,6 +38,8 @@ export interface ActionNode {
   def: Record<string, unknown>;
   pointer: string;
   container: ContainerDef;
+  /** Position in its container's `actions`. */
+  index: number;
   runAfter: RunAfterEdge[];
   successors: ActionNode[];
   /** Enclosing Foreach/Until nodes, outermost first. */
@@ -93,6 +97,8 @@ export interface Workflow {
   root: ContainerDef;
   /** Every action by lower-cased name. */
   byName: Map<string, ActionNode>;
+  /** Every action by its name as defined: how expressions mostly name it (no lower-casing then). */
+  byDefinedName: Map<string, ActionNode>;
   triggers: TriggerNode[];
   parameters: Map<string, ParameterDecl>;
   outputs: Array<{ name: string; type: string; value: Compiled; secure: boolean }>;

@@ -2,6 +2,7 @@
 // in decides which repetition of another action `outputs('X')` reads.
 import type { Value, WorkflowContext } from '@flowbridge/expression';
 import type { ActionNode } from '../definition/model.js';
+import type { Rec } from './host.js';
 
 export interface LoopCtx {
   node: ActionNode;
@@ -19,6 +20,8 @@ export interface ContextHost {
   parameterValue(name: string): Value | undefined;
   appSettingValue(name: string): string | undefined;
   workflowValue(): Value;
+  /** The expression view of a record of this run (currentAction()). */
+  recordValue(rec: Rec): Value;
   nowMs(): number;
   guid(): string;
   random(): number;
@@ -28,7 +31,7 @@ export class EvalContext implements WorkflowContext {
   constructor(
     private readonly host: ContextHost,
     private readonly loop: LoopCtx | undefined,
-    private readonly current: (() => Value | undefined) | undefined,
+    private readonly current: Rec | undefined,
     private readonly dataItem: { value: Value } | undefined,
     private readonly callbackUrl: string | undefined,
   ) {}
@@ -39,7 +42,7 @@ export class EvalContext implements WorkflowContext {
     return this.host.actionValue(name, this.loop);
   }
   currentAction(): Value | undefined {
-    return this.current?.();
+    return this.current ? this.host.recordValue(this.current) : undefined;
   }
   item(loopName: string | undefined): Value | undefined {
     if (loopName === undefined) {

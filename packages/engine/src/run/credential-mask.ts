@@ -13,7 +13,7 @@ const SECRET_AUTH_FIELDS = new Set(['password', 'secret', 'clientsecret', 'pfx',
 /** Where an action type's inputs hold requests: the inputs themselves, or webhook sub-requests. */
 type RequestShape = 'request' | 'webhook';
 
-const SHAPES: Record<string, RequestShape> = {
+const SHAPES: Record<string, RequestShape | undefined> = {
   http: 'request',
   workflow: 'request',
   apiconnection: 'request',
@@ -30,7 +30,7 @@ const SHAPES: Record<string, RequestShape> = {
 
 /** The inputs of an action of `type` as recorded: credentials masked, the rest unchanged. */
 export function maskCredentials(type: string, inputs: unknown): unknown {
-  const shape = SHAPES[type.toLowerCase()];
+  const shape = shapeOf(type);
   if (!shape || !isRecord(inputs)) return inputs;
   if (shape === 'request') return maskRequest(inputs);
   const out: Record<string, unknown> = { ...inputs };
@@ -64,4 +64,13 @@ function maskAuthentication(auth: Record<string, unknown>): Record<string, unkno
     out[k] = SECRET_AUTH_FIELDS.has(k.toLowerCase()) ? SECURED_VALUE : isRecord(v) ? maskAuthentication(v) : v;
   }
   return out;
+}
+
+/** Types by their spelling as recorded (few): every record of every run asks. */
+const shapeCache = new Map<string, RequestShape | undefined>();
+function shapeOf(type: string): RequestShape | undefined {
+  if (shapeCache.has(type)) return shapeCache.get(type);
+  const shape = Object.hasOwn(SHAPES, type.toLowerCase()) ? SHAPES[type.toLowerCase()] : undefined;
+  shapeCache.set(type, shape);
+  return shape;
 }

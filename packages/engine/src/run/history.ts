@@ -3,7 +3,7 @@
 // and builds the records and the run result the host stores.
 import type { Value } from '@flowbridge/expression';
 import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
-import { toJson } from '../expr.js';
+import { toJsonShared } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import { maskCredentials } from './credential-mask.js';
 import type { ActionStatus } from '../statuses.js';
@@ -15,7 +15,10 @@ export class History {
   private readonly records = new Map<string, Rec>();
   /** The latest record of each action (lower-cased name), for reads from outside its loop. */
   private readonly latest = new Map<string, Rec>();
-  private changed = new Set<Rec>();
+  /** Records changed since the last step, in the order of their first change (Rec.changed marks them). */
+  private changed: Rec[] = [];
+  /** Whether any record is a loop repetition (the run result then groups them by name). */
+  private looped = false;
 
   constructor(
     private readonly workflow: Workflow,
@@ -26,22 +29,29 @@ export class History {
   /** A new record for an action starting (or skipped) in a frame. */
   add(node: ActionNode, frame: Frame, status: ActionStatus): Rec {
     const path = frame.prefix + node.name;
-    const rec: Rec = { node, name: node.name, path, status };
+    const rec = newRec(node, path, status);
     if (frame.loop) {
       const idx: Array<{ scopeName: string; itemIndex: number }> = [];
       for (let l: LoopCtx | undefined = frame.loop; l; l = l.parent)
         idx.unshift({ scopeName: l.node.name, itemIndex: l.index });
       rec.repetitionIndexes = idx;
+      this.looped = true;
     }
     this.records.set(path, rec);
     this.latest.set(node.lower, rec);
-    this.changed.add(rec);
+    this.markChanged(rec);
     return rec;
   }
 
   touch(rec: Rec): void {
     rec.view = undefined;
-    this.changed.add(rec);
+    this.markChanged(rec);
+  }
+
+  private markChanged(rec: Rec): void {
+    if (rec.changed) return;
+    rec.changed = true;
+    this.changed.push(rec);
   }
 
   /** Adds one request attempt to the action's retry history. */
@@ -62,17 +72,12 @@ export class History {
   skipContainer(body: ContainerDef, prefix: string, code: string): void {
     for (const a of body.actions) {
       const path = prefix + a.name;
-      const rec: Rec = {
-        node: a,
-        name: a.name,
-        path,
-        status: 'Skipped',
-        code,
-        error: { code, message: `The action '${a.name}' was skipped: ${code}.` },
-      };
+      const rec = newRec(a, path, 'Skipped');
+      rec.code = code;
+      rec.error = { code, message: `The action '${a.name}' was skipped: ${code}.` };
       this.records.set(path, rec);
       if (!this.latest.has(a.lower)) this.latest.set(a.lower, rec);
-      this.changed.add(rec);
+      this.markChanged(rec);
       this.skipBodies(a, prefix, code);
     }
   }
@@ -93,7 +98,7 @@ export class History {
   }
 
   private find(name: string, loop: LoopCtx | undefined): Rec | undefined {
-    const node = this.workflow.byName.get(name.toLowerCase());
+    const node = this.workflow.byDefinedName.get(name) ?? this.workflow.byName.get(name.toLowerCase());
     if (!node) return undefined;
     const path = this.pathOf(node, loop);
     return (path !== undefined ? this.records.get(path) : undefined) ?? this.latest.get(node.lower);
@@ -157,14 +162,22 @@ export class History {
   /** The records changed since the last call, as the host stores them. */
   takeChanged(): ActionRecord[] {
     const records: ActionRecord[] = [];
-    for (const r of this.changed) records.push(this.emit(r));
-    this.changed = new Set();
+    for (const r of this.changed) {
+      r.changed = false;
+      records.push(this.emit(r));
+    }
+    this.changed = [];
     return records;
   }
 
   /** Every action by name: its last repetition, and all of them when it ran in a loop (DESIGN §4). */
   resultActions(): Record<string, RunResultAction> {
     const actions: Record<string, RunResultAction> = {};
+    if (!this.looped) {
+      // One record per name (a later one would replace an earlier, as with the groups below).
+      for (const r of this.records.values()) actions[r.name] = this.entry(r);
+      return actions;
+    }
     const groups = new Map<string, Rec[]>();
     for (const r of this.records.values()) {
       const g = groups.get(r.name);
@@ -174,38 +187,90 @@ export class History {
     for (const [name, recs] of groups) {
       const looped = recs.some((r) => r.repetitionIndexes && r.repetitionIndexes.length > 0);
       if (looped) recs.sort(compareRepetitions);
-      const last = recs[recs.length - 1] as Rec;
-      const out = this.emit(last);
-      const entry: RunResultAction = { status: out.status, error: out.error ?? null };
-      if (out.code !== undefined) entry.code = out.code;
-      if (out.inputs !== undefined) entry.inputs = out.inputs;
-      if (out.outputs !== undefined) entry.outputs = out.outputs;
-      if (out.startTime !== undefined) entry.startTime = out.startTime;
-      if (out.endTime !== undefined) entry.endTime = out.endTime;
-      if (out.retryHistory) entry.retryHistory = out.retryHistory;
-      if (out.trackedProperties !== undefined) entry.trackedProperties = out.trackedProperties;
+      const entry = this.entry(recs[recs.length - 1] as Rec);
       if (looped) entry.repetitions = recs.map((r) => this.emit(r));
       actions[name] = entry;
     }
     return actions;
   }
 
+  /** An action's entry in the run result: what its record holds, without the row's own keys. */
+  private entry(r: Rec): RunResultAction {
+    const entry: RunResultAction = { status: r.status, error: r.error ?? null };
+    if (r.code !== undefined) entry.code = r.code;
+    if (r.inputs !== undefined) entry.inputs = inputsJson(r, r.inputs);
+    if (r.outputs !== undefined) entry.outputs = outputsJson(r, r.outputs);
+    if (r.startTime !== undefined) entry.startTime = r.startTime;
+    if (r.endTime !== undefined) entry.endTime = r.endTime;
+    if (r.retryHistory) entry.retryHistory = r.retryHistory.map((h) => ({ ...h }));
+    if (r.trackedProperties !== undefined) entry.trackedProperties = toJsonShared(r.trackedProperties);
+    return entry;
+  }
+
   private emit(r: Rec): ActionRecord {
     const out: ActionRecord = { name: r.name, path: r.path, type: r.node.type, status: r.status };
     if (r.code !== undefined) out.code = r.code;
     out.error = r.error ?? null;
-    if (r.inputs !== undefined)
-      out.inputs = r.node.secureInputs ? SECURED_VALUE : maskCredentials(r.node.type, toJson(r.inputs));
-    if (r.outputs !== undefined) out.outputs = r.node.secureOutputs ? SECURED_VALUE : toJson(r.outputs);
+    if (r.inputs !== undefined) out.inputs = inputsJson(r, r.inputs);
+    if (r.outputs !== undefined) out.outputs = outputsJson(r, r.outputs);
     if (r.startTime !== undefined) out.startTime = r.startTime;
     if (r.endTime !== undefined) out.endTime = r.endTime;
     if (r.retryHistory) out.retryHistory = r.retryHistory.map((h) => ({ ...h }));
-    if (r.trackedProperties !== undefined) out.trackedProperties = toJson(r.trackedProperties);
+    if (r.trackedProperties !== undefined) out.trackedProperties = toJsonShared(r.trackedProperties);
     if (r.repetitionIndexes) out.repetitionIndexes = r.repetitionIndexes;
     if (r.repetitionCount !== undefined) out.repetitionCount = r.repetitionCount;
     out.trackingId = `${this.runId}/${r.path}`;
     return out;
   }
+}
+
+/**
+ * A new record with every field present (undefined until set): all records then share one
+ * shape, so the code that reads them stays monomorphic whatever the action type sets first.
+ */
+function newRec(node: ActionNode, path: string, status: ActionStatus): Rec {
+  return {
+    node,
+    name: node.name,
+    path,
+    status,
+    code: undefined,
+    error: undefined,
+    inputs: undefined,
+    outputs: undefined,
+    startTime: undefined,
+    endTime: undefined,
+    retryHistory: undefined,
+    trackedProperties: undefined,
+    repetitionIndexes: undefined,
+    repetitionCount: undefined,
+    view: undefined,
+    changed: false,
+    inputsJson: undefined,
+    outputsJson: undefined,
+  };
+}
+
+// Recorded values are shared, not copied: values never change in place, and a Compose's outputs
+// are its inputs (one object, which the host's history compaction recognises at once). A record
+// is emitted with each step it changes in and again for each run result: the JSON is made once.
+function inputsJson(r: Rec, inputs: Value): unknown {
+  if (r.node.secureInputs) return SECURED_VALUE;
+  const m = r.inputsJson;
+  if (m !== undefined && m.of === inputs) return m.recorded;
+  const json = toJsonShared(inputs);
+  const recorded = maskCredentials(r.node.type, json);
+  r.inputsJson = { of: inputs, json, recorded };
+  return recorded;
+}
+function outputsJson(r: Rec, outputs: Value): unknown {
+  if (r.node.secureOutputs) return SECURED_VALUE;
+  const m = r.outputsJson;
+  if (m !== undefined && m.of === outputs) return m.json;
+  const i = r.inputsJson;
+  const json = i !== undefined && i.of === outputs ? i.json : toJsonShared(outputs);
+  r.outputsJson = { of: outputs, json };
+  return json;
 }
 
 /** One retry-history entry as expressions see it (same keys, same order as recorded). */

@@ -27,6 +27,18 @@ export interface Rec {
   repetitionCount?: number;
   /** Cached expression view of the record (cleared on every change). */
   view?: Value;
+  /** Whether the record changed since the last step (it is emitted with the next). */
+  changed: boolean;
+  /** The JSON of the inputs / outputs last emitted, and the value it was made from. */
+  inputsJson?: JsonMemo & { recorded: unknown };
+  outputsJson?: JsonMemo;
+}
+
+/** Plain JSON made from a value: the same value (they never change in place) gives it again.
+ * `recorded` is the inputs' JSON with credentials masked (./credential-mask.ts). */
+export interface JsonMemo {
+  of: Value;
+  json: unknown;
 }
 
 /** One running action map (the top level, a Scope, a branch, a loop iteration). */
@@ -35,7 +47,8 @@ export interface Frame {
   /** Path prefix of the actions in this frame (`Loop[2]/` inside a loop). */
   prefix: string;
   loop: LoopCtx | undefined;
-  unmet: Map<ActionNode, number>;
+  /** Run-after edges each action of `def` (by ActionNode.index) still waits for. */
+  unmet: number[];
   remaining: number;
   onDone: (outcome: Outcome) => void;
 }

@@ -5,8 +5,8 @@ import type { Frame, Rec, Waiting } from './host.js';
 
 export class Outbox {
   private commands: Command[] = [];
-  private readonly pendingCmds = new Map<string, Command>();
-  private readonly handlers = new Map<string, { w: Waiting; fn: (ev: RunEvent) => void }>();
+  /** Commands issued and not yet answered, by key, with who waits for the answer. */
+  private readonly pendingCmds = new Map<string, { cmd: Command; w: Waiting; fn: (ev: RunEvent) => void }>();
   private readonly waiting = new Set<Waiting>();
 
   /** Sends a command that expects no answer. */
@@ -22,12 +22,13 @@ export class Outbox {
   }
 
   pending(): Command[] {
-    return [...this.pendingCmds.values()];
+    return [...this.pendingCmds.values()].map((p) => p.cmd);
   }
 
   /** Whether the run is only waiting: on a callback, and on nothing but callbacks and timers. */
   onlyWaiting(): boolean {
-    const pend = [...this.pendingCmds.values()];
+    if (this.pendingCmds.size === 0) return false;
+    const pend = this.pending();
     return (
       pend.length > 0 &&
       pend.every((c) => c.kind === 'awaitCallback' || c.kind === 'timer') &&
@@ -48,17 +49,15 @@ export class Outbox {
 
   issue(w: Waiting, cmd: Command, key: string, fn: (ev: RunEvent) => void): void {
     this.commands.push(cmd);
-    this.pendingCmds.set(key, cmd);
-    this.handlers.set(key, { w, fn });
+    this.pendingCmds.set(key, { cmd, w, fn });
     w.keys.add(key);
   }
 
   /** The handler of an answer, no longer pending; undefined when nothing waits for this key. */
   answer(key: string): ((ev: RunEvent) => void) | undefined {
-    const h = this.handlers.get(key);
+    const h = this.pendingCmds.get(key);
     if (!h) return undefined;
     h.w.keys.delete(key);
-    this.handlers.delete(key);
     this.pendingCmds.delete(key);
     return h.fn;
   }
@@ -66,10 +65,9 @@ export class Outbox {
   /** Drops every outstanding key of a waiting action, cancelling timers and callbacks at the host. */
   clear(w: Waiting): void {
     for (const key of w.keys) {
-      const cmd = this.pendingCmds.get(key);
+      const cmd = this.pendingCmds.get(key)?.cmd;
       if (cmd && (cmd.kind === 'timer' || cmd.kind === 'awaitCallback'))
         this.commands.push({ kind: 'cancelWait', key });
-      this.handlers.delete(key);
       this.pendingCmds.delete(key);
     }
     w.keys.clear();

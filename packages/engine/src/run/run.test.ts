@@ -171,3 +171,21 @@ test('inputs that use secured outputs (of an action or of the trigger) are hidde
   assert.equal(result.actions.Plain?.inputs, 'visible');
   assert.equal(result.trigger.outputs, mask);
 });
+
+test('records share plain JSON instead of copying it: a Compose records one object as inputs and outputs', () => {
+  const wf = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: {
+      Reply: { type: 'Compose', inputs: { u: "@triggerBody()['u']", n: '@float(2)' } },
+      Echo: { type: 'Compose', inputs: '@triggerBody()', runAfter: { Reply: ['Succeeded'] } },
+    },
+  });
+  const { run, step } = Run.start(wf, init);
+  const [reply, echo] = step.records;
+  assert.deepEqual(reply?.inputs, { u: 'https://api.test', n: 2 });
+  assert.equal(reply?.outputs, reply?.inputs);
+  // Already plain JSON (the trigger's body): recorded as it is.
+  assert.equal(echo?.inputs, (init.trigger.outputs as { body: unknown }).body);
+  // The run result reads the same JSON, made once.
+  assert.equal(run.result().actions.Reply?.outputs, reply?.outputs);
+});

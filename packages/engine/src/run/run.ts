@@ -17,7 +17,7 @@ import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
 import type { Command, ErrorData, RetryAttempt, RunEvent, RunHandle, RunInit, RunResult, Step } from '../types.js';
-import { callerResponse } from './caller.js';
+import { ACCEPTED, triggerFacts, type TriggerFacts } from './caller.js';
 import { EvalContext } from './context.js';
 import type { ContextHost, LoopCtx } from './context.js';
 import { History } from './history.js';
@@ -27,7 +27,7 @@ import { Rng } from './random.js';
 import { staticOutcome } from './static-result.js';
 import { deriveStatus } from './status.js';
 import { isoTime } from './timing.js';
-import { triggerView, workflowView } from './views.js';
+import { parameterTable, triggerView, workflowView } from './views.js';
 
 /** One run's state; hosts hold it as a RunHandle (made by ./handle.ts), actions as an ActionHost. */
 export class RunMachine implements RunHandle, ActionHost, ContextHost {
@@ -39,12 +39,16 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   private clock: number;
   private readonly workflow: Workflow;
   private readonly init: RunInit;
-  private readonly rng: Rng;
+  /** Made at the first draw (most runs draw nothing). */
+  private rngState: Rng | undefined;
   private readonly history: History;
   private readonly outbox = new Outbox();
   private queue: Array<() => void> = [];
   private qHead = 0;
-  private readonly params = new Map<string, Value>();
+  /** Parameter values by lower-cased name: the definition's, overridden by the run's (made at first read). */
+  private params: Map<string, Value> | undefined;
+  /** The trigger the run was started by, as the definition declares it (found at first need). */
+  private triggerFacts: TriggerFacts | undefined;
   private stopped: { status: HaltStatus; error: ErrorData | null } | undefined;
   private status: RunStatus = 'Running';
   private error: ErrorData | null = null;
@@ -61,10 +65,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     this.callbackBaseUrl = init.callbackBaseUrl;
     this.defaultForeachConcurrency = workflow.defaultForeachConcurrency;
     this.clock = init.now;
-    this.rng = new Rng(init.runId);
     this.history = new History(workflow, init.runId, init.trigger.clientTrackingId);
-    for (const [lower, p] of workflow.parameters) this.params.set(lower, p.value as Value);
-    for (const [k, v] of Object.entries(init.parameters ?? {})) this.params.set(k.toLowerCase(), v as Value);
     this.triggerRecord = triggerView(init);
   }
 
@@ -94,19 +95,15 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   result(): RunResult {
     const trigger = this.init.trigger;
+    const facts = (this.triggerFacts ??= triggerFacts(this.workflow, trigger.name));
     return {
       status: this.status,
       error: this.error,
-      trigger: { name: trigger.name, outputs: this.triggerSecured() ? SECURED_VALUE : trigger.outputs },
+      trigger: { name: trigger.name, outputs: facts.secured ? SECURED_VALUE : trigger.outputs },
       actions: this.history.resultActions(),
-      response: callerResponse(this.workflow, trigger.name, this.response),
+      response: facts.answeredAtOnce ? ACCEPTED : this.response,
       outputs: this.runOutputs,
     };
-  }
-
-  private triggerSecured(): boolean {
-    const lower = this.init.trigger.name.toLowerCase();
-    return this.workflow.triggers.some((t) => t.secureOutputs && t.name.toLowerCase() === lower);
   }
 
   // ---- ContextHost (what expressions read)
@@ -125,7 +122,8 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   }
   parameterValue(name: string): Value | undefined {
     const lower = name.toLowerCase();
-    return this.params.has(lower) ? (this.params.get(lower) as Value) : undefined;
+    const params = (this.params ??= parameterTable(this.workflow, this.init));
+    return params.has(lower) ? (params.get(lower) as Value) : undefined;
   }
   appSettingValue(name: string): string | undefined {
     const settings = this.init.appSettings;
@@ -135,6 +133,9 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
     return key === undefined ? undefined : settings[key];
   }
+  recordValue(rec: Rec): Value {
+    return this.history.view(rec);
+  }
   workflowValue(): Value {
     return (this.workflowView ??= workflowView(this.init));
   }
@@ -142,10 +143,10 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     return this.clock;
   }
   guid(): string {
-    return this.rng.guid();
+    return (this.rngState ??= new Rng(this.runId)).guid();
   }
   random(): number {
-    return this.rng.next();
+    return (this.rngState ??= new Rng(this.runId)).next();
   }
 
   // ---- ActionHost: evaluation
@@ -155,8 +156,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   }
 
   context(frame: Frame, rec: Rec | undefined, dataItem?: { value: Value }, callbackUrl?: string): EvalContext {
-    const current = rec ? () => this.history.view(rec) : undefined;
-    return new EvalContext(this, frame.loop, current, dataItem, callbackUrl);
+    return new EvalContext(this, frame.loop, rec, dataItem, callbackUrl);
   }
 
   eval(role: string, rec: Rec, frame: Frame, dataItem?: { value: Value }, callbackUrl?: string): Evaluated {
@@ -208,8 +208,14 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       this.enqueue(() => onDone('Succeeded'));
       return;
     }
-    const frame: Frame = { def, prefix, loop, unmet: new Map(), remaining: def.actions.length, onDone };
-    for (const a of def.actions) if (a.runAfter.length > 0) frame.unmet.set(a, a.runAfter.length);
+    const frame: Frame = {
+      def,
+      prefix,
+      loop,
+      unmet: def.runAfterCounts.slice(),
+      remaining: def.actions.length,
+      onDone,
+    };
     for (const a of def.starts) this.enqueue(() => this.start(a, frame));
   }
 
@@ -298,8 +304,8 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   private completed(rec: Rec, frame: Frame): void {
     for (const s of rec.node.successors) {
-      const n = (frame.unmet.get(s) ?? 1) - 1;
-      frame.unmet.set(s, n);
+      const n = (frame.unmet[s.index] ?? 1) - 1;
+      frame.unmet[s.index] = n;
       if (n === 0) this.enqueue(() => this.start(s, frame));
     }
     frame.remaining--;
@@ -321,7 +327,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       def: this.workflow.root,
       prefix: '',
       loop: undefined,
-      unmet: new Map(),
+      unmet: [],
       remaining: 0,
       onDone: () => undefined,
     };

@@ -6,6 +6,17 @@ import { FAILING_STATUSES } from '../statuses.js';
 import type { ActionStatus, Outcome } from '../statuses.js';
 
 export function deriveStatus(def: ContainerDef, statusOf: (n: ActionNode) => ActionStatus | undefined): Outcome {
+  // Mostly no leaf is skipped: then the leaves alone decide, without the walk below.
+  let failed = false;
+  for (const n of def.leaves) {
+    const s = statusOf(n);
+    if (s === 'Skipped') return walkSkipped(def, statusOf);
+    if (s !== undefined && FAILING_STATUSES.has(s)) failed = true;
+  }
+  return failed ? 'Failed' : 'Succeeded';
+}
+
+function walkSkipped(def: ContainerDef, statusOf: (n: ActionNode) => ActionStatus | undefined): Outcome {
   const seen = new Set<ActionNode>();
   const stack = [...def.leaves];
   while (stack.length > 0) {

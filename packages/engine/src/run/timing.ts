@@ -107,11 +107,34 @@ export function addInterval(now: number, count: number, unit: string): number | 
 /** ISO 8601 UTC with 7 fractional digits, as the service writes times. */
 let lastMs = NaN;
 let lastIso = '';
+/** The UTC day of the last time formatted (its first ms) and its `YYYY-MM-DDT` text. */
+let dayStart = NaN;
+let dayText = '';
+const DAY_MS = 86_400_000;
+/** The first ms of the year 10000, where toISOString switches to six-digit years. */
+const YEAR_10000 = 253_402_300_800_000;
+
 export function isoTime(ms: number): string {
-  // Called for every action's start and end, mostly with the same instant within a step.
+  // Called for every action's start and end, mostly with the same instant within a step, and a
+  // run's instants mostly fall on one day: only the time of day is formatted then.
   if (ms === lastMs) return lastIso;
-  // toISOString always ends in '.sssZ': seven fractional digits, as .NET writes them.
-  lastIso = `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000) {
+    // toISOString always ends in '.sssZ': seven fractional digits, as .NET writes them.
+    lastIso = `${new Date(ms).toISOString().slice(0, -1)}0000Z`;
+  } else {
+    let t = ms - dayStart;
+    if (!(t >= 0 && t < DAY_MS)) {
+      dayStart = ms - (ms % DAY_MS);
+      dayText = new Date(dayStart).toISOString().slice(0, 11);
+      t = ms - dayStart;
+    }
+    const sec = Math.floor(t / 1000);
+    const h = Math.floor(sec / 3600);
+    const m = Math.floor(sec / 60) % 60;
+    lastIso = `${dayText}${two(h)}:${two(m)}:${two(sec % 60)}.${String(1000 + (t % 1000)).slice(1)}0000Z`;
+  }
   lastMs = ms;
   return lastIso;
 }
+
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));

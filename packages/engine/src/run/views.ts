@@ -1,6 +1,7 @@
-// The records expressions read for the trigger (trigger(), triggerBody()) and for the workflow
-// (workflow()), built once per run from what the host gave.
+// What expressions read of how the run started: the trigger (trigger(), triggerBody()), the
+// workflow (workflow()) and the parameters (parameters()), built once per run from what the host gave.
 import type { Value } from '@flowbridge/expression';
+import type { Workflow } from '../definition/model.js';
 import type { RunInit } from '../types.js';
 
 export function triggerView(init: RunInit): Value {
@@ -30,4 +31,12 @@ export function workflowView(init: RunInit): Value {
   };
   if (w.version !== undefined) v.version = w.version;
   return v;
+}
+
+/** What parameters('x') reads, by lower-cased name: the definition's values, overridden by the run's. */
+export function parameterTable(workflow: Workflow, init: RunInit): Map<string, Value> {
+  const params = new Map<string, Value>();
+  for (const [lower, p] of workflow.parameters) params.set(lower, p.value as Value);
+  for (const [k, v] of Object.entries(init.parameters ?? {})) params.set(k.toLowerCase(), v as Value);
+  return params;
 }
