@@ -114,12 +114,18 @@ const TIME_DIGITS = 9;
 /** An engine time as an action record's time column keeps it (rule 2). */
 export function packTime(text: string | null): string | null {
   if (text === null) return null;
+  // A run's records' times are mostly the same few milliseconds: the last one packed is kept.
+  if (text === lastTime.text) return lastTime.packed;
   if (text.startsWith(TIME_MARK)) return TIME_MARK + text;
   if (text.length !== 28) return text;
   const ms = Date.parse(text);
   if (!Number.isInteger(ms) || ms < 0 || formatTime(ms) !== text) return text;
-  return TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
+  const packed = TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
+  lastTime.text = text;
+  lastTime.packed = packed;
+  return packed;
 }
+const lastTime = { text: '', packed: '' };
 
 /** The time text a column holds (packTime undone). */
 export function unpackTime(v: unknown): string | null {

@@ -9,12 +9,13 @@
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
+import { compactInit } from './compact-init.js';
 import { compactRecord, packTime } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { selectFromFlowVersion } from './flows.js';
-import { toBlob, toJsonOrNull } from './json.js';
+import { textBlob, toBlob, toJson, toJsonOrNull } from './json.js';
 import type { Blob, PayloadRow } from './json.js';
 import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
 import type { WorkRow } from './queue-rows.js';
@@ -87,11 +88,11 @@ export function prepareUnit(
   compress = false,
 ): PreparedUnit {
   const payloads: PayloadRow[] = [];
-  const blob = (value: unknown, what: string): Blob => {
-    const b = toBlob(value, runId ?? '', what, threshold, compress);
+  const kept = (b: Blob): Blob => {
     if (b.payload) payloads.push(b.payload);
     return b;
   };
+  const blob = (value: unknown, what: string): Blob => kept(toBlob(value, runId ?? '', what, threshold, compress));
   const events = step.events ?? [];
   const records = step.records ?? [];
   const needsRun = events.length > 0 || records.length > 0 || step.runUpdate !== undefined;
@@ -142,15 +143,26 @@ export function prepareUnit(
     payloads,
   };
   if (create && runId !== null) {
-    unit.create = {
-      id: runId,
+    const cols = {
+      runId,
       flowId: str(create.flowId, 'run.flowId'),
       flowVersion: create.flowVersion,
       triggerName: str(create.triggerName, 'run.triggerName'),
-      status: create.status ?? 'Running',
       startTime: create.startTime ?? now,
       clientTrackingId: create.clientTrackingId ?? null,
-      init: blob(create.init, 'run.init'),
+    };
+    // The init without what the row's columns hold (compact-init.ts).
+    const text = toJson(create.init, 'run.init');
+    const compact = compactInit(create.init, text, cols);
+    unit.create = {
+      id: runId,
+      flowId: cols.flowId,
+      flowVersion: cols.flowVersion,
+      triggerName: cols.triggerName,
+      status: create.status ?? 'Running',
+      startTime: cols.startTime,
+      clientTrackingId: cols.clientTrackingId,
+      init: kept(textBlob(compact === create.init ? text : toJson(compact, 'run.init'), runId, threshold, compress)),
     };
   }
   const u = step.runUpdate;
@@ -302,24 +314,34 @@ async function updateRuns(
   return result;
 }
 
+/** The runUpdate columns a new run's INSERT can take (status goes apart; an init replaces the one inserted). */
+const FOLDABLE = new Set(['end_time', 'error', 'parked', 'response', 'response_ref', 'outputs', 'outputs_ref']);
+
 export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
   const results: UnitResult[] = units.map((u) => ({ seqs: [], workIds: u.enqueue.map((e) => e.id), completed: 0 }));
 
+  // A new run's row is inserted with its first step's status and other run columns: no UPDATE
+  // of the row just written (nor its runs_unfinished entry made and dropped in one batch).
+  const folded = new Set<PreparedUnit>();
   for (const u of units) {
     const r = u.create;
     if (!r) continue;
+    const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
+    if (cols) folded.add(u);
+    const extra = cols ?? [];
     const n = await c.run(
       `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
-         client_tracking_id, init, init_ref)
-       ${selectFromFlowVersion('?,', '?, ?, ?, ?, ?, ?')}`,
+         client_tracking_id, init, init_ref${extra.map(([col]) => `, ${col}`).join('')})
+       ${selectFromFlowVersion('?,', `?, ?, ?, ?, ?, ?${', ?'.repeat(extra.length)}`)}`,
       [
         r.id,
         r.triggerName,
-        r.status,
+        (cols && u.status) ?? r.status,
         r.startTime,
         r.clientTrackingId,
         r.init.inline,
         r.init.ref,
+        ...extra.map(([, v]) => v),
         r.flowVersion,
         r.flowId,
       ],
@@ -336,11 +358,12 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   // plain assignment per column, so applying each column's last value equals applying them in order).
   const bumps = new Map<string, { n: number; status: string | null; expect: number | null }>();
   for (const u of units) {
-    if (!u.runId || (!u.events.length && u.status === null)) continue;
+    const status = folded.has(u) ? null : u.status;
+    if (!u.runId || (!u.events.length && status === null)) continue;
     // The first unit of a run in the batch holds the seq the run has before the batch.
     const b = bumps.get(u.runId) ?? { n: 0, status: null, expect: u.expectSeq };
     b.n += u.events.length;
-    if (u.status !== null) b.status = u.status;
+    if (status !== null) b.status = status;
     bumps.set(u.runId, b);
   }
   if (bumps.size) {
@@ -386,7 +409,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   }
 
   for (const u of units) {
-    if (!u.runUpdate.length || !u.runId) continue;
+    if (!u.runUpdate.length || !u.runId || folded.has(u)) continue;
     const n = await c.run(`UPDATE runs SET ${u.runUpdate.map(([col]) => `${col} = ?`).join(', ')} WHERE id = ?`, [
       ...u.runUpdate.map(([, v]) => v),
       u.runId,

@@ -1,0 +1,136 @@
+// How a run's init (the engine's RunInit) is kept small (issue #18), like its action records
+// (compact-json.ts, rule 1): it does not repeat what the runs row's columns hold. Its runId, its
+// workflow's id and version, its trigger's name, start time and clientTrackingId, and `now` are
+// the row's id, flow_id, flow_version, trigger_name, start_time and client_tracking_id; its
+// callbackBaseUrl holds the runId once more. What a RunHost writes then fits in a few hundred
+// bytes of inline text, which needs no deflating on the hot path (compact-json.ts, rule 3).
+//
+// The stored object lists in COMPACT_KEY, one letter each, what it left out; an init is stored
+// compact only when reading it back gives the very same JSON text (key order included), so any
+// other shape is stored as it is. Rows written before this rule hold the whole init and have no
+// COMPACT_KEY: they read as they are. An init with a COMPACT_KEY of its own is stored whole, wrapped.
+import { COMPACT_KEY } from './compact-json.js';
+
+/** What a runs row holds besides its init. */
+export interface InitColumns {
+  runId: string;
+  flowId: string;
+  flowVersion: number;
+  triggerName: string;
+  /** ms since the epoch. */
+  startTime: number;
+  clientTrackingId: string | null;
+}
+
+/** COMPACT_KEY's value for an init that has a COMPACT_KEY of its own, stored whole under `init`. */
+const WRAPPED = '!';
+/** Where the runId was in a compact callbackBaseUrl (a URL holds no raw space). */
+const RUN_ID_MARK = ' ';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * What to store of a run's init: a compact form when it reads back as the same JSON text, else the
+ * init itself. `text` is the init's JSON (the caller has it; a value JSON cannot hold is left to it).
+ */
+export function compactInit(init: unknown, text: string, cols: InitColumns): unknown {
+  if (!isObj(init)) return init;
+  if (COMPACT_KEY in init) return { [COMPACT_KEY]: WRAPPED, init };
+  let dropped = '';
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(init)) {
+    if (key === 'runId' && value === cols.runId) dropped += 'r';
+    else if (key === 'now' && value === cols.startTime) dropped += 'w';
+    else if (key === 'workflow' && isObj(value)) {
+      const workflow: Obj = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'id' && v === cols.flowId) dropped += 'i';
+        else if (k === 'version' && v === String(cols.flowVersion)) dropped += 'v';
+        else workflow[k] = v;
+      }
+      out[key] = workflow;
+    } else if (key === 'trigger' && isObj(value)) {
+      const trigger: Obj = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'name' && v === cols.triggerName) dropped += 'g';
+        else if (k === 'startTime' && v === isoOf(cols.startTime)) dropped += 'b';
+        else if (k === 'clientTrackingId' && v === cols.clientTrackingId) dropped += 'k';
+        else trigger[k] = v;
+      }
+      out[key] = trigger;
+    } else if (
+      key === 'callbackBaseUrl' &&
+      typeof value === 'string' &&
+      cols.runId !== '' &&
+      value.includes(cols.runId) &&
+      !value.includes(RUN_ID_MARK)
+    ) {
+      dropped += 'u';
+      out[key] = value.replace(cols.runId, RUN_ID_MARK);
+    } else out[key] = value;
+  }
+  if (!dropped) return init;
+  out[COMPACT_KEY] = dropped;
+  // The restored order is the one a RunHost writes: anything else is stored as it is.
+  return JSON.stringify(expandInit(out, cols)) === text ? out : init;
+}
+
+/**
+ * The init as it was written, from its stored (maybe compact) form and its row's columns. Keys come
+ * back in the order a RunHost writes them: runId first, `now` before callbackBaseUrl; the
+ * workflow's id first and version last; the trigger's name first, its startTime and
+ * clientTrackingId after its outputs.
+ */
+export function expandInit(stored: unknown, cols: InitColumns): unknown {
+  if (!isObj(stored)) return stored;
+  const dropped = stored[COMPACT_KEY];
+  if (typeof dropped !== 'string') return stored;
+  if (dropped === WRAPPED) return stored.init;
+  const has = (letter: string): boolean => dropped.includes(letter);
+  const out: Obj = {};
+  if (has('r')) out.runId = cols.runId;
+  let nowPending = has('w');
+  const putNow = (): void => {
+    if (nowPending) out.now = cols.startTime;
+    nowPending = false;
+  };
+  for (const [key, value] of Object.entries(stored)) {
+    if (key === COMPACT_KEY) continue;
+    if (key === 'callbackBaseUrl') putNow();
+    if (key === 'workflow' && isObj(value)) out.workflow = expandWorkflow(value, has, cols);
+    else if (key === 'trigger' && isObj(value)) out.trigger = expandTrigger(value, has, cols);
+    else if (key === 'callbackBaseUrl' && has('u') && typeof value === 'string')
+      out.callbackBaseUrl = value.replace(RUN_ID_MARK, () => cols.runId);
+    else out[key] = value;
+  }
+  putNow();
+  return out;
+}
+
+function expandWorkflow(stored: Obj, has: (letter: string) => boolean, cols: InitColumns): Obj {
+  const out: Obj = {};
+  if (has('i')) out.id = cols.flowId;
+  Object.assign(out, stored);
+  if (has('v')) out.version = String(cols.flowVersion);
+  return out;
+}
+
+function expandTrigger(stored: Obj, has: (letter: string) => boolean, cols: InitColumns): Obj {
+  const out: Obj = {};
+  if (has('g')) out.name = cols.triggerName;
+  let pending = true;
+  const putTimes = (): void => {
+    if (!pending) return;
+    pending = false;
+    if (has('b')) out.startTime = isoOf(cols.startTime);
+    if (has('k')) out.clientTrackingId = cols.clientTrackingId;
+  };
+  for (const [key, value] of Object.entries(stored)) {
+    if (key !== 'outputs') putTimes();
+    out[key] = value;
+  }
+  putTimes();
+  return out;
+}
