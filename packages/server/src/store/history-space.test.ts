@@ -85,12 +85,14 @@ describe('SQLite run history', () => {
         assert.ok((run.init as Buffer).length < JSON.stringify(init).length / 5);
         const rec = db
           .prepare(
-            `SELECT record, start_time FROM action_records_recent WHERE run_id = 'r'
-             UNION ALL SELECT record, start_time FROM action_records WHERE run_id = 'r'`,
+            `SELECT record, name, start_time, end_time FROM action_records_recent WHERE run_id = 'r'
+             UNION ALL SELECT record, name, start_time, end_time FROM action_records WHERE run_id = 'r'`,
           )
-          .get() as { record: string; start_time: unknown };
+          .get() as { record: string; name: string; start_time: unknown; end_time: unknown };
         assert.deepEqual(JSON.parse(rec.record), { inputs: 1, $c: 'npsxobet' });
         assert.equal(rec.start_time, `#${Date.parse(T).toString(36).padStart(9, '0')}`);
+        assert.equal(rec.end_time, '#', 'the end time is the start time');
+        assert.equal(rec.name, '', 'the name is the path');
       } finally {
         db.close();
       }
@@ -99,6 +101,8 @@ describe('SQLite run history', () => {
         const read = await again.getRun('r', { withActions: true });
         assert.deepStrictEqual(read?.init, init);
         assert.deepStrictEqual(read?.actions?.[0]?.startTime, T);
+        assert.deepStrictEqual(read?.actions?.[0]?.endTime, T);
+        assert.deepStrictEqual(read?.actions?.[0]?.name, 'A');
       } finally {
         await again.close();
       }

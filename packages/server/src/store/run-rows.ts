@@ -2,7 +2,7 @@
 // run columns (with SQLite's staged event counts), the history reads, and the counts and status
 // moves that trigger concurrency (admission.ts) makes in its own transactions.
 import { expandInit } from './compact-init.js';
-import { expandRecord, unpackTime } from './compact-json.js';
+import { expandRecord, unpackRecordColumns } from './compact-json.js';
 import type { Conn, Row } from './driver.js';
 import { fromJson } from './json.js';
 import { n, nOrNull, placeholders, sOrNull } from './rows.js';
@@ -57,14 +57,7 @@ const recordColumns = (prefix: string): string =>
 
 /** An action record as written, from a row of `historySql().actions` (compact-json.ts). */
 export function toActionRecord(row: Row): StoredActionRecord {
-  return expandRecord(fromJson(row.record), {
-    runId: String(row.run_id),
-    path: String(row.path),
-    name: String(row.name),
-    status: String(row.status),
-    startTime: unpackTime(row.start_time),
-    endTime: unpackTime(row.end_time),
-  }) as StoredActionRecord;
+  return expandRecord(fromJson(row.record), unpackRecordColumns(row)) as StoredActionRecord;
 }
 
 /** The columns `initOf` needs besides the init, as a runs-row select list; `runs` is its table or alias. */

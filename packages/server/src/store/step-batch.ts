@@ -10,7 +10,7 @@
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
 import { compactInit } from './compact-init.js';
-import { compactRecord, packTime } from './compact-json.js';
+import { compactRecord, packRecordColumns } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -24,9 +24,9 @@ import type { NewRun, RunStatus, StepWrite } from './run-types.js';
 
 export interface PreparedRecord {
   path: string;
+  /** The name and times as their columns keep them (compact-json.ts, packRecordColumns). */
   name: string;
   status: string;
-  /** The times as their columns keep them (compact-json.ts, packTime). */
   startTime: string | null;
   endTime: string | null;
   data: Blob;
@@ -120,10 +120,8 @@ export function prepareUnit(
       };
       return {
         path: cols.path,
-        name: cols.name,
         status: cols.status,
-        startTime: packTime(cols.startTime),
-        endTime: packTime(cols.endTime),
+        ...packRecordColumns(cols),
         data: blob(compactRecord(r, cols), `records[${i}]`),
       };
     }),
