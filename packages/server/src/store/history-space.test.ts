@@ -110,6 +110,35 @@ describe('SQLite run history', () => {
   );
 
   test(
+    'a run init of a few hundred bytes is stored compact and inline, not deflated',
+    withDir(async (dir, file) => {
+      const store = await openStore({ dataDir: dir });
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const init = {
+        runId: 's',
+        workflow: { id: flow.id, name: 'f', version: '1' },
+        trigger: { name: 'manual', outputs: { body: 'hello '.repeat(50) }, startTime: new Date(7).toISOString() },
+        now: 7,
+      };
+      await store.createRun({ id: 's', flowId: flow.id, flowVersion: 1, triggerName: 'manual', startTime: 7, init });
+      assert.deepStrictEqual((await store.getRun('s'))?.init, init);
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        const { stored } = db.prepare(`SELECT init AS stored FROM runs WHERE id = 's'`).get() as { stored: unknown };
+        assert.equal(typeof stored, 'string');
+        assert.deepEqual(JSON.parse(stored as string), {
+          workflow: { name: 'f' },
+          trigger: { outputs: { body: 'hello '.repeat(50) } },
+          $c: 'rivgbw',
+        });
+      } finally {
+        db.close();
+      }
+    }),
+  );
+
+  test(
     'retention gives the pages of what it deleted back to the file system',
     withDir(async (dir, file) => {
       const store = await openStore({ dataDir: dir });

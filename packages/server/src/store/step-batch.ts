@@ -9,13 +9,13 @@
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
-import { compactInit } from './compact-init.js';
+import { compactInit, initBlob } from './compact-init.js';
 import { compactRecord, packRecordColumns } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { selectFromFlowVersion } from './flows.js';
-import { textBlob, toBlob, toJson, toJsonOrNull } from './json.js';
+import { toBlob, toJson, toJsonOrNull } from './json.js';
 import type { Blob, PayloadRow } from './json.js';
 import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
 import type { WorkRow } from './queue-rows.js';
@@ -160,7 +160,7 @@ export function prepareUnit(
       status: create.status ?? 'Running',
       startTime: cols.startTime,
       clientTrackingId: cols.clientTrackingId,
-      init: kept(textBlob(compact === create.init ? text : toJson(compact, 'run.init'), runId, threshold, compress)),
+      init: kept(initBlob(compact === create.init ? text : toJson(compact, 'run.init'), runId, threshold, compress)),
     };
   }
   const u = step.runUpdate;
