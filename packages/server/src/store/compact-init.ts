@@ -6,7 +6,7 @@
 // bytes, kept as inline text: no deflating on the hot path (INIT_COMPRESS_FROM says why).
 //
 // The stored object lists in COMPACT_KEY, one letter each, what it left out; an init is stored
-// compact only when reading it back gives the very same JSON text (key order included), so any
+// compact only when reading it back gives the very same JSON (key order included), so any
 // other shape is stored as it is. Rows written before this rule hold the whole init and have no
 // COMPACT_KEY: they read as they are. An init with a COMPACT_KEY of its own is stored whole, wrapped.
 import { COMPACT_KEY } from './compact-json.js';
@@ -30,31 +30,46 @@ const RUN_ID_MARK = ' ';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isoOf = (ms: number): string => new Date(ms).toISOString();
+/** An object JSON writes as its own keys and values (no toJSON, no class). */
+const isPlain = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && !('toJSON' in v);
+/** A start time as the trigger's startTime text; the last one is kept (each is made twice on write). */
+function isoOf(ms: number): string {
+  if (ms !== lastIso.ms) {
+    lastIso.text = new Date(ms).toISOString();
+    lastIso.ms = ms;
+  }
+  return lastIso.text;
+}
+const lastIso = { ms: NaN, text: '' };
 
 /**
  * What to store of a run's init: a compact form when it reads back as the same JSON text, else the
- * init itself. `text` is the init's JSON (the caller has it; a value JSON cannot hold is left to it).
+ * init itself. A left-out value equals, as a string or number, the one rebuilt from the columns;
+ * so reading back gives the same JSON when the keys come back in the same order (checked here).
  */
-export function compactInit(init: unknown, text: string, cols: InitColumns): unknown {
-  if (!isObj(init)) return init;
+export function compactInit(init: unknown, cols: InitColumns): unknown {
+  if (!isPlain(init)) return init;
   if (COMPACT_KEY in init) return { [COMPACT_KEY]: WRAPPED, init };
   let dropped = '';
   const out: Obj = {};
-  for (const [key, value] of Object.entries(init)) {
+  for (const key in init) {
+    const value = init[key];
     if (key === 'runId' && value === cols.runId) dropped += 'r';
     else if (key === 'now' && value === cols.startTime) dropped += 'w';
-    else if (key === 'workflow' && isObj(value)) {
+    else if (key === 'workflow' && isPlain(value)) {
       const workflow: Obj = {};
-      for (const [k, v] of Object.entries(value)) {
+      for (const k in value) {
+        const v = value[k];
         if (k === 'id' && v === cols.flowId) dropped += 'i';
         else if (k === 'version' && v === String(cols.flowVersion)) dropped += 'v';
         else workflow[k] = v;
       }
       out[key] = workflow;
-    } else if (key === 'trigger' && isObj(value)) {
+    } else if (key === 'trigger' && isPlain(value)) {
       const trigger: Obj = {};
-      for (const [k, v] of Object.entries(value)) {
+      for (const k in value) {
+        const v = value[k];
         if (k === 'name' && v === cols.triggerName) dropped += 'g';
         else if (k === 'startTime' && v === isoOf(cols.startTime)) dropped += 'b';
         else if (k === 'clientTrackingId' && v === cols.clientTrackingId) dropped += 'k';
@@ -75,7 +90,18 @@ export function compactInit(init: unknown, text: string, cols: InitColumns): unk
   if (!dropped) return init;
   out[COMPACT_KEY] = dropped;
   // The restored order is the one a RunHost writes: anything else is stored as it is.
-  return JSON.stringify(expandInit(out, cols)) === text ? out : init;
+  const back = expandInit(out, cols) as Obj;
+  return sameKeys(init, back) && sameKeys(init.workflow, back.workflow) && sameKeys(init.trigger, back.trigger)
+    ? out
+    : init;
+}
+
+/** Whether two values have the same keys in the same order (two non-objects: yes). */
+function sameKeys(a: unknown, b: unknown): boolean {
+  if (!isObj(a) || !isObj(b)) return !isObj(a) && !isObj(b);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
 }
 
 /**
@@ -97,8 +123,9 @@ export function expandInit(stored: unknown, cols: InitColumns): unknown {
     if (nowPending) out.now = cols.startTime;
     nowPending = false;
   };
-  for (const [key, value] of Object.entries(stored)) {
+  for (const key in stored) {
     if (key === COMPACT_KEY) continue;
+    const value = stored[key];
     if (key === 'callbackBaseUrl') putNow();
     if (key === 'workflow' && isObj(value)) out.workflow = expandWorkflow(value, has, cols);
     else if (key === 'trigger' && isObj(value)) out.trigger = expandTrigger(value, has, cols);
@@ -128,9 +155,9 @@ function expandTrigger(stored: Obj, has: (letter: string) => boolean, cols: Init
     if (has('b')) out.startTime = isoOf(cols.startTime);
     if (has('k')) out.clientTrackingId = cols.clientTrackingId;
   };
-  for (const [key, value] of Object.entries(stored)) {
+  for (const key in stored) {
     if (key !== 'outputs') putTimes();
-    out[key] = value;
+    out[key] = stored[key];
   }
   putTimes();
   return out;

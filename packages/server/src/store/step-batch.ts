@@ -150,8 +150,7 @@ export function prepareUnit(
       clientTrackingId: create.clientTrackingId ?? null,
     };
     // The init without what the row's columns hold (compact-init.ts).
-    const text = toJson(create.init, 'run.init');
-    const compact = compactInit(create.init, text, cols);
+    const compact = compactInit(create.init, cols);
     unit.create = {
       id: runId,
       flowId: cols.flowId,
@@ -160,7 +159,7 @@ export function prepareUnit(
       status: create.status ?? 'Running',
       startTime: cols.startTime,
       clientTrackingId: cols.clientTrackingId,
-      init: kept(initBlob(compact === create.init ? text : toJson(compact, 'run.init'), runId, threshold, compress)),
+      init: kept(initBlob(toJson(compact, 'run.init'), runId, threshold, compress)),
     };
   }
   const u = step.runUpdate;
