@@ -219,6 +219,20 @@ export async function mergeRecent(c: Conn): Promise<number> {
 /** The runUpdate columns a new run's INSERT can take (status goes apart; an init replaces the one inserted). */
 const FOLDABLE = new Set(['end_time', 'error', 'parked', 'response', 'response_ref', 'outputs', 'outputs_ref']);
 
+/** The INSERT of a new run with these runUpdate columns besides its own (a few shapes: made once each). */
+function insertRunSql(extra: string[]): string {
+  const key = extra.join();
+  let sql = insertRunSqls.get(key);
+  if (sql === undefined) {
+    sql = `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
+         client_tracking_id, init, init_ref${extra.map((col) => `, ${col}`).join('')})
+       ${selectFromFlowVersion('?,', `?, ?, ?, ?, ?, ?${', ?'.repeat(extra.length)}`)}`;
+    insertRunSqls.set(key, sql);
+  }
+  return sql;
+}
+const insertRunSqls = new Map<string, string>();
+
 export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
   const results: UnitResult[] = units.map((u) => ({ seqs: [], workIds: u.enqueue.map((e) => e.id), completed: 0 }));
 
@@ -231,23 +245,18 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
     const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
     if (cols) folded.add(u);
     const extra = cols ?? [];
-    const n = await c.run(
-      `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
-         client_tracking_id, init, init_ref${extra.map(([col]) => `, ${col}`).join('')})
-       ${selectFromFlowVersion('?,', `?, ?, ?, ?, ?, ?${', ?'.repeat(extra.length)}`)}`,
-      [
-        r.id,
-        r.triggerName,
-        (cols && u.status) ?? r.status,
-        r.startTime,
-        r.clientTrackingId,
-        r.init.inline,
-        r.init.ref,
-        ...extra.map(([, v]) => v),
-        r.flowVersion,
-        r.flowId,
-      ],
-    );
+    const n = await c.run(insertRunSql(extra.map(([col]) => col)), [
+      r.id,
+      r.triggerName,
+      (cols && u.status) ?? r.status,
+      r.startTime,
+      r.clientTrackingId,
+      r.init.inline,
+      r.init.ref,
+      ...extra.map(([, v]) => v),
+      r.flowVersion,
+      r.flowId,
+    ]);
     if (n === 0) {
       throw new StoreError('NotFound', `flow ${r.flowId} version ${r.flowVersion} does not exist`, {
         target: r.flowId,
