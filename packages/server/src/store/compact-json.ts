@@ -1,5 +1,5 @@
 // How run history is kept small (issue #18: history grows by at most 1 MiB per 1,000 runs of the
-// HTTP flow). Two rules, both undone on read so that callers see the values they wrote:
+// HTTP flow). Three rules, all undone on read so that callers see the values they wrote:
 //
 // 1. An action record does not repeat what its row's columns hold or what can be derived: its
 //    name, path, status and times (columns), its trackingId when it is `<runId>/<path>` (as the
@@ -10,7 +10,8 @@
 // 2. An action record's times sit in their columns as '#' and the ms since the epoch in 9 base-36
 //    digits when the engine's text ("2026-01-01T00:00:00.1230000Z") can be made again from them:
 //    10 bytes instead of 28, and they sort among themselves as the times do. Any other text is
-//    kept as it is ('#' doubled when it starts with one).
+//    kept as it is ('#' doubled when it starts with one). An end time equal to the start time
+//    is a lone '#', and a name equal to the path (a top-level action) is ''.
 // 3. On SQLite, a JSON text of COMPRESS_FROM bytes or more is stored as a BLOB: a format byte
 //    and the text deflated (node:zlib, raw) with a preset dictionary of what run history repeats
 //    (record keys, a RunInit's keys, common HTTP headers), when that saves at least a fifth.
@@ -112,17 +113,57 @@ const TIME_MARK = '#';
 const TIME_DIGITS = 9;
 
 /** An engine time as an action record's time column keeps it (rule 2). */
-export function packTime(text: string | null): string | null {
+function packTime(text: string | null): string | null {
   if (text === null) return null;
+  // A run's records' times are mostly the same few milliseconds: the last one packed is kept.
+  if (text === lastTime.text) return lastTime.packed;
   if (text.startsWith(TIME_MARK)) return TIME_MARK + text;
   if (text.length !== 28) return text;
   const ms = Date.parse(text);
   if (!Number.isInteger(ms) || ms < 0 || formatTime(ms) !== text) return text;
-  return TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
+  const packed = TIME_MARK + ms.toString(36).padStart(TIME_DIGITS, '0');
+  lastTime.text = text;
+  lastTime.packed = packed;
+  return packed;
+}
+const lastTime = { text: '', packed: '' };
+
+/**
+ * What an action record's row keeps in its name and time columns: its name as '' when it is its
+ * path (top-level actions; a name is never empty), its end time as TIME_MARK alone when it is its
+ * start time (packTime never makes that text).
+ */
+export function packRecordColumns(cols: RecordColumns): {
+  name: string;
+  startTime: string | null;
+  endTime: string | null;
+} {
+  const startTime = packTime(cols.startTime);
+  const endTime = packTime(cols.endTime);
+  return {
+    name: cols.name === cols.path ? '' : cols.name,
+    startTime,
+    endTime: endTime !== null && endTime === startTime ? TIME_MARK : endTime,
+  };
+}
+
+/** A record row's columns as written (packRecordColumns undone). */
+export function unpackRecordColumns(row: Record<string, unknown>): RecordColumns {
+  const path = String(row.path);
+  const name = String(row.name);
+  const startTime = unpackTime(row.start_time);
+  return {
+    runId: String(row.run_id),
+    path,
+    name: name === '' ? path : name,
+    status: String(row.status),
+    startTime,
+    endTime: row.end_time === TIME_MARK ? startTime : unpackTime(row.end_time),
+  };
 }
 
 /** The time text a column holds (packTime undone). */
-export function unpackTime(v: unknown): string | null {
+function unpackTime(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   const text = String(v);
   if (!text.startsWith(TIME_MARK)) return text;

@@ -85,12 +85,14 @@ describe('SQLite run history', () => {
         assert.ok((run.init as Buffer).length < JSON.stringify(init).length / 5);
         const rec = db
           .prepare(
-            `SELECT record, start_time FROM action_records_recent WHERE run_id = 'r'
-             UNION ALL SELECT record, start_time FROM action_records WHERE run_id = 'r'`,
+            `SELECT record, name, start_time, end_time FROM action_records_recent WHERE run_id = 'r'
+             UNION ALL SELECT record, name, start_time, end_time FROM action_records WHERE run_id = 'r'`,
           )
-          .get() as { record: string; start_time: unknown };
+          .get() as { record: string; name: string; start_time: unknown; end_time: unknown };
         assert.deepEqual(JSON.parse(rec.record), { inputs: 1, $c: 'npsxobet' });
         assert.equal(rec.start_time, `#${Date.parse(T).toString(36).padStart(9, '0')}`);
+        assert.equal(rec.end_time, '#', 'the end time is the start time');
+        assert.equal(rec.name, '', 'the name is the path');
       } finally {
         db.close();
       }
@@ -99,8 +101,39 @@ describe('SQLite run history', () => {
         const read = await again.getRun('r', { withActions: true });
         assert.deepStrictEqual(read?.init, init);
         assert.deepStrictEqual(read?.actions?.[0]?.startTime, T);
+        assert.deepStrictEqual(read?.actions?.[0]?.endTime, T);
+        assert.deepStrictEqual(read?.actions?.[0]?.name, 'A');
       } finally {
         await again.close();
+      }
+    }),
+  );
+
+  test(
+    'a run init of a few hundred bytes is stored compact and inline, not deflated',
+    withDir(async (dir, file) => {
+      const store = await openStore({ dataDir: dir });
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const init = {
+        runId: 's',
+        workflow: { id: flow.id, name: 'f', version: '1' },
+        trigger: { name: 'manual', outputs: { body: 'hello '.repeat(50) }, startTime: new Date(7).toISOString() },
+        now: 7,
+      };
+      await store.createRun({ id: 's', flowId: flow.id, flowVersion: 1, triggerName: 'manual', startTime: 7, init });
+      assert.deepStrictEqual((await store.getRun('s'))?.init, init);
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        const { stored } = db.prepare(`SELECT init AS stored FROM runs WHERE id = 's'`).get() as { stored: unknown };
+        assert.equal(typeof stored, 'string');
+        assert.deepEqual(JSON.parse(stored as string), {
+          workflow: { name: 'f' },
+          trigger: { outputs: { body: 'hello '.repeat(50) } },
+          $c: 'rivgbw',
+        });
+      } finally {
+        db.close();
       }
     }),
   );

@@ -48,7 +48,11 @@ export interface PayloadRow {
 
 /** `compress`: small enough values may be stored compressed (SQLite; compact-json.ts). */
 export function toBlob(value: unknown, runId: string, what: string, threshold: number, compress = false): Blob {
-  const text = toJson(value, what);
+  return textBlob(toJson(value, what), runId, threshold, compress);
+}
+
+/** toBlob of a value whose JSON text the caller has made. */
+export function textBlob(text: string, runId: string, threshold: number, compress = false): Blob {
   if (text.length <= threshold / 3 || Buffer.byteLength(text) <= threshold) {
     return { inline: packJson(text, compress), ref: null, payload: null };
   }

@@ -1,7 +1,8 @@
 // The runs aggregate's rows as its own reads and other aggregates' transactions see them: the
 // run columns (with SQLite's staged event counts), the history reads, and the counts and status
 // moves that trigger concurrency (admission.ts) makes in its own transactions.
-import { expandRecord, unpackTime } from './compact-json.js';
+import { expandInit } from './compact-init.js';
+import { expandRecord, unpackRecordColumns } from './compact-json.js';
 import type { Conn, Row } from './driver.js';
 import { fromJson } from './json.js';
 import { n, nOrNull, placeholders, sOrNull } from './rows.js';
@@ -56,14 +57,25 @@ const recordColumns = (prefix: string): string =>
 
 /** An action record as written, from a row of `historySql().actions` (compact-json.ts). */
 export function toActionRecord(row: Row): StoredActionRecord {
-  return expandRecord(fromJson(row.record), {
-    runId: String(row.run_id),
-    path: String(row.path),
-    name: String(row.name),
-    status: String(row.status),
-    startTime: unpackTime(row.start_time),
-    endTime: unpackTime(row.end_time),
-  }) as StoredActionRecord;
+  return expandRecord(fromJson(row.record), unpackRecordColumns(row)) as StoredActionRecord;
+}
+
+/** The columns `initOf` needs besides the init, as a runs-row select list; `runs` is its table or alias. */
+export const initColumns = (runs: string): string =>
+  ['id', 'flow_id', 'flow_version', 'trigger_name', 'start_time', 'client_tracking_id']
+    .map((c) => `${runs}.${c}`)
+    .join(', ');
+
+/** A run's init as written, from its stored (maybe compact, compact-init.ts) value and its row. */
+export function initOf(r: Row, stored: unknown): unknown {
+  return expandInit(fromJson(stored), {
+    runId: String(r.id),
+    flowId: String(r.flow_id),
+    flowVersion: n(r.flow_version),
+    triggerName: String(r.trigger_name),
+    startTime: n(r.start_time),
+    clientTrackingId: sOrNull(r.client_tracking_id),
+  });
 }
 
 export function toRun(r: Row): Run {

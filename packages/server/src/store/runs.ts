@@ -7,7 +7,7 @@ import { StoreError } from './errors.js';
 import { fromJson } from './json.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
-import { UNFINISHED_SQL, historySql, toActionRecord, toRun } from './run-rows.js';
+import { UNFINISHED_SQL, historySql, initColumns, initOf, toActionRecord, toRun } from './run-rows.js';
 import type { PruneCounts, Run, RunDetail, RunHistory, RunStore, TriggerHistoryEntry } from './run-types.js';
 import { mergeRecent, staged } from './step-batch.js';
 import type { StepWriter } from './step-writer.js';
@@ -52,13 +52,13 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
 
   async function readHistory(c: Conn, runId: string): Promise<RunHistory> {
     const [run] = await c.all(
-      `SELECT COALESCE(r.init, p.data) AS init, ${sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
+      `SELECT ${initColumns('r')}, COALESCE(r.init, p.data) AS init, ${sql.lastSeq('r')} FROM runs r LEFT JOIN payloads p ON p.id = r.init_ref
        WHERE r.id = ?`,
       [runId],
     );
     if (!run) throw new StoreError('NotFound', `run ${runId} does not exist`, { target: runId });
     const rows = await c.all(sql.events, new Array(sql.idParams.events).fill(runId));
-    return { init: fromJson(run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
+    return { init: initOf(run, run.init), events: rows.map((r) => fromJson(r.event)), lastSeq: n(run.last_seq) };
   }
 
   async function readRun(c: Conn, id: string, withActions: boolean): Promise<RunDetail | undefined> {
@@ -74,7 +74,7 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
     if (!r) return undefined;
     const detail: RunDetail = {
       ...toRun(r),
-      init: fromJson(r.init_v),
+      init: initOf(r, r.init_v),
       response: fromJson(r.response_v),
       outputs: fromJson(r.outputs_v),
     };

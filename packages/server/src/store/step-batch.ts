@@ -9,23 +9,25 @@
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
 // migration 2, says why). PostgreSQL writes the clustered tables directly.
-import { compactRecord, packTime } from './compact-json.js';
+import { compactInit, initBlob } from './compact-init.js';
+import { compactRecord, packRecordColumns } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { selectFromFlowVersion } from './flows.js';
-import { toBlob, toJsonOrNull } from './json.js';
+import { toBlob, toJson, toJsonOrNull } from './json.js';
 import type { Blob, PayloadRow } from './json.js';
 import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
 import type { WorkRow } from './queue-rows.js';
-import { insertMany, placeholders } from './rows.js';
+import { insertMany } from './rows.js';
+import { updateRuns } from './run-seqs.js';
 import type { NewRun, RunStatus, StepWrite } from './run-types.js';
 
 export interface PreparedRecord {
   path: string;
+  /** The name and times as their columns keep them (compact-json.ts, packRecordColumns). */
   name: string;
   status: string;
-  /** The times as their columns keep them (compact-json.ts, packTime). */
   startTime: string | null;
   endTime: string | null;
   data: Blob;
@@ -87,11 +89,11 @@ export function prepareUnit(
   compress = false,
 ): PreparedUnit {
   const payloads: PayloadRow[] = [];
-  const blob = (value: unknown, what: string): Blob => {
-    const b = toBlob(value, runId ?? '', what, threshold, compress);
+  const kept = (b: Blob): Blob => {
     if (b.payload) payloads.push(b.payload);
     return b;
   };
+  const blob = (value: unknown, what: string): Blob => kept(toBlob(value, runId ?? '', what, threshold, compress));
   const events = step.events ?? [];
   const records = step.records ?? [];
   const needsRun = events.length > 0 || records.length > 0 || step.runUpdate !== undefined;
@@ -119,10 +121,8 @@ export function prepareUnit(
       };
       return {
         path: cols.path,
-        name: cols.name,
         status: cols.status,
-        startTime: packTime(cols.startTime),
-        endTime: packTime(cols.endTime),
+        ...packRecordColumns(cols),
         data: blob(compactRecord(r, cols), `records[${i}]`),
       };
     }),
@@ -142,15 +142,25 @@ export function prepareUnit(
     payloads,
   };
   if (create && runId !== null) {
-    unit.create = {
-      id: runId,
+    const cols = {
+      runId,
       flowId: str(create.flowId, 'run.flowId'),
       flowVersion: create.flowVersion,
       triggerName: str(create.triggerName, 'run.triggerName'),
-      status: create.status ?? 'Running',
       startTime: create.startTime ?? now,
       clientTrackingId: create.clientTrackingId ?? null,
-      init: blob(create.init, 'run.init'),
+    };
+    // The init without what the row's columns hold (compact-init.ts).
+    const compact = compactInit(create.init, cols);
+    unit.create = {
+      id: runId,
+      flowId: cols.flowId,
+      flowVersion: cols.flowVersion,
+      triggerName: cols.triggerName,
+      status: create.status ?? 'Running',
+      startTime: cols.startTime,
+      clientTrackingId: cols.clientTrackingId,
+      init: kept(initBlob(toJson(compact, 'run.init'), runId, threshold, compress)),
     };
   }
   const u = step.runUpdate;
@@ -206,124 +216,47 @@ export async function mergeRecent(c: Conn): Promise<number> {
   return moved;
 }
 
-/**
- * A VALUES list of `count` rows as a table `v` whose columns are named `names`: PostgreSQL takes
- * the names (and the types, for parameters) in the alias; SQLite calls them column1, column2...
- */
-function valuesTable(driver: Driver, count: number, columns: Array<[name: string, pgType: string]>): string {
-  if (driver.dialect === 'postgres') {
-    const tuple = `(${columns.map(([, t]) => `?::${t}`).join(', ')})`;
-    return `(VALUES ${new Array(count).fill(tuple).join(', ')}) AS v(${columns.map(([name]) => name).join(', ')})`;
-  }
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const names = columns.map(([name], i) => `column${i + 1} AS ${name}`).join(', ');
-  return `(SELECT ${names} FROM (VALUES ${new Array(count).fill(tuple).join(', ')})) AS v`;
-}
+/** The runUpdate columns a new run's INSERT can take (status goes apart; an init replaces the one inserted). */
+const FOLDABLE = new Set(['end_time', 'error', 'parked', 'response', 'response_ref', 'outputs', 'outputs_ref']);
 
-/**
- * Per run: adds n to its event counter, and sets the status where one was given and it differs;
- * returns the new last_seq per run. A statement each for the whole batch, not one per step: every
- * step of a run sets its status, nearly always to the one it has, and a row left alone is not
- * written (nor its runs_unfinished index entry). SQLite counts in run_seqs_recent (schema.ts,
- * migration 2), PostgreSQL in runs.last_seq.
- */
-async function updateRuns(
-  driver: Driver,
-  c: Conn,
-  bumps: Map<string, { n: number; status: string | null; expect: number | null }>,
-): Promise<Map<string, number>> {
-  const seqs: unknown[] = [];
-  const statuses: unknown[] = [];
-  const statusOnly: string[] = [];
-  const fenced = !staged(driver);
-  for (const [id, b] of bumps) {
-    if (b.n > 0) seqs.push(id, b.n, ...(fenced ? [b.expect] : []));
-    else statusOnly.push(id);
-    if (b.status !== null) statuses.push(id, b.status);
+/** The INSERT of a new run with these runUpdate columns besides its own (a few shapes: made once each). */
+function insertRunSql(extra: string[]): string {
+  const key = extra.join();
+  let sql = insertRunSqls.get(key);
+  if (sql === undefined) {
+    sql = `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
+         client_tracking_id, init, init_ref${extra.map((col) => `, ${col}`).join('')})
+       ${selectFromFlowVersion('?,', `?, ?, ?, ?, ?, ?${', ?'.repeat(extra.length)}`)}`;
+    insertRunSqls.set(key, sql);
   }
-  const result = new Map<string, number>();
-  if (seqs.length) {
-    const v = valuesTable(driver, seqs.length / (fenced ? 3 : 2), [
-      ['id', 'text'],
-      ['n', 'int'],
-      ...(fenced ? ([['expect', 'bigint']] as Array<[string, string]>) : []),
-    ]);
-    // The join with runs: a run that does not exist gets no row back (NotFound below).
-    const rows = staged(driver)
-      ? await c.all<{ id: string; last_seq: number }>(
-          `INSERT INTO run_seqs_recent (run_id, base, n)
-           SELECT v.id, runs.last_seq, v.n FROM ${v} JOIN runs ON runs.id = v.id WHERE true
-           ON CONFLICT (run_id) DO UPDATE SET n = run_seqs_recent.n + excluded.n
-           RETURNING run_id AS id, base + n AS last_seq`,
-          seqs,
-        )
-      : // Fencing: a writer that names the seq it holds appends only if nobody appended since
-        // (a process that lost its lease on the run and did not notice yet gets Conflict).
-        await c.all<{ id: string; last_seq: number }>(
-          `UPDATE runs SET last_seq = runs.last_seq + v.n FROM ${v}
-           WHERE runs.id = v.id AND (v.expect IS NULL OR runs.last_seq = v.expect)
-           RETURNING runs.id, runs.last_seq`,
-          seqs,
-        );
-    for (const r of rows) result.set(r.id, Number(r.last_seq));
-    const stale = [...bumps].filter(([id, b]) => b.n > 0 && b.expect !== null && !result.has(id)).map(([id]) => id);
-    if (stale.length) {
-      const exists = await c.all<{ id: string }>(
-        `SELECT id FROM runs WHERE id IN (${placeholders(stale.length)})`,
-        stale,
-      );
-      const first = exists[0];
-      if (first)
-        throw new StoreError('Conflict', `run ${first.id} was written by another writer since its last step here`, {
-          target: first.id,
-        });
-    }
-  }
-  if (statusOnly.length) {
-    const rows = await c.all<{ id: string }>(
-      `SELECT id FROM runs WHERE id IN (${placeholders(statusOnly.length)})`,
-      statusOnly,
-    );
-    for (const r of rows) result.set(r.id, 0); // no events: its seq is not needed
-  }
-  for (const id of bumps.keys()) {
-    if (!result.has(id)) throw new StoreError('NotFound', `run ${id} does not exist`, { target: id });
-  }
-  if (statuses.length) {
-    const v = valuesTable(driver, statuses.length / 2, [
-      ['id', 'text'],
-      ['status', 'text'],
-    ]);
-    await c.run(
-      `UPDATE runs SET status = v.status FROM ${v} WHERE runs.id = v.id AND runs.status <> v.status`,
-      statuses,
-    );
-  }
-  return result;
+  return sql;
 }
+const insertRunSqls = new Map<string, string>();
 
 export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
   const results: UnitResult[] = units.map((u) => ({ seqs: [], workIds: u.enqueue.map((e) => e.id), completed: 0 }));
 
+  // A new run's row is inserted with its first step's status and other run columns: no UPDATE
+  // of the row just written (nor its runs_unfinished entry made and dropped in one batch).
+  const folded = new Set<PreparedUnit>();
   for (const u of units) {
     const r = u.create;
     if (!r) continue;
-    const n = await c.run(
-      `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
-         client_tracking_id, init, init_ref)
-       ${selectFromFlowVersion('?,', '?, ?, ?, ?, ?, ?')}`,
-      [
-        r.id,
-        r.triggerName,
-        r.status,
-        r.startTime,
-        r.clientTrackingId,
-        r.init.inline,
-        r.init.ref,
-        r.flowVersion,
-        r.flowId,
-      ],
-    );
+    const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
+    if (cols) folded.add(u);
+    const extra = cols ?? [];
+    const n = await c.run(insertRunSql(extra.map(([col]) => col)), [
+      r.id,
+      r.triggerName,
+      (cols && u.status) ?? r.status,
+      r.startTime,
+      r.clientTrackingId,
+      r.init.inline,
+      r.init.ref,
+      ...extra.map(([, v]) => v),
+      r.flowVersion,
+      r.flowId,
+    ]);
     if (n === 0) {
       throw new StoreError('NotFound', `flow ${r.flowId} version ${r.flowVersion} does not exist`, {
         target: r.flowId,
@@ -336,15 +269,16 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   // plain assignment per column, so applying each column's last value equals applying them in order).
   const bumps = new Map<string, { n: number; status: string | null; expect: number | null }>();
   for (const u of units) {
-    if (!u.runId || (!u.events.length && u.status === null)) continue;
+    const status = folded.has(u) ? null : u.status;
+    if (!u.runId || (!u.events.length && status === null)) continue;
     // The first unit of a run in the batch holds the seq the run has before the batch.
     const b = bumps.get(u.runId) ?? { n: 0, status: null, expect: u.expectSeq };
     b.n += u.events.length;
-    if (u.status !== null) b.status = u.status;
+    if (status !== null) b.status = status;
     bumps.set(u.runId, b);
   }
   if (bumps.size) {
-    const last = await updateRuns(driver, c, bumps);
+    const last = await updateRuns(driver, c, bumps, staged(driver));
     const next = new Map<string, number>();
     for (const [id, b] of bumps) next.set(id, (last.get(id) ?? 0) - b.n + 1);
     const eventRows: unknown[][] = [];
@@ -386,7 +320,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   }
 
   for (const u of units) {
-    if (!u.runUpdate.length || !u.runId) continue;
+    if (!u.runUpdate.length || !u.runId || folded.has(u)) continue;
     const n = await c.run(`UPDATE runs SET ${u.runUpdate.map(([col]) => `${col} = ?`).join(', ')} WHERE id = ?`, [
       ...u.runUpdate.map(([, v]) => v),
       u.runId,

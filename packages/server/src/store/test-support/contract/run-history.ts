@@ -37,6 +37,9 @@ const records = (runId: string): ActionRecordInput[] => [
   },
   // Outputs that equal inputs as primitives, no times, a key of its own after the known ones.
   { name: 'Set', path: 'Set', status: 'Skipped', inputs: 'x', outputs: 'x', retryHistory: [] },
+  // Ended when it started (a lone mark in the end column); times that are the mark itself.
+  { name: 'Now', path: 'Scope/Now', status: 'Succeeded', startTime: T, endTime: T },
+  { name: 'Hash', path: 'Hash', status: 'Succeeded', startTime: '#', endTime: '#' },
   // A record that names the compaction key itself is kept whole.
   odd,
 ];
@@ -51,7 +54,49 @@ const bigInit = (runId: string) => ({
   trigger: { name: 'manual', outputs: { headers: { 'Content-Type': 'application/json' }, body: 'z'.repeat(2000) } },
 });
 
+/** An init as RunHost writes it: compact-init.ts leaves out what the runs row holds. */
+const hostInit = (runId: string, flowId: string, startTime: number) => ({
+  runId,
+  workflow: { id: flowId, name: 'f', version: '1' },
+  trigger: {
+    name: 'manual',
+    outputs: { headers: { Host: 'localhost' }, body: { n: 1 } },
+    startTime: new Date(startTime).toISOString(),
+    clientTrackingId: 'ct',
+  },
+  now: startTime,
+  callbackBaseUrl: `http://localhost/api/v1/callbacks/${runId}/sig`,
+});
+
 export const runHistoryCases: Case[] = [
+  [
+    'a run init as the host writes it reads back as written, key order included',
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const init = hostInit('h1', flow.id, 1234);
+      await store.createRun(
+        {
+          id: 'h1',
+          flowId: flow.id,
+          flowVersion: 1,
+          triggerName: 'manual',
+          startTime: 1234,
+          clientTrackingId: 'ct',
+          init,
+        },
+        { runUpdate: { status: 'Succeeded', endTime: 1240, response: { statusCode: 200 } } },
+      );
+      assert.equal(JSON.stringify((await store.getRun('h1'))?.init), JSON.stringify(init));
+      assert.equal(JSON.stringify((await store.loadRunHistory('h1')).init), JSON.stringify(init));
+      const read = await store.readRun('h1');
+      assert.equal(JSON.stringify(read?.history.init), JSON.stringify(init));
+      assert.deepEqual([read?.run.status, read?.run.endTime], ['Succeeded', 1240]);
+      // Replaced (a queued run admitted later): the new init is kept as it is.
+      const later = { ...init, now: 5678 };
+      await store.updateRun('h1', { init: later });
+      assert.equal(JSON.stringify((await store.getRun('h1'))?.init), JSON.stringify(later));
+    },
+  ],
   [
     'action records and run JSON read back as written, however compactly stored',
     async ({ store }) => {
