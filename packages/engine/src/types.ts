@@ -156,7 +156,12 @@ export interface RunInit {
    */
   appSettings?: Record<string, string>;
   now: number;
-  callbackBaseUrl?: string;
+  /**
+   * Where the run's callback URLs start. A function is called when a URL is first needed (most runs
+   * need none, and a host's URL may be signed, which costs an HMAC): being a function, it is also
+   * left out of the init's JSON, so a host that stores the init derives it again when it replays.
+   */
+  callbackBaseUrl?: string | (() => string);
 }
 
 export type Command =

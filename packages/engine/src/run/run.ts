@@ -32,7 +32,6 @@ import { parameterTable, triggerView, workflowView } from './views.js';
 /** One run's state; hosts hold it as a RunHandle (made by ./handle.ts), actions as an ActionHost. */
 export class RunMachine implements RunHandle, ActionHost, ContextHost {
   readonly runId: string;
-  readonly callbackBaseUrl: string | undefined;
   readonly defaultForeachConcurrency: number;
   readonly variables: VariableTable = new Map();
   /** The time of the event being processed: the run's only clock. */
@@ -57,16 +56,23 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   private readonly runOutputs: Record<string, unknown> = {};
   private readonly triggerRecord: Value;
   private workflowView: Value | undefined;
+  /** RunInit.callbackBaseUrl, the function replaced by its value at first read. */
+  private callbackBase: string | (() => string) | undefined;
 
   constructor(workflow: Workflow, init: RunInit) {
     this.workflow = workflow;
     this.init = init;
     this.runId = init.runId;
-    this.callbackBaseUrl = init.callbackBaseUrl;
+    this.callbackBase = init.callbackBaseUrl;
     this.defaultForeachConcurrency = workflow.defaultForeachConcurrency;
     this.clock = init.now;
     this.history = new History(workflow, init.runId, init.trigger.clientTrackingId);
     this.triggerRecord = triggerView(init);
+  }
+
+  get callbackBaseUrl(): string | undefined {
+    if (typeof this.callbackBase === 'function') this.callbackBase = this.callbackBase();
+    return this.callbackBase;
   }
 
   // ---- RunHandle

@@ -56,3 +56,22 @@ export function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { k
 export function responseOf(c: Extract<Command, { kind: 'response' }>): RunResponse {
   return { statusCode: c.statusCode, headers: c.headers, body: c.body };
 }
+
+/**
+ * The init a RunHost gives a run: its callback base is a function (signing a URL costs an HMAC, and
+ * most runs need none), which the stored JSON leaves out; the public URL the run started under is
+ * kept instead, so that whichever process replays the run (a worker without a URL of its own, say)
+ * derives the same URLs.
+ */
+export type HostRunInit = RunInit & { callbackOrigin?: string };
+
+/** A run's init as read back from the store, with its callback base again (see HostRunInit). */
+export function withCallbackBase(
+  init: HostRunInit,
+  ctx: { callbackBase(runId: string, origin?: string): string },
+): RunInit {
+  // Runs stored before the origin was kept hold the URL itself.
+  if (init.callbackBaseUrl !== undefined) return init;
+  const origin = typeof init.callbackOrigin === 'string' ? init.callbackOrigin : undefined;
+  return { ...init, callbackBaseUrl: () => ctx.callbackBase(init.runId, origin) };
+}

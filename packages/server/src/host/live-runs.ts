@@ -20,7 +20,7 @@ import {
 import { UNFINISHED_RUN_STATUSES, type RunStatus } from '../store/index.js';
 import type { EffectWiring } from './effect-wiring.js';
 import { sleep } from './idle.js';
-import { callbackRef, responseOf, type Live } from './live-run.js';
+import { callbackRef, responseOf, withCallbackBase, type Live } from './live-run.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
 import { StatelessWrites } from './stateless-writes.js';
@@ -130,7 +130,7 @@ export class LiveRuns {
     const stored = await this.ctx.store.getRun(runId);
     if (!stored || stored.status !== 'Running' || this.live.has(runId)) return;
     const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
-    const init: RunInit = { ...(stored.init as RunInit), now: this.ctx.now() };
+    const init: RunInit = withCallbackBase({ ...(stored.init as RunInit), now: this.ctx.now() }, this.ctx);
     const { run, step } = Run.start(workflow, init);
     const live = this.register(runId, stored.flowId, true, workflow, init, run);
     if (this.ctx.shared) live.owned = true;
@@ -195,7 +195,7 @@ export class LiveRuns {
     if (!stored || !UNFINISHED_RUN_STATUSES.includes(stored.status)) return undefined;
     const history = await store.loadRunHistory(runId);
     const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
-    const init = history.init as RunInit;
+    const init = withCallbackBase(history.init as RunInit, this.ctx);
     const { run, step } = replay(workflow, init, history.events as RunEvent[]);
     const live = this.register(runId, stored.flowId, true, workflow, init, run);
     live.parked = undefined; // the next step writes the flag, whatever it is

@@ -33,6 +33,7 @@ import { runAppSettings } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
 import { historyNotKept, resultWithoutHistory } from './stateless-history.js';
 import { RunLeases } from './run-leases.js';
+import { withCallbackBase, type HostRunInit } from './live-run.js';
 import { signRunCallback } from './signing.js';
 import { TimerLoop } from './timer-loop.js';
 import type { HostContext, NoResponse, RunHostOptions, RunResponse, StartRunRequest } from './types.js';
@@ -65,6 +66,7 @@ export class RunHost {
       shared: store.shared,
       executeRuns: options.executeRuns ?? true,
       stopping: () => this.stopping,
+      callbackBase: (runId, origin) => this.callbackBase(runId, origin),
     };
     this.ctx = ctx;
     const pollMs = options.pollMs ?? 1000;
@@ -134,7 +136,8 @@ export class RunHost {
     const runId = request.runId ?? sortableId(this.ctx.now());
     const appSettings = await runAppSettings(this.ctx.store, flow.environmentId, this.options.appSettings ?? {});
     const now = this.ctx.now();
-    const init: RunInit = {
+    const origin = this.options.baseUrl();
+    const init: HostRunInit = {
       runId,
       workflow: { id: flow.id, name: flow.name, version: String(request.version) },
       trigger: {
@@ -148,8 +151,10 @@ export class RunHost {
       },
       ...(compiled.parameters ? { parameters: compiled.parameters } : {}),
       ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
-      now,
-      callbackBaseUrl: this.callbackBase(runId),
+      // Signed when a URL is first needed (most runs need none); only the origin is stored.
+      callbackOrigin: origin,
+      now, // last of what is stored: the store keeps it in a column (compact-init.ts restores it last)
+      callbackBaseUrl: () => this.callbackBase(runId, origin),
     };
     await this.admission.start(request, compiled.workflow, init);
     return { runId };
@@ -247,7 +252,7 @@ export class RunHost {
     if (historyNotKept(stored)) return resultWithoutHistory(stored);
     const { init, events } = await history();
     const { workflow } = await this.workflows.get(stored.flowId, stored.flowVersion);
-    const { run } = replay(workflow, init as RunInit, events as RunEvent[]);
+    const { run } = replay(workflow, withCallbackBase(init as RunInit, this.ctx), events as RunEvent[]);
     return run.result();
   }
 
@@ -309,7 +314,8 @@ export class RunHost {
     await Promise.allSettled(this.runs.held().map((l) => this.leases.release(l.runId)));
   }
 
-  private callbackBase(runId: string): string {
-    return `${this.options.baseUrl()}/api/v1/callbacks/${runId}/${signRunCallback(this.options.callbackSecret, runId)}`;
+  /** `origin`: the public URL the run was started under (HostRunInit.callbackOrigin), else this process's. */
+  private callbackBase(runId: string, origin = this.options.baseUrl()): string {
+    return `${origin}/api/v1/callbacks/${runId}/${signRunCallback(this.options.callbackSecret, runId)}`;
   }
 }

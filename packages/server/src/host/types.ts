@@ -83,4 +83,9 @@ export interface HostContext {
   readonly executeRuns: boolean;
   /** The host is shutting down: loops end, nothing new is admitted. */
   stopping(): boolean;
+  /**
+   * Where a run's callback URLs start (a signed URL: RunInit.callbackBaseUrl), under `origin` (the
+   * public URL the run started under) or this process's.
+   */
+  callbackBase(runId: string, origin?: string): string;
 }
