@@ -20,12 +20,15 @@ export const SQLITE_FILE_NAME = 'flowbridge.db';
 const AUTOCHECKPOINT_PAGES = 1000;
 /**
  * With the checkpoint worker running (checkpointer.ts): the WAL size (pages) from which this
- * connection catches up the rest of a checkpoint itself, so that the WAL starts over (128 MiB at
- * 4 KiB pages). Each catch-up costs two fsyncs on the event loop (~50 ms on the 2-core VM under a
- * 50-writer load, once every 1-2 s there); under a lighter load the worker's passes catch up and
- * the WAL starts over by itself. Also how large the WAL file stays after a peak.
+ * connection holds its writes back for one more pass of the worker, so that the WAL starts over
+ * (128 MiB at 4 KiB pages; catchUp). Each catch-up makes writes wait for a pass with two fsyncs
+ * (~50 ms on the 2-core VM under a 50-writer load, once every 1-2 s there); under a lighter load
+ * the worker's passes catch up and the WAL starts over by itself. Also how large the WAL file
+ * stays after a peak.
  */
 const CATCH_UP_PAGES = 32_768;
+/** Free pages one transaction of reclaimSpace gives back. */
+const RECLAIM_STEP_PAGES = 16;
 /** Commits before the checkpoint worker starts: a store written a little never needs one. */
 const CHECKPOINTER_AFTER_WRITES = 64;
 /** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
@@ -240,17 +243,17 @@ export class SqliteDriver implements Driver {
   }
 
   /**
-   * Right after a worker's pass over a large WAL: copies what was committed during that pass, on
-   * this connection between two transactions, so that the next write starts the WAL over.
+   * Right after a worker's pass over a large WAL: holds this connection's transactions back while
+   * the worker copies what was committed during that pass, so that the next write starts the WAL
+   * over. The event loop stays free (the copy and its fsyncs run on the worker's thread); writes
+   * wait for that one short pass.
    */
   private async catchUp(): Promise<void> {
     if (this.catchingUp) return;
     this.catchingUp = true;
     await this.acquire();
     try {
-      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // the next pass tries again
+      await this.checkpointer?.passNow(); // a failed pass: the next one tries again
     } finally {
       this.release();
       this.catchingUp = false;
@@ -322,17 +325,31 @@ export class SqliteDriver implements Driver {
     }
   }
 
+  /**
+   * Gives up to `pages` free pages back to the file system, RECLAIM_STEP_PAGES per transaction
+   * with the event loop let go between them: a step moves pages from the end of the file into
+   * free ones and rewrites their parents, up to ~0.4 ms a page under load (64 at once held the
+   * event loop up to 24 ms while pruning). Returns the free pages left.
+   */
   async reclaimSpace(pages: number): Promise<number> {
-    await this.acquire();
-    try {
-      // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
-      this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
-      this.wrote();
-      return Number(this.db.pragma('freelist_count', { simple: true }));
-    } catch (e) {
-      throw sqliteError(e, this.place);
-    } finally {
-      this.release();
+    let left = Math.max(1, Math.floor(pages));
+    for (;;) {
+      const step = Math.min(left, RECLAIM_STEP_PAGES);
+      left -= step;
+      await this.acquire();
+      let free: number;
+      try {
+        // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
+        this.db.exec(`PRAGMA incremental_vacuum(${step})`);
+        this.wrote();
+        free = Number(this.db.pragma('freelist_count', { simple: true }));
+      } catch (e) {
+        throw sqliteError(e, this.place);
+      } finally {
+        this.release();
+      }
+      if (left === 0 || free === 0) return free;
+      await new Promise((r) => setImmediate(r));
     }
   }
 
