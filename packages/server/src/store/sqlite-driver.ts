@@ -27,6 +27,14 @@ const AUTOCHECKPOINT_PAGES = 1000;
  * stays after a peak.
  */
 const CATCH_UP_PAGES = 32_768;
+/**
+ * Longest a transaction keeps the event loop before its next statement lets it go (ms). Its
+ * awaits are of settled promises only (better-sqlite3 is synchronous), so a long transaction
+ * (retention deleting a batch of runs with their history: 50-150 ms under load) held the event
+ * loop from BEGIN to COMMIT; now requests and timers run between its statements, while this
+ * process's other statements wait for the lock as before.
+ */
+const TRANSACTION_SLICE_MS = 10;
 /** Free pages one transaction of reclaimSpace gives back. */
 const RECLAIM_STEP_PAGES = 16;
 /** Commits before the checkpoint worker starts: a store written a little never needs one. */
@@ -86,6 +94,8 @@ export class SqliteDriver implements Driver {
   private checkpointer: WalCheckpointer | null = null;
   private background: boolean;
   private catchingUp = false;
+  /** When the open transaction last had the event loop back (breathe). */
+  private sliceStart = 0;
   private readonly catchUpPages: number;
   private readonly idleMs: number;
   private lastWrite = 0;
@@ -149,7 +159,19 @@ export class SqliteDriver implements Driver {
       this.db.close();
       throw sqliteError(e, this.place);
     }
-    this.direct = { all: (s, p) => this.execAll(s, p), run: (s, p) => this.execRun(s, p) };
+    this.direct = {
+      all: (s, p) => this.breathe(() => this.execAll(s, p)),
+      run: (s, p) => this.breathe(() => this.execRun(s, p)),
+    };
+  }
+
+  /** Inside a transaction: lets the event loop go first once the transaction has held it long enough. */
+  private breathe<T>(next: () => Promise<T>): Promise<T> {
+    if (performance.now() - this.sliceStart < TRANSACTION_SLICE_MS) return next();
+    return new Promise<void>((r) => setImmediate(r)).then(() => {
+      this.sliceStart = performance.now();
+      return next();
+    });
   }
 
   private stmt(sql: string): Statement {
@@ -309,6 +331,7 @@ export class SqliteDriver implements Driver {
     await this.acquire();
     try {
       await this.execRun(begin);
+      this.sliceStart = performance.now();
       try {
         const result = await fn(this.direct);
         await this.execRun('COMMIT');
