@@ -115,7 +115,8 @@ export class WalCheckpointer {
    * before this call); resolves with its outcome. `ok: false` when the worker does not run.
    */
   passNow(): Promise<CheckpointPass> {
-    if (this.failed || this.closing) return Promise.resolve({ ok: false, error: 'the checkpoint worker is not running' });
+    if (this.failed || this.closing)
+      return Promise.resolve({ ok: false, error: 'the checkpoint worker is not running' });
     return new Promise<CheckpointPass>((resolve) => {
       this.requested.push(resolve);
       if (!this.passing) this.begin();

@@ -55,7 +55,8 @@ test('staged rows move a slice per commit; reads see the same history throughout
         });
         assert.deepEqual(seqs, [i + 1]);
         // Record A of this run both moved and staged (in a newer version): the staged one is read.
-        const both = "action_records a JOIN action_records_recent r ON r.run_id = a.run_id AND r.path = a.path WHERE a.path = 'A'";
+        const both =
+          "action_records a JOIN action_records_recent r ON r.run_id = a.run_id AND r.path = a.path WHERE a.path = 'A'";
         if (count(file, both) > 0) sawPartial = true;
         mostStaged = Math.max(mostStaged, count(file, 'run_events_recent') + count(file, 'action_records_recent'));
       }
