@@ -11,7 +11,7 @@ import { WalCheckpointer } from './checkpointer.js';
 import { tryFileLock, type DataLock } from './data-lock.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
-import type { StoreErrorCode } from './errors.js';
+import { sqliteError } from './sqlite-errors.js';
 import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
@@ -41,34 +41,6 @@ const RECLAIM_STEP_PAGES = 16;
 const CHECKPOINTER_AFTER_WRITES = 64;
 /** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
 const CHECKPOINTER_IDLE_MS = 60_000;
-
-function codeOf(e: unknown): StoreErrorCode {
-  const code = e !== null && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') {
-    if (e instanceof TypeError && /not open/.test(e.message)) return 'Closed';
-    if (e instanceof RangeError || e instanceof TypeError) return 'InvalidArgument';
-    return 'Internal';
-  }
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'Conflict';
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'NotFound';
-  if (code.startsWith('SQLITE_CONSTRAINT')) return 'InvalidArgument';
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return 'StoreCorrupt';
-  if (/^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|BUSY|LOCKED|PERM|NOLFS|PROTOCOL)/.test(code)) return 'StoreUnavailable';
-  return 'Internal';
-}
-
-export function sqliteError(e: unknown, place: string): StoreError {
-  if (e instanceof StoreError) return e;
-  const code = codeOf(e);
-  const message = e instanceof Error ? e.message : String(e);
-  const what =
-    code === 'StoreCorrupt'
-      ? `${place} is not a readable Flowbridge database (${message})`
-      : code === 'StoreUnavailable'
-        ? `${place} is unavailable: ${message}`
-        : `${place}: ${message}`;
-  return new StoreError(code, what, { target: place, cause: e });
-}
 
 /**
  * The database and its WAL and shared-memory files readable by their owner only (0600), also when
