@@ -215,12 +215,14 @@ export async function mergeRecent(c: Conn, limit = Infinity): Promise<number> {
   }
   const records = await upTo('action_records_recent', 'id');
   if (records !== null) {
-    // A path staged twice is upserted twice, oldest first: the newest wins. (SQLite needs a WHERE
-    // before ON CONFLICT to parse an upsert from a SELECT.)
+    // Of a path staged more than once, only the newest of these rows is upserted (the others
+    // would be overwritten in the same statement). (SQLite needs a WHERE before ON CONFLICT to
+    // parse an upsert from a SELECT.)
     await c.run(
       `INSERT INTO action_records (${RECORD_COLUMNS})
        SELECT ${RECORD_COLUMNS} FROM action_records_recent
-       WHERE id <= ? ORDER BY run_id, path, id ${UPSERT_RECORD}`,
+       WHERE id IN (SELECT MAX(id) FROM action_records_recent WHERE id <= ? GROUP BY run_id, path)
+       ORDER BY run_id, path ${UPSERT_RECORD}`,
       [records],
     );
     moved += await c.run('DELETE FROM action_records_recent WHERE id <= ?', [records]);
