@@ -24,9 +24,9 @@ export const DEFAULT_MERGE_SLICE = 1024;
 export interface StepWriterOptions {
   groupCommit?: GroupCommitOptions;
   /**
-   * SQLite: how many staged event and action-record rows (schema.ts, migration 2) the commit that
-   * passes it moves to the tables clustered by run (default 8192). Larger moves cost less per row
-   * (fewer pages written per row) but stall that one commit longer, and reads scan the staged rows.
+   * SQLite: how many staged event and action-record rows (schema.ts, migration 2) there may be
+   * before they move to the tables clustered by run (default 8192), a slice per commit
+   * (mergeSlice). Rarer moves write fewer pages per row, but reads scan the staged rows.
    */
   mergeThreshold?: number;
   /**
