@@ -18,7 +18,7 @@ export const DEFAULT_MERGE_THRESHOLD = 8192;
  * under load) on the 2-core VM: a stall every ~0.5 s under a 50-caller load, which set its p99
  * latency. A slice of 2,048 takes ~6 ms, 1,024 ~3 ms. For the HTTP flow's short runs slices cost
  * no more in all than one move; long-running runs' rows are spread over more pages per run
- * (store.bench, 50 writers on 50 runs: ~12% fewer steps per CPU-second at 2,048, ~29% at 1,024).
+ * (store.bench, 50 writers on 50 runs: ~15% fewer steps per CPU-second at 2,048, ~29% at 1,024).
  */
 export const DEFAULT_MERGE_SLICE = 2048;
 
