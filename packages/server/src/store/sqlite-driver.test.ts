@@ -89,3 +89,23 @@ test('a worker that cannot open the database reports it once; closing it then is
   assert.equal(failures.length, 1);
   await cp.close();
 });
+
+test('passNow runs a pass after the one in flight and answers each caller; a failed worker answers not ok', () =>
+  withTempDir(async (dir) => {
+    const driver = new SqliteDriver({ dataDir: dir, backgroundCheckpoints: false });
+    await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const cp = new WalCheckpointer(join(dir, SQLITE_FILE_NAME));
+    for (let i = 0; i < 50; i++) await driver.run('INSERT INTO t (v) VALUES (?)', [row]);
+    const [first, second] = await Promise.all([cp.passNow(), cp.passNow()]);
+    assert.equal(first?.ok, true);
+    assert.equal(second?.ok, true);
+    assert.ok((second?.checkpointed ?? 0) >= 50, `${second?.checkpointed} frames copied`);
+    assert.equal(cp.passes >= 1, true);
+    await cp.close();
+    assert.equal((await cp.passNow()).ok, false);
+    await driver.close();
+    const failures: unknown[] = [];
+    const broken = new WalCheckpointer(join(dir, 'no-such-dir', 'nothing.db'), { onFailure: (e) => failures.push(e) });
+    assert.equal((await broken.passNow()).ok, false);
+    await broken.close();
+  }));

@@ -11,7 +11,7 @@ import { WalCheckpointer } from './checkpointer.js';
 import { tryFileLock, type DataLock } from './data-lock.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
-import type { StoreErrorCode } from './errors.js';
+import { sqliteError } from './sqlite-errors.js';
 import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
@@ -20,44 +20,27 @@ export const SQLITE_FILE_NAME = 'flowbridge.db';
 const AUTOCHECKPOINT_PAGES = 1000;
 /**
  * With the checkpoint worker running (checkpointer.ts): the WAL size (pages) from which this
- * connection catches up the rest of a checkpoint itself, so that the WAL starts over (128 MiB at
- * 4 KiB pages). Each catch-up costs two fsyncs on the event loop (~50 ms on the 2-core VM under a
- * 50-writer load, once every 1-2 s there); under a lighter load the worker's passes catch up and
- * the WAL starts over by itself. Also how large the WAL file stays after a peak.
+ * connection holds its writes back for one more pass of the worker, so that the WAL starts over
+ * (128 MiB at 4 KiB pages; catchUp). Each catch-up makes writes wait for a pass with two fsyncs
+ * (~50 ms on the 2-core VM under a 50-writer load, once every 1-2 s there); under a lighter load
+ * the worker's passes catch up and the WAL starts over by itself. Also how large the WAL file
+ * stays after a peak.
  */
 const CATCH_UP_PAGES = 32_768;
+/**
+ * Longest a transaction keeps the event loop before its next statement lets it go (ms). Its
+ * awaits are of settled promises only (better-sqlite3 is synchronous), so a long transaction
+ * (retention deleting a batch of runs with their history: 50-150 ms under load) held the event
+ * loop from BEGIN to COMMIT; now requests and timers run between its statements, while this
+ * process's other statements wait for the lock as before.
+ */
+const TRANSACTION_SLICE_MS = 10;
+/** Free pages one transaction of reclaimSpace gives back. */
+const RECLAIM_STEP_PAGES = 16;
 /** Commits before the checkpoint worker starts: a store written a little never needs one. */
 const CHECKPOINTER_AFTER_WRITES = 64;
 /** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
 const CHECKPOINTER_IDLE_MS = 60_000;
-
-function codeOf(e: unknown): StoreErrorCode {
-  const code = e !== null && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') {
-    if (e instanceof TypeError && /not open/.test(e.message)) return 'Closed';
-    if (e instanceof RangeError || e instanceof TypeError) return 'InvalidArgument';
-    return 'Internal';
-  }
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'Conflict';
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'NotFound';
-  if (code.startsWith('SQLITE_CONSTRAINT')) return 'InvalidArgument';
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return 'StoreCorrupt';
-  if (/^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|BUSY|LOCKED|PERM|NOLFS|PROTOCOL)/.test(code)) return 'StoreUnavailable';
-  return 'Internal';
-}
-
-export function sqliteError(e: unknown, place: string): StoreError {
-  if (e instanceof StoreError) return e;
-  const code = codeOf(e);
-  const message = e instanceof Error ? e.message : String(e);
-  const what =
-    code === 'StoreCorrupt'
-      ? `${place} is not a readable Flowbridge database (${message})`
-      : code === 'StoreUnavailable'
-        ? `${place} is unavailable: ${message}`
-        : `${place}: ${message}`;
-  return new StoreError(code, what, { target: place, cause: e });
-}
 
 /**
  * The database and its WAL and shared-memory files readable by their owner only (0600), also when
@@ -83,6 +66,8 @@ export class SqliteDriver implements Driver {
   private checkpointer: WalCheckpointer | null = null;
   private background: boolean;
   private catchingUp = false;
+  /** When the open transaction last had the event loop back (breathe). */
+  private sliceStart = 0;
   private readonly catchUpPages: number;
   private readonly idleMs: number;
   private lastWrite = 0;
@@ -146,7 +131,19 @@ export class SqliteDriver implements Driver {
       this.db.close();
       throw sqliteError(e, this.place);
     }
-    this.direct = { all: (s, p) => this.execAll(s, p), run: (s, p) => this.execRun(s, p) };
+    this.direct = {
+      all: (s, p) => this.breathe(() => this.execAll(s, p)),
+      run: (s, p) => this.breathe(() => this.execRun(s, p)),
+    };
+  }
+
+  /** Inside a transaction: lets the event loop go first once the transaction has held it long enough. */
+  private breathe<T>(next: () => Promise<T>): Promise<T> {
+    if (performance.now() - this.sliceStart < TRANSACTION_SLICE_MS) return next();
+    return new Promise<void>((r) => setImmediate(r)).then(() => {
+      this.sliceStart = performance.now();
+      return next();
+    });
   }
 
   private stmt(sql: string): Statement {
@@ -240,17 +237,17 @@ export class SqliteDriver implements Driver {
   }
 
   /**
-   * Right after a worker's pass over a large WAL: copies what was committed during that pass, on
-   * this connection between two transactions, so that the next write starts the WAL over.
+   * Right after a worker's pass over a large WAL: holds this connection's transactions back while
+   * the worker copies what was committed during that pass, so that the next write starts the WAL
+   * over. The event loop stays free (the copy and its fsyncs run on the worker's thread); writes
+   * wait for that one short pass.
    */
   private async catchUp(): Promise<void> {
     if (this.catchingUp) return;
     this.catchingUp = true;
     await this.acquire();
     try {
-      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // the next pass tries again
+      await this.checkpointer?.passNow(); // a failed pass: the next one tries again
     } finally {
       this.release();
       this.catchingUp = false;
@@ -306,6 +303,7 @@ export class SqliteDriver implements Driver {
     await this.acquire();
     try {
       await this.execRun(begin);
+      this.sliceStart = performance.now();
       try {
         const result = await fn(this.direct);
         await this.execRun('COMMIT');
@@ -322,17 +320,31 @@ export class SqliteDriver implements Driver {
     }
   }
 
+  /**
+   * Gives up to `pages` free pages back to the file system, RECLAIM_STEP_PAGES per transaction
+   * with the event loop let go between them: a step moves pages from the end of the file into
+   * free ones and rewrites their parents, up to ~0.4 ms a page under load (64 at once held the
+   * event loop up to 24 ms while pruning). Returns the free pages left.
+   */
   async reclaimSpace(pages: number): Promise<number> {
-    await this.acquire();
-    try {
-      // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
-      this.db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
-      this.wrote();
-      return Number(this.db.pragma('freelist_count', { simple: true }));
-    } catch (e) {
-      throw sqliteError(e, this.place);
-    } finally {
-      this.release();
+    let left = Math.max(1, Math.floor(pages));
+    for (;;) {
+      const step = Math.min(left, RECLAIM_STEP_PAGES);
+      left -= step;
+      await this.acquire();
+      let free: number;
+      try {
+        // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
+        this.db.exec(`PRAGMA incremental_vacuum(${step})`);
+        this.wrote();
+        free = Number(this.db.pragma('freelist_count', { simple: true }));
+      } catch (e) {
+        throw sqliteError(e, this.place);
+      } finally {
+        this.release();
+      }
+      if (left === 0 || free === 0) return free;
+      await new Promise((r) => setImmediate(r));
     }
   }
 

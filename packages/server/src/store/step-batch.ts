@@ -192,27 +192,59 @@ const UPSERT_RECORD = `ON CONFLICT (run_id, path) DO UPDATE SET name = excluded.
   end_time = excluded.end_time`;
 
 /**
- * Moves every staged event and action record to the tables clustered by run, in one go (inside
- * the caller's transaction): sorted by run, each run's rows land together on few pages. Of a
- * record staged more than once, the newest wins. The runs' event counters go back to
- * runs.last_seq. Returns the number of staged rows moved.
+ * Moves staged events, action records and event counters to the tables clustered by run (inside
+ * the caller's transaction): sorted by run, each run's rows land together on few pages. At most
+ * `limit` rows in all (events, then records, then counters), the oldest first, so that one commit
+ * does bounded work; unbounded by default (retention needs every staged row of a run gone). Of a
+ * record staged more than once, the newest wins: older versions move first, and a read prefers
+ * the staged one while any is left (run-rows.ts). A run's counter goes back to runs.last_seq.
+ * Returns the number of rows moved: fewer than `limit` means nothing is staged any more.
  */
-export async function mergeRecent(c: Conn): Promise<number> {
-  let moved = await c.run(
-    `INSERT INTO run_events (run_id, seq, event, event_ref)
-     SELECT run_id, seq, event, event_ref FROM run_events_recent ORDER BY run_id, seq`,
-  );
-  await c.run('DELETE FROM run_events_recent');
-  // A path staged twice is upserted twice, oldest first: the newest wins. (WHERE true: SQLite
-  // needs a WHERE before ON CONFLICT to parse an upsert from a SELECT.)
-  await c.run(
-    `INSERT INTO action_records (${RECORD_COLUMNS})
-     SELECT ${RECORD_COLUMNS} FROM action_records_recent
-     WHERE true ORDER BY run_id, path, id ${UPSERT_RECORD}`,
-  );
-  moved += await c.run('DELETE FROM action_records_recent');
-  await c.run('UPDATE runs SET last_seq = s.base + s.n FROM run_seqs_recent s WHERE runs.id = s.run_id');
-  await c.run('DELETE FROM run_seqs_recent');
+export async function mergeRecent(c: Conn, limit = Infinity): Promise<number> {
+  let moved = 0;
+  /** The newest key of the oldest `limit - moved` rows of `table` by `key` (null: none); all when unbounded. */
+  const upTo = async (table: string, key: string): Promise<unknown> => {
+    if (moved >= limit) return null;
+    const bounded = Number.isFinite(limit);
+    const [r] = await c.all<{ hi: unknown }>(
+      bounded
+        ? `SELECT MAX(${key}) AS hi FROM (SELECT ${key} FROM ${table} ORDER BY ${key} LIMIT ?)`
+        : `SELECT MAX(${key}) AS hi FROM ${table}`,
+      bounded ? [limit - moved] : [],
+    );
+    return r?.hi ?? null;
+  };
+  const events = await upTo('run_events_recent', 'id');
+  if (events !== null) {
+    await c.run(
+      `INSERT INTO run_events (run_id, seq, event, event_ref)
+       SELECT run_id, seq, event, event_ref FROM run_events_recent WHERE id <= ? ORDER BY run_id, seq`,
+      [events],
+    );
+    moved += await c.run('DELETE FROM run_events_recent WHERE id <= ?', [events]);
+  }
+  const records = await upTo('action_records_recent', 'id');
+  if (records !== null) {
+    // Of a path staged more than once, only the newest of these rows is upserted (the others
+    // would be overwritten in the same statement). (SQLite needs a WHERE before ON CONFLICT to
+    // parse an upsert from a SELECT.)
+    await c.run(
+      `INSERT INTO action_records (${RECORD_COLUMNS})
+       SELECT ${RECORD_COLUMNS} FROM action_records_recent
+       WHERE id IN (SELECT MAX(id) FROM action_records_recent WHERE id <= ? GROUP BY run_id, path)
+       ORDER BY run_id, path ${UPSERT_RECORD}`,
+      [records],
+    );
+    moved += await c.run('DELETE FROM action_records_recent WHERE id <= ?', [records]);
+  }
+  const counters = await upTo('run_seqs_recent', 'run_id');
+  if (counters !== null) {
+    await c.run(
+      'UPDATE runs SET last_seq = s.base + s.n FROM run_seqs_recent s WHERE runs.id = s.run_id AND s.run_id <= ?',
+      [counters],
+    );
+    moved += await c.run('DELETE FROM run_seqs_recent WHERE run_id <= ?', [counters]);
+  }
   return moved;
 }
 
