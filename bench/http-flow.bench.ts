@@ -4,8 +4,8 @@
 // same way; the load generator (wrk, else autocannon: bench/load.ts) is another, and a first row
 // checks it is not the limit (bench/generator-check.ts). Cases run interleaved (echo, stateless,
 // stateful at each concurrency) so that noise from the shared machine falls on all three alike.
-// The server has a per-flow trigger rate limit, so each case spreads its calls over fresh copies
-// of the flow: the figure is the runtime's, not the limiter's.
+// Each case spreads its calls over fresh copies of the flow (a server given a per-flow trigger rate
+// limit, FLOWBRIDGE_TRIGGER_RATE_LIMIT, would measure the limiter otherwise; none is set by default).
 import { generatorCheck, generatorNote } from './generator-check.js';
 import { distNote, load, startEcho, startFlowbridge, type Flowbridge, type Server } from './harness.js';
 import type { LoadResult } from './load.js';

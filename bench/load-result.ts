@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface LoadOptions {
-  /** Called round-robin (several copies of a flow, so no single one hits its per-flow rate limit); one origin. */
+  /** Called round-robin (several copies of a flow, each fresh); one origin. */
   urls: string[];
   /** Connections kept open, each with one request in flight. */
   concurrency: number;

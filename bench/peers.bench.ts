@@ -18,7 +18,7 @@ const CONCURRENCY = [1, 10, 50];
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2;
 const WARMUP_MS = 1000;
 const DURATION_MS = 3000;
-/** Copies of the flow per case (each of ours has a per-flow trigger rate limit); Node-RED gets as many paths. */
+/** Copies of the flow per case (fresh flows, as http-flow.bench.ts); Node-RED gets as many paths. */
 const COPIES = 8;
 const AIM = 1.5;
 const KiB = 1024;
@@ -38,7 +38,7 @@ async function measure(s: Servers, who: Who, concurrency: number): Promise<{ res
     return { result: await load({ ...options, urls: [`${s.echo.url}/echo`], serverPid: s.echo.pid }), written: 0 };
   const serverPid = who === 'Node-RED' ? s.nodeRed.pid : s.flowbridge.pid;
   const dir = who === 'Node-RED' ? s.nodeRed.userDir : s.flowbridge.dataDir;
-  // Fresh copies of our flow for each case, so that no copy reaches its trigger rate limit.
+  // Fresh copies of our flow for each case, as http-flow.bench.ts does.
   const urls = who === 'Node-RED' ? s.nodeRed.urls : await s.flowbridge.deploy(who, COPIES);
   const before = dirBytes(dir);
   const result = await load({ ...options, urls, serverPid });
