@@ -317,7 +317,7 @@ export class LiveRuns {
   }
 
   /** `result`: the run's result when the caller has it already (it is built anew otherwise). */
-  private finish(live: Live, result: RunResult = live.run.result()): void {
+  private finish(live: Live, result: RunResult = live.ended ?? live.run.result()): void {
     live.done = true;
     for (const c of live.inflight.values()) c.abort();
     if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);

@@ -51,7 +51,7 @@ export function idleAfter(live: Live, step: Step): boolean {
 export function finalUpdate(
   live: Live,
   now: () => number,
-  result: RunResult = live.run.result(),
+  result: RunResult = (live.ended ??= live.run.result()),
 ): NonNullable<StepWrite['runUpdate']> {
   return {
     status: result.status as RunStatus,
