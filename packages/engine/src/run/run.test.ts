@@ -136,6 +136,40 @@ test('a webhook step waits for its callback and exposes the callback URL', () =>
   assert.deepEqual(run.result().actions.Hook?.outputs, { body: { ok: true } });
 });
 
+test('a callback base given as a function is called once, and only by a run that needs a URL', () => {
+  let calls = 0;
+  const base = (): string => {
+    calls++;
+    return 'https://fb.test/cb';
+  };
+  const plain = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: { Compose: { type: 'Compose', inputs: 1 } },
+  });
+  assert.equal(Run.start(plain, { ...init, callbackBaseUrl: base }).step.status, 'Succeeded');
+  assert.equal(calls, 0);
+  const hooks = compileWorkflow({
+    triggers: { manual: { type: 'Request' } },
+    actions: {
+      A: {
+        type: 'HttpWebhook',
+        inputs: { subscribe: { method: 'POST', uri: 'https://h.test', body: '@listCallbackUrl()' } },
+      },
+      B: {
+        type: 'HttpWebhook',
+        inputs: { subscribe: { method: 'POST', uri: 'https://h.test', body: '@listCallbackUrl()' } },
+      },
+    },
+  });
+  const { step } = Run.start(hooks, { ...init, callbackBaseUrl: base });
+  const urls = step.commands.flatMap((c) => (c.kind === 'effect' ? [c.inputs as { body: string }] : []));
+  assert.equal(urls.length, 2);
+  for (const u of urls) assert.ok(u.body.startsWith('https://fb.test/cb/'), u.body);
+  assert.equal(calls, 1);
+  // Left out of the init's JSON, which a host stores.
+  assert.equal(JSON.stringify({ ...init, callbackBaseUrl: base }).includes('callbackBaseUrl'), false);
+});
+
 test('trigger() carries the Recurrence occurrence as scheduledTime when the host gives one', () => {
   const wf = compileWorkflow({
     triggers: { Every: { type: 'Recurrence', recurrence: { frequency: 'Hour', interval: 1 } } },
