@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from './rate-limit.js';
+import { DEFAULT_TRIGGER_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 
 test('each flow has its own bucket; tokens come back over the minute; Retry-After says when', () => {
   let now = 0;
@@ -19,5 +19,13 @@ test('each flow has its own bucket; tokens come back over the minute; Retry-Afte
 
 test('a limit of 0 turns the rate limit off', () => {
   const limiter = new RateLimiter(0, () => 0);
+  for (let i = 0; i < 10_000; i++) assert.equal(limiter.take('a'), true);
+});
+
+test('with no limit configured (FLOWBRIDGE_TRIGGER_RATE_LIMIT unset), no call is refused', () => {
+  let now = 0;
+  const limiter = new RateLimiter(DEFAULT_TRIGGER_RATE_LIMIT, () => now);
+  for (let i = 0; i < 10_000; i++) assert.equal(limiter.take('a'), true);
+  now += 1; // a burst within one millisecond, then more
   for (let i = 0; i < 10_000; i++) assert.equal(limiter.take('a'), true);
 });
