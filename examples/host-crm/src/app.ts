@@ -131,7 +131,18 @@ export class CrmApp {
     }
   }
 
-  /** Deliveries still retrying are dropped (the kit retries in memory). */
+  /**
+   * Once listening: the events an earlier run of the CRM had not delivered when it stopped (the
+   * kit keeps them in the data file until they settle) go out now.
+   */
+  resumeDeliveries(): void {
+    void this.host
+      .resumeDeliveries()
+      .then((outcomes) => this.logOutcomes('resumed', outcomes))
+      .catch((err: unknown) => this.options.log.warn({ err: String(err) }, 'resuming deliveries failed'));
+  }
+
+  /** Deliveries still waiting for a retry stay in the data file: the next start sends them. */
   async close(): Promise<void> {
     await this.host.store.close?.();
     this.records.close();

@@ -38,6 +38,7 @@ server.listen(config.port, config.host, () => {
     },
     'crm started',
   );
+  app.resumeDeliveries();
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

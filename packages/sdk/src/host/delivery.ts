@@ -3,6 +3,9 @@
  * tried until a 2xx acknowledges it or the tries run out: network errors, 408, 429 and 5xx are
  * tried again after an exponential delay (Retry-After wins when the callback sends one); 404 and
  * 410 mean the flow is gone, and its subscription goes too; any other answer fails at once.
+ * With a store that keeps a journal (sqliteStore), each delivery is written down before its first
+ * try and forgotten once settled: resumeDeliveries() sends, with the same event id and the tries
+ * left, what a stopped or crashed process did not settle (at least once, never lost).
  */
 import { signatureHeaders, TIMESTAMP_HEADER } from '../signature.js';
 import { checkValue } from './schema.js';
@@ -10,6 +13,7 @@ import {
   ConnectorHostError,
   type DeliveryOutcome,
   type EmitOptions,
+  type PendingDelivery,
   type RetryOptions,
   type Subscription,
   type SubscriptionStore,
@@ -97,13 +101,46 @@ export async function emitEvent(
     );
   const body = JSON.stringify(events);
   const eventId = options.eventId ?? deps.newId();
-  // A few deliveries at a time: an event with many subscribers does not open a socket for each at once.
-  const outcomes: DeliveryOutcome[] = new Array(reached.length);
+  const createdAt = deps.now();
+  const pending = reached.map((s): PendingDelivery => ({
+    id: `${eventId}/${s.id}`,
+    eventId,
+    subscriptionId: s.id,
+    operationId,
+    body,
+    attempts: 0,
+    createdAt,
+  }));
+  // Written down before the first try: from here on the event is the kit's to deliver.
+  if (pending.length) await deps.store.deliveries?.add(pending);
+  return inTurns(pending, (p, i) => deliver(deps, reached[i]!, p));
+}
+
+/**
+ * Sends what the journal holds from an earlier process (one that stopped or crashed while a
+ * delivery waited for its next try), with the tries it had left (one at least); a subscription
+ * removed meanwhile settles as gone. Nothing to do for a store without a journal.
+ */
+export async function resumeDeliveries(deps: DeliveryDeps): Promise<DeliveryOutcome[]> {
+  const journal = deps.store.deliveries;
+  if (!journal) return [];
+  const pending = await journal.pending();
+  return inTurns(pending, async (p) => {
+    const subscription = await deps.store.get(p.subscriptionId);
+    if (subscription) return deliver(deps, subscription, p);
+    await journal.settle(p.id);
+    return { subscriptionId: p.subscriptionId, flowId: null, flowName: null, status: 'gone', attempts: p.attempts };
+  });
+}
+
+/** A few deliveries at a time: an event with many subscribers does not open a socket for each at once. */
+async function inTurns<T>(items: T[], send: (item: T, index: number) => Promise<DeliveryOutcome>) {
+  const outcomes: DeliveryOutcome[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < reached.length; i = next++) outcomes[i] = await deliver(deps, reached[i]!, body, eventId);
+    for (let i = next++; i < items.length; i = next++) outcomes[i] = await send(items[i]!, i);
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELIVERIES, reached.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELIVERIES, items.length) }, worker));
   return outcomes;
 }
 
@@ -117,15 +154,22 @@ export function retryAfterMs(value: string | null, now: number): number | undefi
 
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
-async function deliver(
+async function deliver(deps: DeliveryDeps, subscription: Subscription, p: PendingDelivery): Promise<DeliveryOutcome> {
+  const outcome = await tryUntilSettled(deps, subscription, p);
+  await deps.store.deliveries?.settle(p.id);
+  return outcome;
+}
+
+async function tryUntilSettled(
   deps: DeliveryDeps,
   subscription: Subscription,
-  body: string,
-  eventId: string,
+  { id, body, eventId, attempts: before }: PendingDelivery,
 ): Promise<DeliveryOutcome> {
-  const { attempts, baseDelayMs, maxDelayMs } = deps.retry;
+  const { baseDelayMs, maxDelayMs } = deps.retry;
+  // A resumed delivery has the tries it had left, and one at least.
+  const attempts = Math.max(deps.retry.attempts, before + 1);
   const who = { subscriptionId: subscription.id, flowId: subscription.flowId, flowName: subscription.flowName };
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = before + 1; ; attempt++) {
     const timestamp = deps.now();
     let failed: { httpStatus?: number; error: string };
     let wait: number | undefined;
@@ -155,6 +199,7 @@ async function deliver(
       failed = { error: error instanceof Error ? error.message : String(error) };
     }
     if (attempt >= attempts) return { ...who, status: 'failed', attempts: attempt, ...failed };
+    await deps.store.deliveries?.tried(id, attempt);
     await deps.retry.sleep(Math.min(wait ?? baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
   }
 }

@@ -5,7 +5,7 @@
  * events to the flows that subscribed. README "Host kit (@flowbridge/sdk)".
  */
 import { connectorFiles } from './document.js';
-import { DEFAULT_RETRY, emitEvent, matches, sleep, type DeliveryDeps } from './delivery.js';
+import { DEFAULT_RETRY, emitEvent, matches, resumeDeliveries, sleep, type DeliveryDeps } from './delivery.js';
 import { checkOptions } from './options.js';
 import { createHandler } from './routes.js';
 import { memoryStore } from './store.js';
@@ -25,6 +25,12 @@ export interface ConnectorHost {
   connector(): ConnectorFiles;
   /** Delivers an event to the matching subscriptions; one outcome per subscription. */
   emit(operationId: string, payload: unknown, options?: EmitOptions): Promise<DeliveryOutcome[]>;
+  /**
+   * Delivers what an earlier process of this host left unsettled in the store's journal (it
+   * stopped or crashed while a delivery waited for its next try); call it once at start. Nothing
+   * to do with a store that keeps no journal (memoryStore).
+   */
+  resumeDeliveries(): Promise<DeliveryOutcome[]>;
   /**
    * The live subscriptions of a trigger (of every trigger when none is named); with parameters,
    * those an emit() with these parameters reaches.
@@ -53,6 +59,7 @@ export function createConnectorHost(options: ConnectorHostOptions): ConnectorHos
     fetch: handle,
     connector: () => structuredClone(files),
     emit: (operationId, payload, emitOptions) => emitEvent(deliveryDeps, operationId, payload, emitOptions),
+    resumeDeliveries: () => resumeDeliveries(deliveryDeps),
     subscriptions: async (operationId, parameters) =>
       (await store.list(operationId)).filter((s) => parameters === undefined || matches(s, parameters)),
     store,

@@ -126,7 +126,39 @@ export interface SubscriptionStore {
   /** True when it was there. */
   remove(id: string): Promise<boolean>;
   list(operationId?: string): Promise<Subscription[]>;
+  /**
+   * Where deliveries not yet settled are kept (sqliteStore has one; memoryStore none): emit()
+   * writes them before the first try, so that a host that stops or crashes while a delivery waits
+   * for its next try sends it from resumeDeliveries() when it is back.
+   */
+  deliveries?: DeliveryJournal;
   close?(): Promise<void>;
+}
+
+/** One event to one subscription, not delivered, gone or failed for good yet. */
+export interface PendingDelivery {
+  /** `<eventId>/<subscriptionId>`. */
+  id: string;
+  eventId: string;
+  subscriptionId: string;
+  operationId: string;
+  /** The JSON body, as sent on every try. */
+  body: string;
+  /** Tries made so far. */
+  attempts: number;
+  /** Epoch ms of the emit(). */
+  createdAt: number;
+}
+
+export interface DeliveryJournal {
+  /** Before the first try. */
+  add(deliveries: PendingDelivery[]): Promise<void>;
+  /** A try failed and another is due. */
+  tried(id: string, attempts: number): Promise<void>;
+  /** Delivered, gone or failed for good: forgotten. */
+  settle(id: string): Promise<void>;
+  /** Oldest first. */
+  pending(): Promise<PendingDelivery[]>;
 }
 
 export interface EmitOptions {
