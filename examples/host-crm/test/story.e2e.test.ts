@@ -3,7 +3,8 @@
 // templates; a template becomes a flow with a connection; a request created on the CRM's pages
 // starts a run whose Get record calls back into the CRM and whose approval, once approved through
 // Flowbridge's API, settles the request (a signed callback); an instant flow runs on a customer;
-// subscriptions survive a restart of the CRM; a delivery Flowbridge refuses is tried again.
+// subscriptions survive a restart of the CRM; a delivery Flowbridge refuses is tried again, also
+// by the CRM started again after it was killed while waiting to retry.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -228,6 +229,25 @@ describe('host-crm with flowbridge start', () => {
     assert.equal(posts, 3, 'two refused, the third accepted');
     assert.equal((await runsOf(flowId)).length, 2, 'one run for the event');
     assert.match(await page(crm.url, `/customers/${customerId}`), new RegExp(`Large order #${orderId} \\(1800\\)`));
+  });
+
+  it('a delivery waiting for its retry when the CRM is killed (kill -9) is sent when it starts again', async () => {
+    const flowId = flows['Thank large orders']!;
+    const posts = () => proxy.seen.filter((s) => s.startsWith('POST /api/v1/workflows/')).length;
+    const seenBefore = posts();
+    proxy.failNext('/api/v1/workflows/', 1);
+    const order = await postForm(crm.url, '/orders', { customerId, amount: 1900, description: 'Jacquard loom' });
+    const orderId = order.created!.split('/')[1];
+    // Refused once; the kit waits a second before its next try, and the CRM dies meanwhile.
+    await until('the refused delivery', () => posts() > seenBefore);
+    const port = Number(new URL(crm.url).port);
+    await crm.stop('SIGKILL');
+    assert.equal((await runsOf(flowId)).length, 2, 'no run yet for the refused event');
+    crm = await startCrm(crmEnv(port));
+    await until('the run to succeed', () => succeededRuns(flowId, 3));
+    assert.equal(posts() - seenBefore, 2, 'refused once, then sent by the restarted CRM');
+    assert.equal((await runsOf(flowId)).length, 3, 'one run for the event');
+    assert.match(await page(crm.url, `/customers/${customerId}`), new RegExp(`Large order #${orderId} \\(1900\\)`));
   });
 
   it('updating and deleting records on the pages start the flows of those triggers', async () => {
