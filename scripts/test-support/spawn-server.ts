@@ -30,6 +30,8 @@ export interface SpawnedProcess {
 }
 
 export interface SpawnOptions {
+  /** What the errors call it: "<name> exited with <code>:" and its output (tests match that). */
+  name: string;
   /** Over process.env. */
   env?: Record<string, string>;
   /** The `msg` of the JSON log line that carries the `url`. */
@@ -41,7 +43,7 @@ export interface SpawnOptions {
 
 /** `node <args>` from the repository root, resolved once it logs `until` (rejected if it exits first). */
 export async function spawnUntilLogged(args: string[], options: SpawnOptions): Promise<SpawnedProcess> {
-  const { until, timeoutMs = 30_000 } = options;
+  const { name, until, timeoutMs = 30_000 } = options;
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
@@ -51,7 +53,10 @@ export async function spawnUntilLogged(args: string[], options: SpawnOptions): P
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const pattern = new RegExp(`"url":"([^"]*)"[^\\n]*"msg":"${until}"`);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${until}' within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not log '${until}' in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = pattern.exec(out);
@@ -63,7 +68,7 @@ export async function spawnUntilLogged(args: string[], options: SpawnOptions): P
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code} before '${until}':\n${out}`));
+      reject(new Error(`${name} exited with ${code}:\n${out}`));
     });
   });
   return {
@@ -114,6 +119,7 @@ export function startFlowbridge(options: FlowbridgeOptions = {}): Promise<Spawne
       ...(token !== undefined ? { FLOWBRIDGE_ADMIN_TOKEN: token } : {}),
       ...options.env,
     },
+    name: 'server',
     until: 'flowbridge started',
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(temp ? { cleanup: () => rmSync(temp, { recursive: true, force: true }) } : {}),

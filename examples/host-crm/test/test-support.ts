@@ -26,7 +26,7 @@ export function startFlowbridge(dataDir: string, env: Record<string, string>): P
 
 /** The CRM as `npm start -w examples/host-crm` runs it (from source, with the SDK's sources). */
 export function startCrm(env: Record<string, string>): Promise<Proc> {
-  return spawnUntilLogged(fromSource(crmMain), { env, until: 'crm started' });
+  return spawnUntilLogged(fromSource(crmMain), { name: 'crm', env, until: 'crm started' });
 }
 
 export interface FlakyProxy {
