@@ -11,7 +11,8 @@ export async function startProcess(
   env: Record<string, string>,
   options: { port?: boolean } = {},
 ): Promise<ServerProcess> {
-  const { stop, ...server } = await startFlowbridge({ args, env, ...(options.port === false ? { port: false } : {}) });
+  const { stop, ...server } = await startFlowbridge({ args, env, port: options.port === false ? false : 0 });
+  // kill -9 unless told: these tests stop servers as a crash would.
   return { ...server, kill: (signal = 'SIGKILL') => stop(signal) };
 }
 
