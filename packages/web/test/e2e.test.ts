@@ -130,7 +130,7 @@ describe('the web app in Chromium against flowbridge start', { skip }, () => {
   before(async () => {
     await ensureBuilt();
     [server, browser] = await Promise.all([
-      startServer({ FLOWBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN }),
+      startServer(ADMIN_TOKEN),
       chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
     ]);
     call = apiClient(server.url, ADMIN_TOKEN);
