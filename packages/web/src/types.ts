@@ -15,8 +15,7 @@ export type Flow = Schemas['Flow'];
 export type FlowVersion = Schemas['FlowVersion'];
 export type Run = Schemas['Run'];
 export type TriggerHistoryEntry = Schemas['TriggerHistory'];
-/** The server always sends requestDate (approvals/types.ts); the OpenAPI document leaves it optional. */
-export type Approval = Schemas['Approval'] & { requestDate: string };
+export type Approval = Schemas['Approval'];
 export type AccessToken = Schemas['AccessToken'];
 export type OAuthClient = Schemas['Client'];
 export type AuditEntry = Schemas['AuditEntry'];

@@ -1966,7 +1966,7 @@ export interface components {
       assignedTo: string[];
       responseOptions: string[];
       enableReassignment?: boolean;
-      requestDate?: string;
+      requestDate: string;
       completionDate?: string | null;
       outcome?: string | null;
       /** @description The responses so far, in the shape of the action outputs (while pending, `responder` carries the address only). */

@@ -11,7 +11,17 @@ const dateTimeAt: Schema = { type: 'string', format: 'date-time' };
 const schemas: Record<string, Schema> = {
   Approval: {
     type: 'object',
-    required: ['id', 'name', 'status', 'approvalType', 'title', 'assignedTo', 'responseOptions', 'responses'],
+    required: [
+      'id',
+      'name',
+      'status',
+      'approvalType',
+      'title',
+      'assignedTo',
+      'responseOptions',
+      'requestDate',
+      'responses',
+    ],
     properties: {
       id: { type: 'string' },
       name: { type: 'string', description: 'The id again (the connector output name).' },
