@@ -8,7 +8,10 @@
 //
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
-// migration 2, says why). PostgreSQL writes the clustered tables directly.
+// migration 2, says why). PostgreSQL writes the clustered tables directly. A unit that creates a
+// run and ends it keeps the run's records packed in the run's row instead, on both backends
+// (packed-records.ts); a later write of records for such a run turns them into rows first (the
+// one JSON work inside a transaction, and a rare one: a run does not write after it ended).
 import { compactInit, initBlob } from './compact-init.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
