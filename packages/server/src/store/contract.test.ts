@@ -11,6 +11,7 @@ import { desktopCases } from './test-support/contract/desktop.js';
 import { peopleFlowCases } from './test-support/contract/people-flows.js';
 import { queueCases } from './test-support/contract/queue.js';
 import { runHistoryCases } from './test-support/contract/run-history.js';
+import { runPackedCases } from './test-support/contract/run-packed.js';
 import { runReadCases } from './test-support/contract/run-reads.js';
 import { runStepCases } from './test-support/contract/run-steps.js';
 import { templateCases } from './test-support/contract/templates.js';
@@ -33,6 +34,7 @@ const cases: Case[] = [
   ...runStepCases,
   ...runReadCases,
   ...runHistoryCases,
+  ...runPackedCases,
   ...queueCases,
   ...approvalCases,
   ...connectorCases,

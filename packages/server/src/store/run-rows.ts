@@ -14,7 +14,8 @@ export const UNFINISHED_SQL = UNFINISHED_RUN_STATUSES.map((s) => `'${s}'`).join(
 /**
  * The reads of run history. SQLite's newest events, action records and event counts are staged in
  * the *_recent tables until they are moved in bulk (schema.ts, migration 2; step-batch.ts): its
- * reads see both. PostgreSQL writes the clustered tables directly and reads them alone.
+ * reads see both. PostgreSQL writes the clustered tables directly and reads them alone. A run
+ * whose records are packed in its row (packed-records.ts) has no record rows: runs.ts reads those.
  */
 export function historySql(staged: boolean) {
   /** A run's last_seq; `runs` is the table's name or alias in the query. */

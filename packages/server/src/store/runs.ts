@@ -5,6 +5,7 @@ import type { StoreContext } from './context.js';
 import type { Conn, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson } from './json.js';
+import { countPacked, unpackRecords } from './packed-records.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_SQL, historySql, initColumns, initOf, toActionRecord, toRun } from './run-rows.js';
@@ -65,7 +66,7 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
     const [r] = await c.all(
       `SELECT r.id, r.flow_id, r.flow_version, r.environment_id, r.trigger_name, r.status, r.start_time, r.end_time,
          r.error, r.client_tracking_id, ${sql.lastSeq('r')}, COALESCE(r.init, pi.data) AS init_v,
-         COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v
+         COALESCE(r.response, pr.data) AS response_v, COALESCE(r.outputs, po.data) AS outputs_v${withActions ? ', r.records' : ''}
        FROM runs r LEFT JOIN payloads pi ON pi.id = r.init_ref LEFT JOIN payloads pr ON pr.id = r.response_ref
          LEFT JOIN payloads po ON po.id = r.outputs_ref
        WHERE r.id = ?`,
@@ -78,7 +79,9 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
       response: fromJson(r.response_v),
       outputs: fromJson(r.outputs_v),
     };
-    if (withActions) {
+    if (withActions && r.records !== null && r.records !== undefined) {
+      detail.actions = unpackRecords(id, r.records); // a run has packed records or rows, not both
+    } else if (withActions) {
       const rows = await c.all(sql.actions, new Array(sql.idParams.actions).fill(id));
       detail.actions = rows.map(toActionRecord);
     }
@@ -271,6 +274,11 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
             if (staged(driver)) await mergeRecent(c);
             counts.events += await c.run(`DELETE FROM run_events WHERE ${inList}`, ids);
             counts.actionRecords += await c.run(`DELETE FROM action_records WHERE ${inList}`, ids);
+            const packed = await c.all<{ records: unknown }>(
+              `SELECT records FROM runs WHERE id IN (${placeholders(ids.length)}) AND records IS NOT NULL`,
+              ids,
+            );
+            for (const r of packed) counts.actionRecords += countPacked(r.records);
             counts.payloads += await c.run(`DELETE FROM payloads WHERE ${inList}`, ids);
             const queued = await deleteQueueRowsOfRuns(c, ids);
             counts.workItems += queued.workItems;

@@ -502,6 +502,16 @@ export const migrations: Migration[] = [
     // read as not parked, so the first start after the upgrade resumes them as before.
     statements: () => [`ALTER TABLE runs ADD COLUMN parked INTEGER NOT NULL DEFAULT 0`],
   },
+  {
+    version: 11,
+    name: 'a short run keeps its action records in its row',
+    // A run that one write creates and ends (the HTTP flow's runs) keeps its action records packed
+    // in runs.records, one JSON array (store/packed-records.ts), instead of a row each in
+    // action_records: ~5 rows and index entries per run, each repeating the run id, become one.
+    // Existing runs keep their rows (NULL here); both read the same. Last of the row, so reads of
+    // the other columns never reach it.
+    statements: (t) => [`ALTER TABLE runs ADD COLUMN records ${t.json}`],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]?.version ?? 0;

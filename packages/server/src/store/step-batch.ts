@@ -8,14 +8,17 @@
 //
 // SQLite appends events and action records to the *_recent tables (in commit order, a few pages
 // per batch) and mergeRecent moves them to the tables clustered by run in bulk (schema.ts,
-// migration 2, says why). PostgreSQL writes the clustered tables directly.
+// migration 2, says why). PostgreSQL writes the clustered tables directly. A unit that creates a
+// run and ends it keeps the run's records packed in the run's row instead, on both backends
+// (packed-records.ts); a later write of records for such a run turns them into rows first (the
+// one JSON work inside a transaction, and a rare one: a run does not write after it ended).
 import { compactInit, initBlob } from './compact-init.js';
-import { compactRecord, packRecordColumns } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { selectFromFlowVersion } from './flows.js';
-import { toBlob, toJson, toJsonOrNull } from './json.js';
+import { textBlob, toBlob, toJson, toJsonOrNull } from './json.js';
+import { endsInOneUnit, nonEmpty as str, packRecords, recordTexts, unpackToRows } from './packed-records.js';
 import type { Blob, PayloadRow } from './json.js';
 import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
 import type { WorkRow } from './queue-rows.js';
@@ -44,6 +47,8 @@ export interface PreparedUnit {
     startTime: number;
     clientTrackingId: string | null;
     init: Blob;
+    /** The run's action records packed in its row (packed-records.ts); then `records` is empty. */
+    records: Blob | null;
   } | null;
   events: Blob[];
   records: PreparedRecord[];
@@ -65,15 +70,6 @@ export interface UnitResult {
   seqs: number[];
   workIds: string[];
   completed: number;
-}
-
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string' || v === '') throw new StoreError('InvalidArgument', `${what} must be a non-empty string`);
-  return v;
-}
-
-function optStr(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
 }
 
 /**
@@ -108,24 +104,7 @@ export function prepareUnit(
     expectSeq: step.expectSeq ?? null,
     create: null,
     events: events.map((e, i) => blob(e, `events[${i}]`)),
-    records: records.map((r, i) => {
-      if (r === null || typeof r !== 'object')
-        throw new StoreError('InvalidArgument', `records[${i}] is not an object`);
-      const cols = {
-        runId: runId ?? '',
-        path: str(r.path, `records[${i}].path`),
-        name: str(r.name, `records[${i}].name`),
-        status: str(r.status, `records[${i}].status`),
-        startTime: optStr(r.startTime),
-        endTime: optStr(r.endTime),
-      };
-      return {
-        path: cols.path,
-        status: cols.status,
-        ...packRecordColumns(cols),
-        data: blob(compactRecord(r, cols), `records[${i}]`),
-      };
-    }),
+    records: [],
     status: null,
     runUpdate: [],
     enqueue: (step.enqueue ?? []).map((item) => ({
@@ -141,6 +120,15 @@ export function prepareUnit(
     completeWork: step.completeWork ?? [],
     payloads,
   };
+  const texts = recordTexts(records, runId ?? '');
+  // A run created and ended here keeps its records in its own row (packed-records.ts).
+  const packed = create && runId !== null && endsInOneUnit(step) ? packRecords(texts, compress) : null;
+  if (!packed) {
+    unit.records = texts.map(({ text, ...cols }) => ({
+      ...cols,
+      data: kept(textBlob(text, runId ?? '', threshold, compress)),
+    }));
+  }
   if (create && runId !== null) {
     const cols = {
       runId,
@@ -161,6 +149,7 @@ export function prepareUnit(
       startTime: cols.startTime,
       clientTrackingId: cols.clientTrackingId,
       init: kept(initBlob(toJson(compact, 'run.init'), runId, threshold, compress)),
+      records: packed,
     };
   }
   const u = step.runUpdate;
@@ -276,7 +265,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
     if (!r) continue;
     const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
     if (cols) folded.add(u);
-    const extra = cols ?? [];
+    const extra: Array<[string, unknown]> = r.records ? [...(cols ?? []), ['records', r.records.inline]] : (cols ?? []);
     const n = await c.run(insertRunSql(extra.map(([col]) => col)), [
       r.id,
       r.triggerName,
@@ -345,6 +334,10 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
       ]);
     }
   }
+  // A run whose records are packed in its row gets rows from now on: its packed ones first.
+  const writing = new Set<string>();
+  for (const u of units) if (u.records.length && u.runId) writing.add(u.runId);
+  await unpackToRows(c, [...writing], driver.dialect === 'sqlite');
   if (records.size && staged(driver)) {
     await insertMany(c, `INSERT INTO action_records_recent (${RECORD_COLUMNS})`, 8, [...records.values()]);
   } else if (records.size) {

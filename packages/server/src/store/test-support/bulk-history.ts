@@ -1,7 +1,9 @@
 // Bench-only (bench/history.bench.ts): fills an embedded store with many finished runs fast. Each
 // run's rows are made by the store's own row preparation (prepareUnit: the compact records and
-// compressed JSON the writer stores) and inserted in bulk straight into the tables clustered by
-// run, where a run's history lives once its staged rows have moved (step-batch.ts, mergeRecent).
+// compressed JSON the writer stores) and inserted in bulk. A run created and ended in one write,
+// as these are, keeps its action records packed in its own row (packed-records.ts); a variant
+// whose records the writer would keep as rows gets them straight in the table clustered by run,
+// where a run's history lives once its staged rows have moved (step-batch.ts, mergeRecent).
 // To be fast, `variants` runs are prepared and reused: every run gets its own id, flow and start
 // time, while its JSON is that of one of the variants.
 import type { Json } from '../json.js';
@@ -37,7 +39,7 @@ export interface BulkRunsOptions {
 
 const RUN_COLUMNS =
   'id, flow_id, flow_version, environment_id, trigger_name, status, start_time, end_time, error, ' +
-  'client_tracking_id, init, init_ref, response, response_ref, outputs, outputs_ref, last_seq';
+  'client_tracking_id, init, init_ref, response, response_ref, outputs, outputs_ref, last_seq, records';
 
 /** Inserts the runs; resolves to a sample of 1,000 of their ids (evenly spread), for reads. */
 export async function insertFinishedRuns(options: BulkRunsOptions): Promise<string[]> {
@@ -90,18 +92,21 @@ export async function insertFinishedRuns(options: BulkRunsOptions): Promise<stri
           update.outputs,
           null,
           0,
+          u.create?.records?.inline ?? null,
         ]);
         for (const r of u.records)
           recordRows.push([id, r.path, r.name, r.status, r.data.inline, null, r.startTime, r.endTime]);
       }
       await driver.transaction(async (c) => {
-        await insertMany(c, `INSERT INTO runs (${RUN_COLUMNS})`, 17, runRows);
-        await insertMany(
-          c,
-          'INSERT INTO action_records (run_id, path, name, status, record, record_ref, start_time, end_time)',
-          8,
-          recordRows,
-        );
+        await insertMany(c, `INSERT INTO runs (${RUN_COLUMNS})`, 18, runRows);
+        if (recordRows.length) {
+          await insertMany(
+            c,
+            'INSERT INTO action_records (run_id, path, name, status, record, record_ref, start_time, end_time)',
+            8,
+            recordRows,
+          );
+        }
       });
     }
   } finally {

@@ -9,7 +9,7 @@ const T = '2026-01-01T00:00:00.1230000Z';
 const U = '2026-01-01T00:00:01.5000000Z';
 
 /** Records with what compaction leaves out, and with what it must keep. */
-const records = (runId: string): ActionRecordInput[] => [
+export const records = (runId: string): ActionRecordInput[] => [
   // The engine's usual record: every droppable key present and derivable.
   {
     name: 'Compose',
