@@ -14,9 +14,10 @@ import { StoreError } from './errors.js';
 import { Lock } from './lock.js';
 import { sqliteError } from './sqlite-errors.js';
 import type { MergePolicy, StagedRows } from './staged-rows.js';
-import type { PreparedUnit, UnitResult } from './step-batch.js';
+import type { PreparedUnit } from './step-batch.js';
 import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
-import { WriterThread } from './writer-thread.js';
+import { StepThread } from './step-thread.js';
+import type { WriterThread } from './writer-thread.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
 
@@ -88,11 +89,7 @@ export class SqliteDriver implements Driver {
   private readonly leaderships = new Map<string, DataLock>();
   /** Shared: the open transaction enqueued work; the other processes hear of it once it commits. */
   private notifyOnCommit = false;
-  /** Whether StepWriter's batches may go to a writer thread (writer-thread.ts) once the checkpointer runs. */
-  private threadWanted: boolean;
-  private writer: WriterThread | null = null;
-  /** Why the writer thread died: StepWriter's batches fail with it from then on. */
-  private writerFailure: StoreError | null = null;
+  private readonly thread: StepThread;
 
   /**
    * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
@@ -120,7 +117,6 @@ export class SqliteDriver implements Driver {
     this.catchUpPages = options.walCatchUpPages ?? CATCH_UP_PAGES;
     this.idleMs = options.checkpointerIdleMs ?? CHECKPOINTER_IDLE_MS;
     this.background = (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '';
-    this.threadWanted = options.writerThread ?? process.env.FLOWBRIDGE_SQLITE_WRITER_THREAD !== '0';
     if (options.file === undefined) {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 }); // what it holds is secret (runs, keys)
@@ -152,6 +148,17 @@ export class SqliteDriver implements Driver {
       this.db.close();
       throw sqliteError(e, this.place);
     }
+    const data = {
+      file,
+      place: this.place,
+      autocheckpointPages: 2 * this.catchUpPages, // as this connection's while the thread runs (wrote())
+      journalSizeLimit: this.journalSizeLimit,
+    };
+    const wanted = options.writerThread ?? process.env.FLOWBRIDGE_SQLITE_WRITER_THREAD !== '0';
+    this.thread = new StepThread(data, wanted, this.writeLock, (notify) => {
+      this.wrote();
+      if (notify && this.shared) process.send?.(WORK_MESSAGE);
+    });
     this.direct = {
       all: (s, p) => this.breathe(() => this.execAll(s, p)),
       run: (s, p) => this.breathe(() => this.execRun(s, p)),
@@ -219,7 +226,7 @@ export class SqliteDriver implements Driver {
 
   /** The writer thread, while one runs (tests, metrics). */
   get writerThread(): WriterThread | null {
-    return this.writer;
+    return this.thread.running;
   }
 
   /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
@@ -250,70 +257,21 @@ export class SqliteDriver implements Driver {
     }
   }
 
-  /**
-   * StepWriter's batch written and committed on the writer thread, which runs with the checkpoint
-   * worker once it has opened its connection; null: the caller writes the batch on this thread.
-   * Fails with the thread's death (StoreUnavailable) from then on.
-   */
-  writeOnThread(
-    units: PreparedUnit[],
-    now: number,
-    staged: StagedRows,
-    merge: MergePolicy,
-  ): Promise<UnitResult[]> | null {
-    if (this.writerFailure) return Promise.reject(this.writerFailure);
-    if (!this.writer && this.threadWanted && this.checkpointer) this.startWriter(staged, merge);
-    return this.writer?.ready ? this.onThread(this.writer, units, now) : null;
-  }
-
-  private startWriter(staged: StagedRows, merge: MergePolicy): void {
-    try {
-      const writer = new WriterThread(
-        {
-          file: this.file,
-          place: this.place,
-          staged: staged.buffer,
-          merge,
-          autocheckpointPages: 2 * this.catchUpPages, // as this connection's (wrote())
-          journalSizeLimit: this.journalSizeLimit,
-        },
-        (error, started) => {
-          if (this.writer === writer) this.writer = null;
-          if (started) this.writerFailure = error;
-          else this.threadWanted = false; // it wrote nothing: batches stay on this thread
-        },
-      );
-      this.writer = writer;
-    } catch {
-      this.threadWanted = false;
-    }
-  }
-
-  private async onThread(writer: WriterThread, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
-    await this.writeLock.acquire();
-    try {
-      const { results, notify } = await writer.apply(units, now);
-      this.wrote();
-      if (notify && this.shared) process.send?.(WORK_MESSAGE);
-      return results;
-    } finally {
-      this.writeLock.release();
-    }
+  /** StepWriter's batch on the writer thread (step-thread.ts); null: the caller writes it here. */
+  writeOnThread(units: PreparedUnit[], now: number, staged: StagedRows, merge: MergePolicy) {
+    return this.thread.write(units, now, staged, merge, this.checkpointer !== null);
   }
 
   /** Back to SQLite's own checkpoints on this thread; `again`: the worker may start again later. */
   private async stopCheckpointer(again: boolean): Promise<void> {
     const checkpointer = this.checkpointer;
     this.checkpointer = null;
-    // The writer thread runs with it: it ends once its batch out (if any) is committed.
-    const writer = this.writer;
-    this.writer = null;
     if (this.idleCheck) clearInterval(this.idleCheck);
     this.idleCheck = null;
     this.background = again;
     this.writes = 0;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    await writer?.close();
+    await this.thread.stop(); // the writer thread runs with it
     await checkpointer?.close();
   }
 

@@ -13,14 +13,6 @@ import { createSqlStore } from './sql-store.js';
 import type { SqlStore } from './sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 interface Fixture {
   driver: SqliteDriver;
   store: SqlStore;
