@@ -10,6 +10,13 @@ import type { PreparedUnit, UnitResult } from './step-batch.js';
 import { WriterThread } from './writer-thread.js';
 import type { WriterThreadData } from './writer-thread-serve.js';
 
+/**
+ * Smaller batches stay on the main thread: handing one over costs two thread wake-ups, more than
+ * the statements of a step or two (one writer, one step at a time, made ~2x fewer steps/s on the
+ * thread on the 2-core VM); under load, batches are larger and what the event loop is spared.
+ */
+export const THREAD_MIN_BATCH = 4;
+
 export class StepThread {
   private thread: WriterThread | null = null;
   private failure: StoreError | null = null;
@@ -30,7 +37,10 @@ export class StepThread {
     return this.thread;
   }
 
-  /** The batch written on the thread; null: the caller writes it (`mayStart`: the checkpoint worker runs). */
+  /**
+   * The batch written on the thread; null: the caller writes it (a small batch, or no thread).
+   * `mayStart`: the checkpoint worker runs.
+   */
   write(
     units: PreparedUnit[],
     now: number,
@@ -40,7 +50,7 @@ export class StepThread {
   ): Promise<UnitResult[]> | null {
     if (this.failure) return Promise.reject(this.failure);
     if (!this.thread && this.wanted && mayStart) this.start(staged, merge);
-    return this.thread?.ready ? this.out(this.thread, units, now) : null;
+    return this.thread?.ready && units.length >= THREAD_MIN_BATCH ? this.out(this.thread, units, now) : null;
   }
 
   /** Ends the thread after its batch out, if any; it may start again later. */

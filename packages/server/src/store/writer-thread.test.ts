@@ -12,6 +12,7 @@ import { migrate } from './migrate.js';
 import { createSqlStore } from './sql-store.js';
 import type { SqlStore } from './sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
+import { THREAD_MIN_BATCH } from './step-thread.js';
 
 interface Fixture {
   driver: SqliteDriver;
@@ -35,9 +36,11 @@ async function withThread(fn: (f: Fixture) => Promise<void>): Promise<void> {
   const f = await open(dir);
   try {
     await f.store.createRun({ id: 'warm', flowId: f.flowId, flowVersion: 1, triggerName: 't', init: {} });
+    // Batches of THREAD_MIN_BATCH steps or more go to the thread, once it has started.
     for (let i = 0; (f.driver.writerThread?.commits ?? 0) === 0; i++) {
       if (i > 2000) assert.fail('the writer thread never took a batch');
-      await f.store.commitStep('warm', { events: [{ i }], runUpdate: { status: 'Running' } });
+      const steps = Array.from({ length: THREAD_MIN_BATCH }, (_, j) => ({ events: [{ i, j }] }));
+      await Promise.all(steps.map((step) => f.store.commitStep('warm', step)));
       if (i > 64) await new Promise((r) => setTimeout(r, 5)); // lets the thread start
     }
     await fn(f);
@@ -92,21 +95,23 @@ test('batches commit on the writer thread; the main connection reads them; stage
 test("a caller's bad step fails that caller alone across the thread", () =>
   withThread(async ({ driver, store, flowId }) => {
     await store.createRun({ id: 'good', flowId, flowVersion: 1, triggerName: 't', init: {} });
-    const before = driver.writerThread?.commits ?? 0;
+    const before = driver.writerThread?.answers ?? 0;
     const outcomes = await Promise.allSettled([
       store.commitStep('good', { events: [{ n: 1 }] }),
       store.commitStep('missing', { runUpdate: { endTime: 1 } }),
       store.commitStep('good', { events: [{ n: 2 }] }),
       store.createRun({ id: 'orphan', flowId: 'no-such-flow', flowVersion: 1, triggerName: 't', init: {} }),
+      store.commitStep('good', { events: [{ n: 3 }] }),
     ]);
     assert.deepEqual(
       outcomes.map((o) =>
         o.status === 'fulfilled' ? 'ok' : isStoreError(o.reason) ? o.reason.code : String(o.reason),
       ),
-      ['ok', 'NotFound', 'ok', 'NotFound'],
+      ['ok', 'NotFound', 'ok', 'NotFound', 'ok'],
     );
-    assert.ok((driver.writerThread?.commits ?? 0) > before);
-    assert.deepEqual((await store.loadRunHistory('good')).events, [{ n: 1 }, { n: 2 }]);
+    // The batch failed on the thread, and its units were then written one by one.
+    assert.ok((driver.writerThread?.answers ?? 0) > before);
+    assert.deepEqual((await store.loadRunHistory('good')).events, [{ n: 1 }, { n: 2 }, { n: 3 }]);
   }));
 
 test('a writer thread that dies fails the callers waiting and those after it', () =>

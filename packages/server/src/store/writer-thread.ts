@@ -43,6 +43,7 @@ export class WriterThread {
   private readonly place: string;
   private next = 1;
   private committed = 0;
+  private answered = 0;
   private readonly waiting = new Map<number, Waiting>();
   private failure: StoreError | null = null;
   private closing: Promise<void> | null = null;
@@ -100,6 +101,7 @@ export class WriterThread {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.settled(m.id);
+    this.answered++;
     if ('error' in m) w.reject(new StoreError(m.error.code, m.error.message, { target: m.error.target }));
     else {
       this.committed++;
@@ -134,6 +136,11 @@ export class WriterThread {
   /** Batches the thread has committed (tests, metrics). */
   get commits(): number {
     return this.committed;
+  }
+
+  /** Batches the thread has answered, committed or failed (tests, metrics). */
+  get answers(): number {
+    return this.answered;
   }
 
   /** Tests: ends the thread at once, as if it had died. */
