@@ -11,8 +11,13 @@ import { WalCheckpointer } from './checkpointer.js';
 import { tryFileLock, type DataLock } from './data-lock.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
+import { Lock } from './lock.js';
 import { sqliteError } from './sqlite-errors.js';
+import type { MergePolicy, StagedRows } from './staged-rows.js';
+import type { PreparedUnit } from './step-batch.js';
 import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
+import { StepThread } from './step-thread.js';
+import type { WriterThread } from './writer-thread.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
 
@@ -58,8 +63,14 @@ export class SqliteDriver implements Driver {
   readonly shared: boolean;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
-  private locked = false;
-  private readonly waiters: Array<() => void> = [];
+  /** This connection's: one statement or transaction at a time. */
+  private readonly conn = new Lock();
+  /**
+   * The database's writes from this process: this connection's and the writer thread's (one
+   * batch at a time). Taken before `conn`; held while a batch is on the thread, so that this
+   * connection's writes wait here, with the event loop free, not in SQLite's busy handler.
+   */
+  private readonly writeLock = new Lock();
   private readonly direct: Conn;
   private readonly file: string;
   private writes = 0;
@@ -69,6 +80,7 @@ export class SqliteDriver implements Driver {
   /** When the open transaction last had the event loop back (breathe). */
   private sliceStart = 0;
   private readonly catchUpPages: number;
+  private readonly journalSizeLimit: number;
   private readonly idleMs: number;
   private lastWrite = 0;
   private idleCheck: NodeJS.Timeout | null = null;
@@ -77,12 +89,15 @@ export class SqliteDriver implements Driver {
   private readonly leaderships = new Map<string, DataLock>();
   /** Shared: the open transaction enqueued work; the other processes hear of it once it commits. */
   private notifyOnCommit = false;
+  private readonly thread: StepThread;
 
   /**
    * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
    * `backgroundCheckpoints: false` keeps SQLite's own checkpointing on this thread;
    * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS (tests).
    * `shared`: other processes (the workers of `flowbridge start --workers`) use the database too.
+   * `writerThread: false` (or FLOWBRIDGE_SQLITE_WRITER_THREAD=0) keeps StepWriter's batches on
+   * this thread; otherwise they go to a writer thread while the checkpoint worker runs.
    */
   constructor(options: {
     dataDir: string;
@@ -91,6 +106,7 @@ export class SqliteDriver implements Driver {
     backgroundCheckpoints?: boolean;
     walCatchUpPages?: number;
     checkpointerIdleMs?: number;
+    writerThread?: boolean;
   }) {
     const dir = resolve(options.dataDir);
     this.dir = dir;
@@ -126,11 +142,23 @@ export class SqliteDriver implements Driver {
       this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       // After a load peak the WAL file shrinks back to this size when it starts over.
       const pageSize = Number(this.db.pragma('page_size', { simple: true }));
-      this.db.pragma(`journal_size_limit = ${this.catchUpPages * pageSize}`);
+      this.journalSizeLimit = this.catchUpPages * pageSize;
+      this.db.pragma(`journal_size_limit = ${this.journalSizeLimit}`);
     } catch (e) {
       this.db.close();
       throw sqliteError(e, this.place);
     }
+    const data = {
+      file,
+      place: this.place,
+      autocheckpointPages: 2 * this.catchUpPages, // as this connection's while the thread runs (wrote())
+      journalSizeLimit: this.journalSizeLimit,
+    };
+    const wanted = options.writerThread ?? process.env.FLOWBRIDGE_SQLITE_WRITER_THREAD !== '0';
+    this.thread = new StepThread(data, wanted, this.writeLock, (notify) => {
+      this.wrote();
+      if (notify && this.shared) process.send?.(WORK_MESSAGE);
+    });
     this.direct = {
       all: (s, p) => this.breathe(() => this.execAll(s, p)),
       run: (s, p) => this.breathe(() => this.execRun(s, p)),
@@ -196,6 +224,11 @@ export class SqliteDriver implements Driver {
     return this.checkpointer !== null;
   }
 
+  /** The writer thread, while one runs (tests, metrics). */
+  get writerThread(): WriterThread | null {
+    return this.thread.running;
+  }
+
   /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
   private wrote(): void {
     if (this.checkpointer) {
@@ -224,8 +257,13 @@ export class SqliteDriver implements Driver {
     }
   }
 
+  /** StepWriter's batch on the writer thread (step-thread.ts); null: the caller writes it here. */
+  writeOnThread(units: PreparedUnit[], now: number, staged: StagedRows, merge: MergePolicy) {
+    return this.thread.write(units, now, staged, merge, this.checkpointer !== null);
+  }
+
   /** Back to SQLite's own checkpoints on this thread; `again`: the worker may start again later. */
-  private stopCheckpointer(again: boolean): Promise<void> {
+  private async stopCheckpointer(again: boolean): Promise<void> {
     const checkpointer = this.checkpointer;
     this.checkpointer = null;
     if (this.idleCheck) clearInterval(this.idleCheck);
@@ -233,75 +271,78 @@ export class SqliteDriver implements Driver {
     this.background = again;
     this.writes = 0;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    return checkpointer ? checkpointer.close() : Promise.resolve();
+    await this.thread.stop(); // the writer thread runs with it
+    await checkpointer?.close();
   }
 
   /**
    * Right after a worker's pass over a large WAL: holds this connection's transactions back while
    * the worker copies what was committed during that pass, so that the next write starts the WAL
    * over. The event loop stays free (the copy and its fsyncs run on the worker's thread); writes
-   * wait for that one short pass.
+   * wait for that one short pass, the writer thread's too (the write lock).
    */
   private async catchUp(): Promise<void> {
     if (this.catchingUp) return;
     this.catchingUp = true;
-    await this.acquire();
     try {
-      await this.checkpointer?.passNow(); // a failed pass: the next one tries again
+      await this.locked(true, async () => {
+        await this.checkpointer?.passNow(); // a failed pass: the next one tries again
+      });
     } finally {
-      this.release();
       this.catchingUp = false;
     }
   }
 
-  private async acquire(): Promise<void> {
-    if (!this.locked) {
-      this.locked = true;
-      return;
-    }
-    await new Promise<void>((r) => this.waiters.push(r));
-  }
-
-  private release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.locked = false;
-  }
-
-  async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    if (!this.locked) return this.execAll<T>(sql, params);
-    await this.acquire();
+  /** Takes the write lock (when `write`) and this connection's, in that order, for `fn`. */
+  private async locked<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
+    if (write) await this.writeLock.acquire();
     try {
-      return await this.execAll<T>(sql, params);
+      await this.conn.acquire();
+      try {
+        return await fn();
+      } finally {
+        this.conn.release();
+      }
     } finally {
-      this.release();
+      if (write) this.writeLock.release();
     }
   }
 
-  async run(sql: string, params?: readonly unknown[]): Promise<number> {
-    if (!this.locked) return this.execRun(sql, params);
-    await this.acquire();
+  /** A statement of its own: it waits for the connection, and for the writer thread if it writes. */
+  private single<T>(sql: string, exec: () => Promise<T>): Promise<T> {
+    const write = this.writeLock.locked && this.isWrite(sql);
+    return this.conn.locked || write ? this.locked(write, exec) : exec();
+  }
+
+  private isWrite(sql: string): boolean {
     try {
-      return await this.execRun(sql, params);
-    } finally {
-      this.release();
+      return !this.stmt(sql).readonly;
+    } catch {
+      return true; // it fails as it runs
     }
+  }
+
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.single(sql, () => this.execAll<T>(sql, params));
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.single(sql, () => this.execRun(sql, params));
   }
 
   async transaction<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
     // IMMEDIATE: take the write lock now, so a second process fails at BEGIN, not halfway.
-    return this.within('BEGIN IMMEDIATE', fn);
+    return this.within('BEGIN IMMEDIATE', fn, true);
   }
 
   async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
     // The lock keeps this process's writes out; a deferred BEGIN is a read transaction (WAL snapshot).
-    return this.within('BEGIN', fn);
+    return this.within('BEGIN', fn, false);
   }
 
-  /** Runs `fn` between `begin` and COMMIT (ROLLBACK when it throws), holding this process's lock. */
-  private async within<T>(begin: string, fn: (c: Conn) => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
+  /** Runs `fn` between `begin` and COMMIT (ROLLBACK when it throws), holding this process's locks. */
+  private within<T>(begin: string, fn: (c: Conn) => Promise<T>, write: boolean): Promise<T> {
+    return this.locked(write, async () => {
       await this.execRun(begin);
       this.sliceStart = performance.now();
       try {
@@ -315,9 +356,7 @@ export class SqliteDriver implements Driver {
       } finally {
         this.notifyOnCommit = false;
       }
-    } finally {
-      this.release();
-    }
+    });
   }
 
   /**
@@ -331,18 +370,16 @@ export class SqliteDriver implements Driver {
     for (;;) {
       const step = Math.min(left, RECLAIM_STEP_PAGES);
       left -= step;
-      await this.acquire();
-      let free: number;
-      try {
-        // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
-        this.db.exec(`PRAGMA incremental_vacuum(${step})`);
-        this.wrote();
-        free = Number(this.db.pragma('freelist_count', { simple: true }));
-      } catch (e) {
-        throw sqliteError(e, this.place);
-      } finally {
-        this.release();
-      }
+      const free = await this.locked(true, async () => {
+        try {
+          // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
+          this.db.exec(`PRAGMA incremental_vacuum(${step})`);
+          this.wrote();
+          return Number(this.db.pragma('freelist_count', { simple: true }));
+        } catch (e) {
+          throw sqliteError(e, this.place);
+        }
+      });
       if (left === 0 || free === 0) return free;
       await new Promise((r) => setImmediate(r));
     }

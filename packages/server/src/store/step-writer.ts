@@ -1,11 +1,14 @@
 // The runs aggregate's writer: steps submitted by many callers go out through group commit
 // (writer.ts) as few transactions (step-batch.ts). On SQLite it also decides when the staged rows
-// move to the tables clustered by run, and says "work was enqueued" after its own commits.
+// move to the tables clustered by run (staged-rows.ts), says "work was enqueued" after its own
+// commits, and hands its batches to the writer thread when the driver runs one (writer-thread.ts).
 import type { StoreContext } from './context.js';
 import type { Conn } from './driver.js';
-import { applyUnits, mergeRecent, prepareUnit, staged } from './step-batch.js';
+import { SqliteDriver } from './sqlite-driver.js';
+import { StagedRows } from './staged-rows.js';
+import type { MergePolicy } from './staged-rows.js';
+import { applyUnits, prepareUnit, staged } from './step-batch.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
-import { n } from './rows.js';
 import type { NewRun, StepWrite } from './run-types.js';
 import type { WorkSignal } from './work-signal.js';
 import { GroupCommitter } from './writer.js';
@@ -41,20 +44,19 @@ export interface StepWriterOptions {
 
 export class StepWriter {
   private readonly committer: GroupCommitter<PreparedUnit, UnitResult>;
-  private readonly mergeThreshold: number;
-  private readonly mergeSlice: number;
-  /** Rows in the *_recent tables (SQLite), counted on first use; null = unknown. */
-  private stagedRows: number | null = null;
-  /** Staged rows are being moved, a slice per commit, until none is left. */
-  private merging = false;
+  private readonly merge: MergePolicy;
+  /** Rows in the *_recent tables (SQLite), kept with the writer thread. */
+  private readonly stagedRows = StagedRows.fresh();
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly signal: WorkSignal,
     options: StepWriterOptions = {},
   ) {
-    this.mergeThreshold = options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD;
-    this.mergeSlice = Math.max(1, options.mergeSlice ?? DEFAULT_MERGE_SLICE);
+    this.merge = {
+      threshold: options.mergeThreshold ?? DEFAULT_MERGE_THRESHOLD,
+      slice: Math.max(1, options.mergeSlice ?? DEFAULT_MERGE_SLICE),
+    };
     this.committer = new GroupCommitter((units) => this.applyBatch(units), options.groupCommit);
   }
 
@@ -80,7 +82,7 @@ export class StepWriter {
    */
   async applyIn(c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
     const results = await applyUnits(this.ctx.driver, c, units, now);
-    await this.mergeWhenDue(c, units);
+    if (staged(this.ctx.driver)) await this.stagedRows.mergeWhenDue(c, units, this.merge);
     return results;
   }
 
@@ -91,8 +93,7 @@ export class StepWriter {
 
   /** Staged rows were deleted behind the writer's back (retention): count them again next time. */
   forgetStagedCount(): void {
-    this.stagedRows = null;
-    this.merging = false;
+    this.stagedRows.forget();
   }
 
   /** Resolves once everything submitted is committed; refuses new steps. */
@@ -101,42 +102,12 @@ export class StepWriter {
   }
 
   private async applyBatch(units: PreparedUnit[]): Promise<UnitResult[]> {
-    const results = await this.ctx.driver.transaction((c) => this.applyIn(c, units, this.ctx.now()), {
-      retryable: true,
-    });
+    const now = this.ctx.now();
+    const driver = this.ctx.driver;
+    const results = await ((driver instanceof SqliteDriver
+      ? driver.writeOnThread(units, now, this.stagedRows, this.merge)
+      : null) ?? driver.transaction((c) => this.applyIn(c, units, now), { retryable: true }));
     this.committed(units);
     return results;
-  }
-
-  /**
-   * SQLite: after units were staged in this transaction, moves a slice of the staged rows once
-   * there are enough, and another after each commit until none is left.
-   */
-  private async mergeWhenDue(c: Conn, units: PreparedUnit[]): Promise<void> {
-    if (!staged(this.ctx.driver)) return;
-    let rows = 0;
-    for (const u of units) rows += u.events.length + u.records.length;
-    if (rows === 0 && !this.merging) return;
-    try {
-      if (this.stagedRows === null) {
-        const [r] = await c.all<{ n: unknown }>(
-          'SELECT (SELECT COUNT(*) FROM run_events_recent) + (SELECT COUNT(*) FROM action_records_recent) AS n',
-        );
-        this.stagedRows = n(r?.n); // this transaction's rows included
-      } else {
-        this.stagedRows += rows;
-      }
-      if (this.merging || this.stagedRows >= this.mergeThreshold) {
-        // At least twice what this commit staged: the staging tables empty under any load.
-        const slice = Math.max(this.mergeSlice, 2 * rows);
-        const moved = await mergeRecent(c, slice);
-        this.merging = moved >= slice; // fewer: nothing is staged any more
-        this.stagedRows = this.merging ? Math.max(0, this.stagedRows - moved) : 0;
-      }
-    } catch (e) {
-      this.stagedRows = null; // rolled back: count again next time
-      this.merging = false;
-      throw e;
-    }
   }
 }
