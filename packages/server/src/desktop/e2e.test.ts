@@ -25,7 +25,9 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const SERVER_ENV = {
   FLOWBRIDGE_ADMIN_TOKEN: TOKEN,
   FLOWBRIDGE_DESKTOP_POLL_MS: '500',
-  FLOWBRIDGE_DESKTOP_OFFLINE_MS: '2500',
+  // An agent silent this long is offline and its session Faulted: long enough that a loaded CI
+  // machine (a poll every 500 ms) does not fault a live one mid-test.
+  FLOWBRIDGE_DESKTOP_OFFLINE_MS: '5000',
   FLOWBRIDGE_DESKTOP_SWEEP_MS: '250',
   FLOWBRIDGE_DESKTOP_ACTION_POLL_SECONDS: '60',
 };
