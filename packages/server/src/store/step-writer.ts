@@ -3,8 +3,7 @@
 // move to the tables clustered by run (staged-rows.ts), says "work was enqueued" after its own
 // commits, and hands its batches to the writer thread when the driver runs one (writer-thread.ts).
 import type { StoreContext } from './context.js';
-import type { Conn } from './driver.js';
-import { SqliteDriver } from './sqlite-driver.js';
+import type { Conn, Driver } from './driver.js';
 import { StagedRows } from './staged-rows.js';
 import type { MergePolicy } from './staged-rows.js';
 import { applyUnits, prepareUnit, staged } from './step-batch.js';
@@ -41,6 +40,21 @@ export interface StepWriterOptions {
    */
   mergeSlice?: number;
 }
+
+/**
+ * A driver that may write a batch off the event loop (SQLite's writer thread: sqlite-driver.ts,
+ * step-thread.ts); null from it: the batch is written here, in a transaction of its own.
+ */
+interface OffThreadWrites {
+  writeOnThread(
+    units: PreparedUnit[],
+    now: number,
+    staged: StagedRows,
+    merge: MergePolicy,
+  ): Promise<UnitResult[]> | null;
+}
+
+const offThread = (driver: Driver): driver is Driver & OffThreadWrites => 'writeOnThread' in driver;
 
 export class StepWriter {
   private readonly committer: GroupCommitter<PreparedUnit, UnitResult>;
@@ -104,9 +118,8 @@ export class StepWriter {
   private async applyBatch(units: PreparedUnit[]): Promise<UnitResult[]> {
     const now = this.ctx.now();
     const driver = this.ctx.driver;
-    const results = await ((driver instanceof SqliteDriver
-      ? driver.writeOnThread(units, now, this.stagedRows, this.merge)
-      : null) ?? driver.transaction((c) => this.applyIn(c, units, now), { retryable: true }));
+    const results = await ((offThread(driver) ? driver.writeOnThread(units, now, this.stagedRows, this.merge) : null) ??
+      driver.transaction((c) => this.applyIn(c, units, now), { retryable: true }));
     this.committed(units);
     return results;
   }
