@@ -16,7 +16,10 @@
 //    and the text deflated (node:zlib, raw) with a preset dictionary of what run history repeats
 //    (record keys, a RunInit's keys, common HTTP headers), when that saves at least a fifth.
 //    Small values stay inline text (compressing them costs more CPU than it saves bytes).
-//    PostgreSQL keeps `json` text (its TOAST compresses large values by itself).
+//    PostgreSQL keeps `json` text (its TOAST compresses large values by itself). A step's values
+//    are compressed when its batch is written (stored(), on the writer thread when one runs), not
+//    when the step is prepared: deflate is most of a short run's preparation, and the event loop
+//    is what bounds the trigger calls a process serves.
 import zlib from 'node:zlib';
 
 /** The key of a compact action record that lists, one letter each, the keys it left out. */
@@ -225,6 +228,25 @@ export function packJson(text: string, compress: boolean): string | Buffer {
   out[0] = FORMAT_DEFLATE_V1;
   deflated.copy(out, 1);
   return out;
+}
+
+/**
+ * A JSON text to store compressed: packJson runs when its row is written (stored()), so that the
+ * thread that writes the batch compresses it, not the one that prepared it. A plain object: it
+ * crosses to the writer thread as it is (postMessage).
+ */
+export interface DeferredPack {
+  deflate: string;
+}
+
+/** packJson's answer later: the text itself when it would stay text, else a DeferredPack. */
+export function deferPack(text: string, compress: boolean): string | DeferredPack {
+  return !compress || text.length < COMPRESS_FROM ? text : { deflate: text };
+}
+
+/** A statement parameter as it is written: a DeferredPack compressed now, anything else as it is. */
+export function stored<T>(value: T | DeferredPack): T | string | Buffer {
+  return value !== null && typeof value === 'object' && 'deflate' in value ? packJson(value.deflate, true) : value;
 }
 
 /** The JSON text of a stored value (text as is; a Buffer written by packJson, inflated). */

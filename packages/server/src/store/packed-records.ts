@@ -9,7 +9,14 @@
 //
 // A run has either packed records or rows, never both: a later write of records for a packed run
 // (rare: a run does not write after it ended) first turns its packed records into rows.
-import { compactRecord, expandRecord, packJson, packRecordColumns, unpackRecordColumns } from './compact-json.js';
+import {
+  compactRecord,
+  deferPack,
+  expandRecord,
+  packJson,
+  packRecordColumns,
+  unpackRecordColumns,
+} from './compact-json.js';
 import type { Conn } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
@@ -105,7 +112,7 @@ export function packRecords(records: RecordText[], compress: boolean): Blob | nu
   const entries = sorted.map(
     (r) => `[${JSON.stringify([r.path, r.name, r.status, r.startTime, r.endTime]).slice(1, -1)},${r.text}]`,
   );
-  return { inline: packJson(`[${entries.join(',')}]`, compress), ref: null, payload: null };
+  return { inline: deferPack(`[${entries.join(',')}]`, compress), ref: null, payload: null };
 }
 
 type Entry = [

@@ -13,6 +13,7 @@
 // (packed-records.ts); a later write of records for such a run turns them into rows first (the
 // one JSON work inside a transaction, and a rare one: a run does not write after it ended).
 import { compactInit, initBlob } from './compact-init.js';
+import { stored } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
@@ -272,9 +273,9 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
       (cols && u.status) ?? r.status,
       r.startTime,
       r.clientTrackingId,
-      r.init.inline,
+      stored(r.init.inline),
       r.init.ref,
-      ...extra.map(([, v]) => v),
+      ...extra.map(([, v]) => stored(v)),
       r.flowVersion,
       r.flowId,
     ]);
@@ -308,7 +309,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
       let seq = next.get(u.runId) ?? 1;
       for (const e of u.events) {
         results[i]?.seqs.push(seq);
-        eventRows.push([u.runId, seq, e.inline, e.ref]);
+        eventRows.push([u.runId, seq, stored(e.inline), e.ref]);
         seq++;
       }
       next.set(u.runId, seq);
@@ -327,7 +328,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
         r.path,
         r.name,
         r.status,
-        r.data.inline,
+        stored(r.data.inline),
         r.data.ref,
         r.startTime,
         r.endTime,
@@ -347,7 +348,7 @@ export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[],
   for (const u of units) {
     if (!u.runUpdate.length || !u.runId || folded.has(u)) continue;
     const n = await c.run(`UPDATE runs SET ${u.runUpdate.map(([col]) => `${col} = ?`).join(', ')} WHERE id = ?`, [
-      ...u.runUpdate.map(([, v]) => v),
+      ...u.runUpdate.map(([, v]) => stored(v)),
       u.runId,
     ]);
     if (n === 0) throw new StoreError('NotFound', `run ${u.runId} does not exist`, { target: u.runId });

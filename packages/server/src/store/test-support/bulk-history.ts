@@ -7,6 +7,7 @@
 // To be fast, `variants` runs are prepared and reused: every run gets its own id, flow and start
 // time, while its JSON is that of one of the variants.
 import type { Json } from '../json.js';
+import { stored } from '../compact-json.js';
 import { sortableId } from '../ids.js';
 import { insertMany } from '../rows.js';
 import type { ActionRecordInput } from '../run-types.js';
@@ -37,6 +38,27 @@ export interface BulkRunsOptions {
   chunk?: number;
 }
 
+/** A prepared variant's values as the writer stores them (compressed once, not once per run). */
+interface Variant {
+  init: unknown;
+  response: unknown;
+  outputs: unknown;
+  packed: unknown;
+  /** An action_records row but its run id. */
+  records: unknown[][];
+}
+
+function variantOf(u: PreparedUnit): Variant {
+  const update = Object.fromEntries(u.runUpdate);
+  return {
+    init: stored(u.create?.init.inline),
+    response: stored(update.response),
+    outputs: stored(update.outputs),
+    packed: stored(u.create?.records?.inline ?? null),
+    records: u.records.map((r) => [r.path, r.name, r.status, stored(r.data.inline), null, r.startTime, r.endTime]),
+  };
+}
+
 const RUN_COLUMNS =
   'id, flow_id, flow_version, environment_id, trigger_name, status, start_time, end_time, error, ' +
   'client_tracking_id, init, init_ref, response, response_ref, outputs, outputs_ref, last_seq, records';
@@ -44,7 +66,7 @@ const RUN_COLUMNS =
 /** Inserts the runs; resolves to a sample of 1,000 of their ids (evenly spread), for reads. */
 export async function insertFinishedRuns(options: BulkRunsOptions): Promise<string[]> {
   const driver = new SqliteDriver({ dataDir: options.dataDir, backgroundCheckpoints: false });
-  const variants: PreparedUnit[] = [];
+  const variants: Variant[] = [];
   const count = options.variants ?? 1000;
   const span = options.to - options.from;
   for (let k = 0; k < Math.min(count, options.runs); k++) {
@@ -59,7 +81,7 @@ export async function insertFinishedRuns(options: BulkRunsOptions): Promise<stri
       true,
     );
     if (unit.payloads.length) throw new Error('bulk-history: a variant has out-of-line payloads');
-    variants.push(unit);
+    variants.push(variantOf(unit));
   }
   const sample: string[] = [];
   const every = Math.max(1, Math.floor(options.runs / 1000));
@@ -72,8 +94,7 @@ export async function insertFinishedRuns(options: BulkRunsOptions): Promise<stri
         const startTime = Math.floor(options.from + (span * k) / options.runs);
         const id = sortableId(startTime);
         if (k % every === 0 && sample.length < 1000) sample.push(id);
-        const u = variants[k % variants.length] as PreparedUnit;
-        const update = Object.fromEntries(u.runUpdate);
+        const v = variants[k % variants.length] as Variant;
         runRows.push([
           id,
           options.flowIds[k % options.flowIds.length],
@@ -85,17 +106,16 @@ export async function insertFinishedRuns(options: BulkRunsOptions): Promise<stri
           startTime + 5,
           null,
           null,
-          u.create?.init.inline,
+          v.init,
           null,
-          update.response,
+          v.response,
           null,
-          update.outputs,
+          v.outputs,
           null,
           0,
-          u.create?.records?.inline ?? null,
+          v.packed,
         ]);
-        for (const r of u.records)
-          recordRows.push([id, r.path, r.name, r.status, r.data.inline, null, r.startTime, r.endTime]);
+        for (const r of v.records) recordRows.push([id, ...r]);
       }
       await driver.transaction(async (c) => {
         await insertMany(c, `INSERT INTO runs (${RUN_COLUMNS})`, 18, runRows);
