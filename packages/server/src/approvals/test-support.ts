@@ -1,8 +1,10 @@
 /**
  * Test support for the approvals tests: an in-process SMTP sink on 127.0.0.1 (smtp-server), a
  * minimal MIME reader for what nodemailer sends, a temporary SQLite store, a recording
- * CallbackSink and a fake Auth resolving "Bearer <name>" to a principal.
+ * CallbackSink and a fake Auth resolving "Bearer <name>" to a principal; and the effects, mails
+ * and answers the approvals tests build from them (the end of this file).
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,10 +12,11 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import type { Principal } from '../auth/types.js';
+import type { EffectCommand, EffectContext, EffectResult } from '../effects/types.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { openStore } from '../store/index.js';
 import type { SqlStore } from '../store/index.js';
-import { createApprovals } from './index.js';
+import { callbackKeyFor, createApprovals } from './index.js';
 import type { Approvals, ApprovalsOptions, CallbackSink } from './types.js';
 
 export interface ReceivedMail {
@@ -265,3 +268,110 @@ export async function harness(
   };
   return h;
 }
+
+// The approvals tests' effects, mails and answers.
+
+export const RUN = 'run-1';
+export const PATH = 'Start_and_wait_for_an_approval';
+export const KEY = callbackKeyFor(RUN, PATH);
+
+export function context(h: Harness, runId = RUN): EffectContext {
+  return { runId, workflow: { id: 'wf-1', name: 'wf' }, now: () => h.clock.now };
+}
+
+export function startAndWait(params: Record<string, unknown>, path = PATH, runId = RUN): EffectCommand {
+  return {
+    kind: 'effect',
+    id: `${path}#subscribe1`,
+    path,
+    actionName: path,
+    actionType: 'OpenApiConnectionWebhook',
+    operation: 'subscribe',
+    inputs: {
+      host: {
+        apiId: '/providers/Microsoft.PowerApps/apis/shared_approvals',
+        connectionName: 'shared_approvals',
+        operationId: 'StartAndWaitForAnApproval',
+      },
+      parameters: params,
+      authentication: '@parameters($authentication)',
+    },
+    attempt: 1,
+    idempotencyKey: `${runId}/${path}/1`,
+  };
+}
+
+export function basic(type: string, assignedTo: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    approvalType: type,
+    'WebhookApprovalCreationInput/title': 'Buy a laptop',
+    'WebhookApprovalCreationInput/assignedTo': assignedTo,
+    'WebhookApprovalCreationInput/details': '# Request\n**1200 EUR** <script>alert(1)</script>',
+    'WebhookApprovalCreationInput/itemLink': 'https://items.example.com/42',
+    'WebhookApprovalCreationInput/itemLinkDescription': 'Item 42',
+    'WebhookApprovalCreationInput/requestor': 'eve@example.com;',
+    'WebhookApprovalCreationInput/enableNotifications': true,
+    ...extra,
+  };
+}
+
+export async function effect(h: Harness, command: EffectCommand, runId = RUN): Promise<EffectResult> {
+  const pending = h.approvals.handleEffect(command, context(h, runId));
+  assert.ok(pending, 'handleEffect took the command');
+  return pending;
+}
+
+/** Starts an approval, registers the run's callback (as the host would) and returns its id. */
+export async function start(h: Harness, params: Record<string, unknown>, path = PATH): Promise<string> {
+  const result = await effect(h, startAndWait(params, path));
+  assert.equal(result.status, 'Succeeded', JSON.stringify(result));
+  h.sink.expect(callbackKeyFor(RUN, path));
+  const id = (result.outputs as { body: { name: string } }).body.name;
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  return id;
+}
+
+export function linksIn(mail: ReceivedMail): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const m of mail.text.matchAll(/^([^:\n]+): (http:\/\/flowbridge\.test(\/approvals\/respond\?token=\S+))$/gm)) {
+    links.set(m[1] ?? '', m[3] ?? '');
+  }
+  return links;
+}
+
+export function mailTo(h: Harness, address: string): ReceivedMail {
+  const mail = h.smtp.mails.find((m) => m.to.some((t) => t.toLowerCase() === address.toLowerCase()));
+  assert.ok(mail, `a mail to ${address}`);
+  return mail;
+}
+
+export async function respond(h: Harness, who: string, id: string, response: string, comments = '') {
+  return h.app.inject({
+    method: 'POST',
+    url: `/api/v1/approvals/${id}/respond`,
+    headers: { authorization: `Bearer ${who}` },
+    payload: { response, comments },
+  });
+}
+
+export async function confirm(h: Harness, url: string, comments: string) {
+  const token = new URL(url, 'http://x').searchParams.get('token') ?? '';
+  return h.app.inject({
+    method: 'POST',
+    url: '/approvals/respond',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ token, comments }).toString(),
+  });
+}
+
+export type Body = {
+  outcome: string;
+  name: string;
+  title: string;
+  responses: Array<{ approverResponse: string; comments: string; responder: { email: string; displayName: string } }>;
+  responseSummary: string;
+  completionDate: string;
+  requestDate: string;
+  itemLink: string;
+};
+export const bodyOf = (payload: unknown): Body => (payload as { body: Body }).body;
