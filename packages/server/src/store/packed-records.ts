@@ -86,9 +86,16 @@ export function endsInOneUnit(step: {
   );
 }
 
+/**
+ * UTF-16 code units whose order differs from their UTF-8 bytes' (surrogates sort below
+ * U+E000..U+FFFF in UTF-16, above them in UTF-8); without them, JavaScript's own order is the bytes'.
+ */
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+
 /** Byte order (SQLite's BINARY collation, PostgreSQL's C collation) of two texts. */
 function byteOrder(a: string, b: string): number {
   if (a === b) return 0;
+  if (!UTF16_ORDER_DIFFERS.test(a) && !UTF16_ORDER_DIFFERS.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 

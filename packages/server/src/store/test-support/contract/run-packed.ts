@@ -105,6 +105,24 @@ export const runPackedCases: Case[] = [
     },
   ],
   [
+    'packed records read in the byte order of their paths, as rows do, whatever characters the paths hold',
+    async (f) => {
+      const { store } = f;
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      // UTF-16 puts the surrogate pair (U+1F600) below U+FF5E; UTF-8 bytes, and both databases, above.
+      const paths = ['b', 'B', '\u00e9', '\uff5e', '\u{1f600}', 'a/\u00e9', 'a/z', 'Z~'];
+      const recs = paths.map((path) => ({ name: path, path, status: 'Succeeded' }));
+      await newRun(store, flow.id, 'packed', { records: recs, runUpdate: ended });
+      await newRun(store, flow.id, 'rows', { records: recs });
+      await store.commitStep('rows', { runUpdate: ended });
+      assert.deepEqual(await stored(f, 'packed'), { rows: 0, packed: true });
+      const order = async (id: string) => (await store.getRun(id, { withActions: true }))?.actions?.map((a) => a.path);
+      const bytes = [...paths].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      assert.deepEqual(await order('rows'), bytes);
+      assert.deepEqual(await order('packed'), bytes);
+    },
+  ],
+  [
     'retention deletes a run with packed records and counts them',
     async (f) => {
       const { store } = f;
