@@ -28,6 +28,7 @@ import { Admission } from './admission.js';
 import { childWorkflowResolver } from './child-workflows.js';
 import { EffectWiring } from './effect-wiring.js';
 import { HostError } from './errors.js';
+import { isoString } from './iso-time.js';
 import { LiveRuns } from './live-runs.js';
 import { runAppSettings } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
@@ -142,7 +143,7 @@ export class RunHost {
     const trigger: HostRunInit['trigger'] = {
       name: request.triggerName,
       outputs: request.outputs,
-      startTime: new Date(now).toISOString(),
+      startTime: isoString(now),
     };
     if (request.clientTrackingId) trigger.clientTrackingId = request.clientTrackingId;
     if (request.scheduledTime !== undefined) trigger.scheduledTime = new Date(request.scheduledTime).toISOString();
