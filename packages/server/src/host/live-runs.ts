@@ -13,7 +13,7 @@ import {
   type ActionRecord,
   type RunEvent,
   type RunInit,
-  type RunResult,
+  type RunOutcome,
   type Step,
   type Workflow,
 } from '@flowbridge/engine';
@@ -349,8 +349,8 @@ export class LiveRuns {
     this.deps.waiters.resolve(live.runId, response);
   }
 
-  /** `result`: the run's result when the caller has it already (it is built anew otherwise). */
-  private finish(live: Live, result: RunResult = live.ended ?? live.run.result()): void {
+  /** `result`: how the run ended when the caller has it already (it is read anew otherwise). */
+  private finish(live: Live, result: RunOutcome = live.ended ?? live.run.outcome()): void {
     live.done = true;
     for (const c of live.inflight.values()) c.abort();
     if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);

@@ -3,7 +3,7 @@
  * (stateless-history.ts). A run that has answered its caller is written after the answer (DESIGN
  * §2, latency over resumability); a stop waits for those writes.
  */
-import type { RunResult } from '@flowbridge/engine';
+import type { RunOutcome } from '@flowbridge/engine';
 import type { NewRun } from '../store/index.js';
 import type { Live } from './live-run.js';
 import { initWithoutHistory, writesHistory } from './stateless-history.js';
@@ -41,13 +41,13 @@ export class StatelessWrites {
    * Writes a run that has answered, without holding its caller; then `finish` (with the run's
    * result, or without when the write failed: the run is lost, as a stateless run is in a crash).
    */
-  afterAnswer(live: Live, finish: (result?: RunResult) => void): void {
+  afterAnswer(live: Live, finish: (result?: RunOutcome) => void): void {
     // writeThenFinish awaits before it deletes the entry, so the entry is in the map by then.
     this.answered.set(live, this.writeThenFinish(live, finish));
   }
 
-  private async writeThenFinish(live: Live, finish: (result?: RunResult) => void): Promise<void> {
-    let result: RunResult | undefined;
+  private async writeThenFinish(live: Live, finish: (result?: RunOutcome) => void): Promise<void> {
+    let result: RunOutcome | undefined;
     try {
       result = await this.write(live);
     } catch (error) {
@@ -58,10 +58,10 @@ export class StatelessWrites {
   }
 
   /** Writes the ended run; resolves with its result. */
-  async write(live: Live): Promise<RunResult> {
+  async write(live: Live): Promise<RunOutcome> {
     this.pending++;
     try {
-      const result = live.run.result();
+      const result = live.run.outcome();
       await this.writeRun(live, result);
       return result;
     } finally {
@@ -75,7 +75,7 @@ export class StatelessWrites {
     await Promise.allSettled([...this.answered.values()]);
   }
 
-  private writeRun(live: Live, result: RunResult): Promise<unknown> {
+  private writeRun(live: Live, result: RunOutcome): Promise<unknown> {
     const memory = live.memory!;
     const { init } = live;
     const runUpdate = finalUpdate(live, this.ctx.now, result);

@@ -4,7 +4,7 @@
  * is parked (only waiting), and, when the step leaves the run finished or only waiting, the end of
  * this process's hold on it.
  */
-import type { RunEvent, RunResult, Step } from '@flowbridge/engine';
+import type { RunEvent, RunOutcome, Step } from '@flowbridge/engine';
 import type { RunStatus, StepWrite } from '../store/index.js';
 import { responseOf, type Live } from './live-run.js';
 import { ownershipId } from './run-leases.js';
@@ -44,7 +44,7 @@ export function toWrite(live: Live, step: Step, events: RunEvent[], now: () => n
     runUpdate.parked = idle;
     live.parked = idle;
   }
-  if (step.done) assignFinal(runUpdate, now, (live.ended ??= live.run.result()));
+  if (step.done) assignFinal(runUpdate, now, (live.ended ??= live.run.outcome()));
   // Scale-out: the run is let go (finished, or only waiting) in the same commit; act() drops it.
   if (live.owned && (step.done || idle)) write.completeWork = [ownershipId(live.runId)];
   return write;
@@ -59,13 +59,13 @@ export function idleAfter(live: Live, step: Step): boolean {
 export function finalUpdate(
   live: Live,
   now: () => number,
-  result: RunResult = (live.ended ??= live.run.result()),
+  result: RunOutcome = (live.ended ??= live.run.outcome()),
 ): RunUpdate {
   return assignFinal({}, now, result);
 }
 
 /** Sets finalUpdate's fields on `update`, in its order (a Response set before keeps its place). */
-function assignFinal(update: RunUpdate, now: () => number, result: RunResult): RunUpdate {
+function assignFinal(update: RunUpdate, now: () => number, result: RunOutcome): RunUpdate {
   update.status = result.status as RunStatus;
   update.endTime = now();
   update.error = result.error ?? null;
