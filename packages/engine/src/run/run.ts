@@ -392,7 +392,9 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   respond(path: string, response: NonNullable<RunResult['response']>): void {
     this.response = response;
-    this.outbox.emit({ kind: 'response', path, ...response });
+    // Field by field (the one caller passes these three), not a spread: same keys, same order.
+    const { statusCode, headers, body } = response;
+    this.outbox.emit({ kind: 'response', path, statusCode, headers, body });
   }
 
   // ---- ActionHost: waiting on the host
