@@ -253,6 +253,9 @@ export interface RunResult {
   outputs: Record<string, unknown>;
 }
 
+/** How a run ended, as its host records it: the run result without the trigger and the actions. */
+export type RunOutcome = Pick<RunResult, 'status' | 'error' | 'response' | 'outputs'>;
+
 /** What a host holds of a run (made by Run.start and replay): feed it events, read its state. */
 export interface RunHandle {
   /** Feeds one event; returns what to do next. */
@@ -261,4 +264,6 @@ export interface RunHandle {
   pending(): Command[];
   /** The run result JSON of DESIGN §4. */
   result(): RunResult;
+  /** result()'s status, error, response and outputs, without building its actions (a run's end reads only these). */
+  outcome(): RunOutcome;
 }

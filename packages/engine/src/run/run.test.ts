@@ -223,3 +223,36 @@ test('records share plain JSON instead of copying it: a Compose records one obje
   // The run result reads the same JSON, made once.
   assert.equal(run.result().actions.Reply?.outputs, reply?.outputs);
 });
+
+test("outcome() is result()'s status, error, response and outputs: answered, answered at once, failed, with outputs", () => {
+  const flows: Array<[object, string]> = [
+    [
+      {
+        triggers: { manual: { type: 'Request', kind: 'Http' } },
+        actions: { R: { type: 'Response', inputs: { statusCode: 201, body: "@triggerBody()['u']" } } },
+        outputs: { o: { type: 'String', value: 'x' } },
+      },
+      'manual',
+    ],
+    [
+      { triggers: { manual: { type: 'Request', kind: 'Http' } }, actions: { C: { type: 'Compose', inputs: 1 } } },
+      'manual',
+    ],
+    [
+      {
+        triggers: { manual: { type: 'Request', kind: 'Http' } },
+        actions: { T: { type: 'Terminate', inputs: { runStatus: 'Failed', runError: { code: 'E', message: 'm' } } } },
+      },
+      'MANUAL',
+    ],
+  ];
+  for (const [definition, triggerName] of flows) {
+    const { run, step } = Run.start(compileWorkflow(definition), {
+      ...init,
+      trigger: { ...init.trigger, name: triggerName },
+    });
+    assert.equal(step.done, true);
+    const { status, error, response, outputs } = run.result();
+    assert.deepEqual(run.outcome(), { status, error, response, outputs });
+  }
+});

@@ -16,7 +16,17 @@ import { evaluationError, toJson } from '../expr.js';
 import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
-import type { Command, ErrorData, RetryAttempt, RunEvent, RunHandle, RunInit, RunResult, Step } from '../types.js';
+import type {
+  Command,
+  ErrorData,
+  RetryAttempt,
+  RunEvent,
+  RunHandle,
+  RunInit,
+  RunOutcome,
+  RunResult,
+  Step,
+} from '../types.js';
 import { ACCEPTED, triggerFacts, type TriggerFacts } from './caller.js';
 import { EvalContext } from './context.js';
 import type { ContextHost, LoopCtx } from './context.js';
@@ -97,6 +107,16 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   pending(): Command[] {
     return this.outbox.pending();
+  }
+
+  outcome(): RunOutcome {
+    const facts = (this.triggerFacts ??= triggerFacts(this.workflow, this.init.trigger.name));
+    return {
+      status: this.status,
+      error: this.error,
+      response: facts.answeredAtOnce ? ACCEPTED : this.response,
+      outputs: this.runOutputs,
+    };
   }
 
   result(): RunResult {
@@ -372,7 +392,9 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   respond(path: string, response: NonNullable<RunResult['response']>): void {
     this.response = response;
-    this.outbox.emit({ kind: 'response', path, ...response });
+    // Field by field (the one caller passes these three), not a spread: same keys, same order.
+    const { statusCode, headers, body } = response;
+    this.outbox.emit({ kind: 'response', path, statusCode, headers, body });
   }
 
   // ---- ActionHost: waiting on the host

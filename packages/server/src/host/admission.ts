@@ -32,14 +32,25 @@ export class Admission {
     private readonly deps: AdmissionDeps,
   ) {}
 
-  /** Starts the run now, or queues it behind its trigger's limit; TooManyRuns when the queue is full. */
-  async start(request: StartRunRequest, workflow: Workflow, init: RunInit): Promise<void> {
+  /**
+   * Starts the run now, or queues it behind its trigger's limit; TooManyRuns when the queue is full.
+   * Without a promise when the run started and nothing was waited for (see LiveRuns.launchNow).
+   */
+  start(request: StartRunRequest, workflow: Workflow, init: RunInit): Promise<void> | undefined {
+    const limit = concurrencyOf(workflow, request.triggerName);
+    if (!limit) return this.deps.runs.launchNow(request, workflow, init, request.flow.kind !== 'Stateless');
+    return this.startLimited(request, workflow, init, limit);
+  }
+
+  private async startLimited(
+    request: StartRunRequest,
+    workflow: Workflow,
+    init: RunInit,
+    limit: TriggerConcurrency,
+  ): Promise<void> {
     const { flow } = request;
     const { runs } = this.deps;
-    const durable = flow.kind !== 'Stateless';
-    const limit = concurrencyOf(workflow, request.triggerName);
-    if (!limit) return runs.launch(request, workflow, init, durable);
-    if (durable) return this.queue(request, init, limit);
+    if (flow.kind !== 'Stateless') return this.queue(request, init, limit);
     // Stateless runs live only in memory: so does their concurrency gate.
     const startLater = (): void => {
       // The clock of a run that waited for its slot starts when it starts.

@@ -2,7 +2,7 @@
  * A run live in this process: its engine state and what the host tracks around it. Only the
  * live-run registry (live-runs.ts) creates and drops them; the other parts read and update them.
  */
-import type { ActionRecord, Command, Run, RunEvent, RunInit, RunResult, Workflow } from '@flowbridge/engine';
+import type { ActionRecord, Command, Run, RunEvent, RunInit, RunOutcome, Workflow } from '@flowbridge/engine';
 import type { EffectExecutor } from '../effects/types.js';
 import type { RunStatus } from '../store/index.js';
 import type { RunResponse } from './types.js';
@@ -45,8 +45,8 @@ export interface Live {
   evicted?: boolean;
   /** The run's `parked` flag as last written (undefined: not known, as after a rebuild). */
   parked?: boolean;
-  /** The result the run ended with, built once (for its last write, then for its end). */
-  ended?: RunResult;
+  /** How the run ended, read once (for its last write, then for its end). */
+  ended?: RunOutcome;
 }
 
 export const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);

@@ -13,7 +13,7 @@ import {
   type ActionRecord,
   type RunEvent,
   type RunInit,
-  type RunResult,
+  type RunOutcome,
   type Step,
   type Workflow,
 } from '@flowbridge/engine';
@@ -27,6 +27,9 @@ import { StatelessWrites } from './stateless-writes.js';
 import { finalUpdate, idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
+
+/** A run's chain of steps when it starts: nothing under way (one settled promise serves every run). */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export interface LiveRunsDeps {
   workflows: WorkflowCache;
@@ -77,42 +80,67 @@ export class LiveRuns {
 
   /** Starts a run now: its first step is committed (durable) or kept (stateless), then acted on. */
   async launch(request: StartRunRequest, workflow: Workflow, init: RunInit, durable: boolean): Promise<void> {
+    await this.launchNow(request, workflow, init, durable);
+  }
+
+  /**
+   * launch(), without a promise when nothing was waited for: a stateless run that answers starts,
+   * runs and answers within this call, and every await of an already settled promise costs its
+   * caller a microtask turn and its allocations. Throws (or rejects) as launch() rejects.
+   */
+  launchNow(request: StartRunRequest, workflow: Workflow, init: RunInit, durable: boolean): Promise<void> | undefined {
+    if (durable) return this.launchDurable(request, workflow, init);
+    // A stateless run answers before its write: a start waits while too many writes wait.
+    if (this.stateless.full)
+      return this.stateless.room().then(() => this.launchStateless(request.flow, workflow, init));
+    return this.launchStateless(request.flow, workflow, init);
+  }
+
+  private launchStateless(flow: StartRunRequest['flow'], workflow: Workflow, init: RunInit): Promise<void> | undefined {
+    const { runId } = init;
+    const { run, step } = Run.start(workflow, init);
+    const live = this.register(runId, flow.id, false, workflow, init, run);
+    this.ctx.observer?.runStarted?.(flow.id);
+    try {
+      live.memory!.environmentId = flow.environmentId;
+      this.remember(live, step, []);
+    } catch (error) {
+      this.live.delete(runId);
+      throw error;
+    }
+    return this.act(live, step);
+  }
+
+  private async launchDurable(request: StartRunRequest, workflow: Workflow, init: RunInit): Promise<void> {
     const { store, shared, executeRuns } = this.ctx;
     const { leases } = this.deps;
     const { flow } = request;
     const { runId, now } = init;
-    // A stateless run answers before its write: a start waits while too many writes wait.
-    if (!durable && this.stateless.full) await this.stateless.room();
     const { run, step } = Run.start(workflow, init);
-    const live = this.register(runId, flow.id, durable, workflow, init, run);
+    const live = this.register(runId, flow.id, true, workflow, init, run);
     this.ctx.observer?.runStarted?.(flow.id);
     // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
     // when this process does not execute runs, else this process leases it right away.
-    const handOff = durable && shared && !step.done && !idleAfter(live, step);
+    const handOff = shared && !step.done && !idleAfter(live, step);
     const here = !handOff || executeRuns;
     try {
-      if (durable) {
-        const write = toWrite(live, step, [], this.ctx.now);
-        if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + leases.leaseMs : now }];
-        await store.createRun(
-          {
-            id: runId,
-            flowId: flow.id,
-            environmentId: flow.environmentId,
-            flowVersion: request.version,
-            triggerName: request.triggerName,
-            status: step.status,
-            startTime: now,
-            clientTrackingId: request.clientTrackingId ?? null,
-            init,
-          },
-          write,
-        );
-        if (handOff && here) live.owned = await leases.acquire(runId);
-      } else {
-        live.memory!.environmentId = flow.environmentId;
-        this.remember(live, step, []);
-      }
+      const write = toWrite(live, step, [], this.ctx.now);
+      if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + leases.leaseMs : now }];
+      await store.createRun(
+        {
+          id: runId,
+          flowId: flow.id,
+          environmentId: flow.environmentId,
+          flowVersion: request.version,
+          triggerName: request.triggerName,
+          status: step.status,
+          startTime: now,
+          clientTrackingId: request.clientTrackingId ?? null,
+          init,
+        },
+        write,
+      );
+      if (handOff && here) live.owned = await leases.acquire(runId);
     } catch (error) {
       this.live.delete(runId);
       throw error;
@@ -148,6 +176,7 @@ export class LiveRuns {
 
   private register(runId: string, flowId: string, durable: boolean, workflow: Workflow, init: RunInit, run: Run): Live {
     const records = new Map<string, ActionRecord>();
+    // Every field set here, in one order, durable or not: one object shape for every run.
     const live: Live = {
       runId,
       flowId,
@@ -155,7 +184,7 @@ export class LiveRuns {
       workflow,
       init,
       run,
-      chain: Promise.resolve(),
+      chain: RESOLVED,
       done: false,
       status: 'Running',
       inflight: new Map(),
@@ -164,7 +193,8 @@ export class LiveRuns {
       seq: 0,
       callbacks: new Map(),
       // A durable run's row starts not parked (a rebuild does not know: see rebuild()).
-      ...(durable ? { parked: false } : { memory: { events: [], records: [], timers: new Map() } }),
+      parked: durable ? false : undefined,
+      memory: durable ? undefined : { events: [], records: [], timers: new Map(), environmentId: undefined },
       executor: (command, context) => {
         // Built at the first effect: most runs of a request/response flow perform none.
         live.executor = this.deps.effects.executorFor(runId, init, records);
@@ -264,7 +294,8 @@ export class LiveRuns {
     live.memory!.records.push(...step.records);
   }
 
-  private async act(live: Live, step: Step): Promise<void> {
+  /** Acts on a step's commands; a promise only when a stateless run that has not answered is written. */
+  private act(live: Live, step: Step): Promise<void> | undefined {
     live.status = step.status as RunStatus;
     for (const r of step.records) live.records.set(r.name, r);
     for (const command of step.commands) {
@@ -302,13 +333,15 @@ export class LiveRuns {
       // latency over resumability). It stays live here, readable, until written.
       this.stateless.afterAnswer(live, (result) => this.finish(live, result));
     } else if (step.done) {
-      this.finish(live, live.memory ? await this.stateless.write(live) : undefined);
+      if (live.memory) return this.stateless.write(live).then((result) => this.finish(live, result));
+      this.finish(live, undefined);
     } else if (!live.memory && live.inflight.size === 0 && !this.ctx.stopping()) {
       // Parked: only waiting on timers/callbacks (rows in the store), so nothing of it stays in
       // memory; the wake-up rebuilds it from its events. Scale-out: another process may take that
       // wake-up, so no copy that could go stale may stay here either (toWrite let go of the lease).
       this.evict(live);
     }
+    return undefined;
   }
 
   private respond(live: Live, response: RunResponse): void {
@@ -316,8 +349,8 @@ export class LiveRuns {
     this.deps.waiters.resolve(live.runId, response);
   }
 
-  /** `result`: the run's result when the caller has it already (it is built anew otherwise). */
-  private finish(live: Live, result: RunResult = live.ended ?? live.run.result()): void {
+  /** `result`: how the run ended when the caller has it already (it is read anew otherwise). */
+  private finish(live: Live, result: RunOutcome = live.ended ?? live.run.outcome()): void {
     live.done = true;
     for (const c of live.inflight.values()) c.abort();
     if (live.memory) for (const t of live.memory.timers.values()) clearTimeout(t);

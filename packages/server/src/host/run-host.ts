@@ -28,6 +28,7 @@ import { Admission } from './admission.js';
 import { childWorkflowResolver } from './child-workflows.js';
 import { EffectWiring } from './effect-wiring.js';
 import { HostError } from './errors.js';
+import { isoString } from './iso-time.js';
 import { LiveRuns } from './live-runs.js';
 import { runAppSettings } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
@@ -131,32 +132,34 @@ export class RunHost {
   async startRun(request: StartRunRequest): Promise<{ runId: string }> {
     if (this.stopping) throw new HostError('Stopping', 'The server is shutting down.');
     const { flow } = request;
-    const compiled = await this.workflows.get(flow.id, request.version);
+    const compiled =
+      this.workflows.peek(flow.id, request.version) ?? (await this.workflows.get(flow.id, request.version));
     // Time-ordered (UUIDv7 layout): a run's rows land next to the other new runs' in every index.
     const runId = request.runId ?? sortableId(this.ctx.now());
     const appSettings = await runAppSettings(this.ctx.store, flow.environmentId, this.options.appSettings ?? {});
     const now = this.ctx.now();
     const origin = this.options.baseUrl();
+    // Built key by key, without spreads (every run starts here); the keys keep their order.
+    const trigger: HostRunInit['trigger'] = {
+      name: request.triggerName,
+      outputs: request.outputs,
+      startTime: isoString(now),
+    };
+    if (request.clientTrackingId) trigger.clientTrackingId = request.clientTrackingId;
+    if (request.scheduledTime !== undefined) trigger.scheduledTime = new Date(request.scheduledTime).toISOString();
     const init: HostRunInit = {
       runId,
       workflow: { id: flow.id, name: flow.name, version: String(request.version) },
-      trigger: {
-        name: request.triggerName,
-        outputs: request.outputs,
-        startTime: new Date(now).toISOString(),
-        ...(request.clientTrackingId ? { clientTrackingId: request.clientTrackingId } : {}),
-        ...(request.scheduledTime !== undefined
-          ? { scheduledTime: new Date(request.scheduledTime).toISOString() }
-          : {}),
-      },
-      ...(compiled.parameters ? { parameters: compiled.parameters } : {}),
-      ...(Object.keys(appSettings).length > 0 ? { appSettings } : {}),
-      // Signed when a URL is first needed (most runs need none); only the origin is stored.
-      callbackOrigin: origin,
-      now, // last of what is stored: the store keeps it in a column (compact-init.ts restores it last)
-      callbackBaseUrl: () => this.callbackBase(runId, origin),
-    };
-    await this.admission.start(request, compiled.workflow, init);
+      trigger,
+    } as HostRunInit;
+    if (compiled.parameters) init.parameters = compiled.parameters;
+    if (Object.keys(appSettings).length > 0) init.appSettings = appSettings;
+    // Signed when a URL is first needed (most runs need none); only the origin is stored.
+    init.callbackOrigin = origin;
+    init.now = now; // last of what is stored: the store keeps it in a column (compact-init.ts restores it last)
+    init.callbackBaseUrl = () => this.callbackBase(runId, origin);
+    const started = this.admission.start(request, compiled.workflow, init);
+    if (started) await started;
     return { runId };
   }
 

@@ -3,7 +3,8 @@
  * (stateless-history.ts). A run that has answered its caller is written after the answer (DESIGN
  * §2, latency over resumability); a stop waits for those writes.
  */
-import type { RunResult } from '@flowbridge/engine';
+import type { RunOutcome } from '@flowbridge/engine';
+import type { NewRun } from '../store/index.js';
 import type { Live } from './live-run.js';
 import { initWithoutHistory, writesHistory } from './stateless-history.js';
 import { finalUpdate } from './step-write.js';
@@ -21,8 +22,8 @@ export class StatelessWrites {
   private pending = 0;
   /** Starts of stateless runs waiting for those writes to go down (see STATELESS_WRITES_AHEAD). */
   private readonly starts: Array<() => void> = [];
-  /** The writes (and ends) of stateless runs whose caller has its answer: a stop waits for them. */
-  private readonly answered = new Set<Promise<void>>();
+  /** The writes (and ends) of stateless runs whose caller has its answer, by run: a stop waits for them. */
+  private readonly answered = new Map<Live, Promise<void>>();
 
   constructor(private readonly ctx: HostContext) {}
 
@@ -40,20 +41,29 @@ export class StatelessWrites {
    * Writes a run that has answered, without holding its caller; then `finish` (with the run's
    * result, or without when the write failed: the run is lost, as a stateless run is in a crash).
    */
-  afterAnswer(live: Live, finish: (result?: RunResult) => void): void {
-    const done = this.write(live).then(finish, (error: unknown) => {
+  afterAnswer(live: Live, finish: (result?: RunOutcome) => void): void {
+    // writeThenFinish awaits before it deletes the entry, so the entry is in the map by then.
+    this.answered.set(live, this.writeThenFinish(live, finish));
+  }
+
+  private async writeThenFinish(live: Live, finish: (result?: RunOutcome) => void): Promise<void> {
+    let result: RunOutcome | undefined;
+    try {
+      result = await this.write(live);
+    } catch (error) {
       this.ctx.log?.error({ err: error, runId: live.runId }, 'could not write a stateless run');
-      finish();
-    });
-    this.answered.add(done);
-    void done.finally(() => this.answered.delete(done));
+    }
+    this.answered.delete(live);
+    finish(result);
   }
 
   /** Writes the ended run; resolves with its result. */
-  async write(live: Live): Promise<RunResult> {
+  async write(live: Live): Promise<RunOutcome> {
     this.pending++;
     try {
-      return await this.writeRun(live);
+      const result = live.run.outcome();
+      await this.writeRun(live, result);
+      return result;
     } finally {
       this.pending--;
       if (this.pending < STATELESS_WRITES_AHEAD / 2) for (const resume of this.starts.splice(0)) resume();
@@ -62,29 +72,28 @@ export class StatelessWrites {
 
   /** The writes of the runs that have answered (a stop waits for them). */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.answered]);
+    await Promise.allSettled([...this.answered.values()]);
   }
 
-  private async writeRun(live: Live): Promise<RunResult> {
+  private writeRun(live: Live, result: RunOutcome): Promise<unknown> {
     const memory = live.memory!;
     const { init } = live;
-    const result = live.run.result();
     const runUpdate = finalUpdate(live, this.ctx.now, result);
     const history = writesHistory(init, result.status);
-    await this.ctx.store.createRun(
-      {
-        id: live.runId,
-        flowId: live.flowId,
-        flowVersion: Number(init.workflow.version ?? 0),
-        triggerName: init.trigger.name,
-        status: 'Running',
-        startTime: init.now,
-        clientTrackingId: init.trigger.clientTrackingId ?? null,
-        init: history ? init : initWithoutHistory(init),
-        ...(memory.environmentId === undefined ? {} : { environmentId: memory.environmentId }),
-      },
+    const run: NewRun = {
+      id: live.runId,
+      flowId: live.flowId,
+      flowVersion: Number(init.workflow.version ?? 0),
+      triggerName: init.trigger.name,
+      status: 'Running',
+      startTime: init.now,
+      clientTrackingId: init.trigger.clientTrackingId ?? null,
+      init: history ? init : initWithoutHistory(init),
+    };
+    if (memory.environmentId !== undefined) run.environmentId = memory.environmentId;
+    return this.ctx.store.createRun(
+      run,
       history ? { events: memory.events, records: memory.records, runUpdate } : { runUpdate },
     );
-    return result;
   }
 }
