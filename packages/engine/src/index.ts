@@ -22,7 +22,7 @@ export type { LoadOptions } from './definition/load.js';
 export { evaluateArmExpression, armFunctionNames, defaultArmDeployment } from './definition/arm/index.js';
 export type { ArmDeployment } from './definition/arm/index.js';
 export { evaluateTriggerConditions, splitTrigger, TriggerError } from './triggers.js';
-export { parseDuration } from './run/timing.js';
+export { isoTime, parseDuration } from './run/timing.js';
 /** JSON Schema validation (ajv, cached): the host checks trigger bodies and manual inputs with it. */
 export { validateSchema } from './actions/schema.js';
 
