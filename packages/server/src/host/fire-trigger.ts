@@ -70,7 +70,9 @@ export type FireOutcome =
 export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Promise<FireOutcome> {
   const { store, host, log } = deps;
   const { flow, triggerName, outputs, clientTrackingId, scheduledTime } = firing;
-  const { workflow } = await host.workflows.get(flow.id, flow.currentVersion);
+  // Loaded already on the hot path (the caller read it): no await of a settled promise then.
+  const { workflow } =
+    host.workflows.peek(flow.id, flow.currentVersion) ?? (await host.workflows.get(flow.id, flow.currentVersion));
   const now = deps.now();
   const at = (time: number): number => scheduledTime ?? time;
   let items: unknown[];

@@ -17,6 +17,8 @@ const MAX_ENTRIES = 1000;
 
 export class WorkflowCache {
   private readonly entries = new Map<string, Promise<CompiledVersion>>();
+  /** The entries that have resolved, for callers that can go on without awaiting (peek). */
+  private readonly ready = new Map<string, CompiledVersion>();
 
   constructor(private readonly store: FlowStore) {}
 
@@ -24,20 +26,41 @@ export class WorkflowCache {
     const key = `${flowId}@${version}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = this.load(flowId, version);
-      // A failed load must not stick: the next caller tries again.
-      entry.catch(() => this.entries.delete(key));
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      const loading = this.load(flowId, version);
+      entry = loading;
+      loading.then(
+        (compiled) => {
+          if (this.entries.get(key) === loading) this.ready.set(key, compiled);
+        },
+        // A failed load must not stick: the next caller tries again.
+        () => this.entries.delete(key),
+      );
+      if (this.entries.size >= MAX_ENTRIES) this.clear();
       this.entries.set(key, entry);
     }
     return entry;
   }
 
+  /**
+   * The compiled version when it is loaded already (what `get` would resolve to), else undefined:
+   * the trigger path then goes on in the same turn instead of awaiting a settled promise.
+   */
+  peek(flowId: string, version: number): CompiledVersion | undefined {
+    return this.ready.get(`${flowId}@${version}`);
+  }
+
   /** Compiles a version the caller already holds (the save path), sharing the cache. */
   put(version: FlowVersion): CompiledVersion {
     const compiled = compile(version);
-    this.entries.set(`${version.flowId}@${version.version}`, Promise.resolve(compiled));
+    const key = `${version.flowId}@${version.version}`;
+    this.entries.set(key, Promise.resolve(compiled));
+    this.ready.set(key, compiled);
     return compiled;
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.ready.clear();
   }
 
   private async load(flowId: string, versionNumber: number): Promise<CompiledVersion> {

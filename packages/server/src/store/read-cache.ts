@@ -7,6 +7,7 @@
  * database see a change within `ttlMs`; the workers of `flowbridge start --workers` tell each other
  * (`peers`: through their primary, clusterCachePeers), so there a change shows at once.
  */
+import type { Flow } from './flow-types.js';
 import type { Store } from './types.js';
 
 /** Other processes with read caches of their own on the same database. */
@@ -52,13 +53,45 @@ const INVALIDATING = new Set<string>([
   'pruneRunsOlderThan',
 ]);
 
+/** A peek that found no settled, fresh entry: the caller reads through the store as usual. */
+export const MISS: unique symbol = Symbol('read-cache miss');
+
+type Peek = (key: string) => unknown;
+/** The cache of each store this module wrapped, by the wrapper: only these peeks can answer. */
+const peeks = new WeakMap<object, Peek>();
+
+/**
+ * The flow `getFlow(id)` would resolve to, when the read cache of `store` holds it settled and
+ * fresh; MISS otherwise (and always for a store without a read cache). Lets the trigger path skip
+ * a microtask turn per cached read; what it returns is what awaiting getFlow would give.
+ */
+export function cachedFlow(store: object, id: string): Flow | undefined | typeof MISS {
+  const peek = peeks.get(store);
+  // What the entry holds is what getFlow resolved to.
+  return peek ? (peek(`flow:${id}`) as Flow | undefined | typeof MISS) : MISS;
+}
+
+/** As cachedFlow, for a setting the cache keeps (`auth.automation...`, `environment.appSettings:...`). */
+export function cachedSetting(store: object, key: string): unknown {
+  const peek = peeks.get(store);
+  return peek && CACHED_SETTING.test(key) ? peek(`setting:${key}`) : MISS;
+}
+
+interface Entry {
+  at: number;
+  value: Promise<unknown>;
+  /** Set once `value` resolved while this entry was still the cache's (no write landed meanwhile). */
+  settled: boolean;
+  result: unknown;
+}
+
 export function withReadCache(
   store: Store,
   options: { ttlMs?: number; now?: () => number; peers?: CachePeers } = {},
 ): Store {
   const ttl = options.ttlMs ?? 1000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  const cache = new Map<string, Entry>();
   let generation = 0;
   const forget = (): void => {
     generation++;
@@ -72,20 +105,29 @@ export function withReadCache(
     if (hit && t - hit.at < ttl) return hit.value as Promise<T>;
     const started = generation;
     const value = load();
+    const entry: Entry = { at: t, value, settled: false, result: undefined };
     // A write that lands while this read is under way may make it stale: keep it only if none did.
     value.then(
-      () => {
+      (result) => {
         if (generation !== started) cache.delete(key);
+        else if (cache.get(key) === entry) {
+          entry.settled = true;
+          entry.result = result;
+        }
       },
       () => cache.delete(key),
     );
     if (cache.size > 10_000) cache.clear();
-    cache.set(key, { at: t, value });
+    cache.set(key, entry);
     return value;
+  };
+  const peek = (key: string): unknown => {
+    const hit = cache.get(key);
+    return hit?.settled && now() - hit.at < ttl ? hit.result : MISS;
   };
 
   const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
+  const wrapped = new Proxy(store, {
     get(target, prop, receiver) {
       if (bound.has(prop)) return bound.get(prop);
       const made = wrap(target, prop, receiver);
@@ -93,6 +135,8 @@ export function withReadCache(
       return made;
     },
   });
+  peeks.set(wrapped, peek);
+  return wrapped;
 
   function wrap(target: Store, prop: PropertyKey, receiver: unknown): unknown {
     const original = Reflect.get(target, prop, receiver) as unknown;
