@@ -12,7 +12,17 @@ export interface AutomationState {
 }
 
 const ORG_KEY = 'auth.automation';
-const userKey = (userId: string): string => `auth.automation.user.${userId}`;
+/** Keys built already, by user id (each trigger call asks for its flow owner's). */
+const userKeys = new Map<string, string>();
+function userKey(userId: string): string {
+  let key = userKeys.get(userId);
+  if (key === undefined) {
+    key = `auth.automation.user.${userId}`;
+    if (userKeys.size >= 10_000) userKeys.clear();
+    userKeys.set(userId, key);
+  }
+  return key;
+}
 
 const ON: AutomationState = { enabled: true, reason: null, changedAt: null, changedBy: null };
 

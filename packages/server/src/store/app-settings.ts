@@ -29,6 +29,18 @@ export function processAppSettings(env: Record<string, string | undefined>): App
   return out;
 }
 
+/** Keys built already, by environment id (each run start asks for its environment's). */
+const settingKeys = new Map<string, string>();
+function settingKey(environmentId: string): string {
+  let key = settingKeys.get(environmentId);
+  if (key === undefined) {
+    key = KEY_PREFIX + environmentId;
+    if (settingKeys.size >= 10_000) settingKeys.clear();
+    settingKeys.set(environmentId, key);
+  }
+  return key;
+}
+
 export async function environmentAppSettings(store: SettingStore, environmentId: string): Promise<AppSettings> {
   return fromStored(await store.getSetting(KEY_PREFIX + environmentId));
 }
@@ -73,7 +85,7 @@ export function runAppSettingsNow(
   environmentId: string,
   defaults: AppSettings,
 ): AppSettings | undefined {
-  const stored = cachedSetting(store, KEY_PREFIX + environmentId);
+  const stored = cachedSetting(store, settingKey(environmentId));
   return stored === MISS ? undefined : { ...defaults, ...fromStored(stored) };
 }
 

@@ -56,9 +56,12 @@ const INVALIDATING = new Set<string>([
 /** A peek that found no settled, fresh entry: the caller reads through the store as usual. */
 export const MISS: unique symbol = Symbol('read-cache miss');
 
-type Peek = (key: string) => unknown;
+interface Peeks {
+  flow(id: string): unknown;
+  setting(key: string): unknown;
+}
 /** The cache of each store this module wrapped, by the wrapper: only these peeks can answer. */
-const peeks = new WeakMap<object, Peek>();
+const peeks = new WeakMap<object, Peeks>();
 
 /**
  * The flow `getFlow(id)` would resolve to, when the read cache of `store` holds it settled and
@@ -68,13 +71,14 @@ const peeks = new WeakMap<object, Peek>();
 export function cachedFlow(store: object, id: string): Flow | undefined | typeof MISS {
   const peek = peeks.get(store);
   // What the entry holds is what getFlow resolved to.
-  return peek ? (peek(`flow:${id}`) as Flow | undefined | typeof MISS) : MISS;
+  return peek ? (peek.flow(id) as Flow | undefined | typeof MISS) : MISS;
 }
 
 /** As cachedFlow, for a setting the cache keeps (`auth.automation...`, `environment.appSettings:...`). */
 export function cachedSetting(store: object, key: string): unknown {
+  // A setting the cache does not keep is never in it: MISS without testing the key.
   const peek = peeks.get(store);
-  return peek && CACHED_SETTING.test(key) ? peek(`setting:${key}`) : MISS;
+  return peek ? peek.setting(key) : MISS;
 }
 
 interface Entry {
@@ -91,15 +95,18 @@ export function withReadCache(
 ): Store {
   const ttl = options.ttlMs ?? 1000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, Entry>();
+  // Flows by id and settings by key: apart, so that no prefixed key is built for each read.
+  const flows = new Map<string, Entry>();
+  const settings = new Map<string, Entry>();
   let generation = 0;
   const forget = (): void => {
     generation++;
-    cache.clear();
+    flows.clear();
+    settings.clear();
   };
   options.peers?.onChanged(forget);
 
-  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  const cached = <T>(cache: Map<string, Entry>, key: string, load: () => Promise<T>): Promise<T> => {
     const hit = cache.get(key);
     const t = now();
     if (hit && t - hit.at < ttl) return hit.value as Promise<T>;
@@ -121,7 +128,7 @@ export function withReadCache(
     cache.set(key, entry);
     return value;
   };
-  const peek = (key: string): unknown => {
+  const peek = (cache: Map<string, Entry>, key: string): unknown => {
     const hit = cache.get(key);
     return hit?.settled && now() - hit.at < ttl ? hit.result : MISS;
   };
@@ -135,7 +142,7 @@ export function withReadCache(
       return made;
     },
   });
-  peeks.set(wrapped, peek);
+  peeks.set(wrapped, { flow: (id) => peek(flows, id), setting: (key) => peek(settings, key) });
   return wrapped;
 
   function wrap(target: Store, prop: PropertyKey, receiver: unknown): unknown {
@@ -146,12 +153,12 @@ export function withReadCache(
       return (id: string, opts?: { includeDeleted?: boolean }) =>
         opts?.includeDeleted
           ? fn.call(target, id, opts)
-          : cached(`flow:${id}`, () => fn.call(target, id) as Promise<unknown>);
+          : cached(flows, id, () => fn.call(target, id) as Promise<unknown>);
     }
     if (prop === 'getSetting') {
       return (key: string) =>
         CACHED_SETTING.test(key)
-          ? cached(`setting:${key}`, () => fn.call(target, key) as Promise<unknown>)
+          ? cached(settings, key, () => fn.call(target, key) as Promise<unknown>)
           : fn.call(target, key);
     }
     if (typeof prop === 'string' && INVALIDATING.has(prop)) {
