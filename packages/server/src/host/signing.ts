@@ -27,8 +27,18 @@ export function verifyTrigger(
   const { sp, sv, sig } = query;
   if (typeof sp !== 'string' || typeof sv !== 'string' || typeof sig !== 'string') return false;
   if (sv !== SIGNATURE_VERSION) return false;
-  if (sp !== triggerPermission(triggerName) && sp !== '/triggers/*/run') return false;
+  if (!grants(sp, triggerName) && sp !== '/triggers/*/run') return false;
   return sameSignature(sig, expectedSignature(accessKey, flowId, triggerName, sp, sv));
+}
+
+/** Whether `sp` is triggerPermission(triggerName), compared in place (no string built per call). */
+function grants(sp: string, triggerName: string): boolean {
+  return (
+    sp.length === triggerName.length + 14 &&
+    sp.startsWith('/triggers/') &&
+    sp.startsWith(triggerName, 10) &&
+    sp.endsWith('/run')
+  );
 }
 
 /**

@@ -17,8 +17,11 @@ const MAX_ENTRIES = 1000;
 
 export class WorkflowCache {
   private readonly entries = new Map<string, Promise<CompiledVersion>>();
-  /** The entries that have resolved, for callers that can go on without awaiting (peek). */
-  private readonly ready = new Map<string, CompiledVersion>();
+  /**
+   * The entries that have resolved, by flow id then version, for callers that can go on without
+   * awaiting (peek): no `id@version` key is built on that path.
+   */
+  private readonly ready = new Map<string, Map<number, CompiledVersion>>();
 
   constructor(private readonly store: FlowStore) {}
 
@@ -30,7 +33,7 @@ export class WorkflowCache {
       entry = loading;
       loading.then(
         (compiled) => {
-          if (this.entries.get(key) === loading) this.ready.set(key, compiled);
+          if (this.entries.get(key) === loading) this.setReady(flowId, version, compiled);
         },
         // A failed load must not stick: the next caller tries again.
         () => this.entries.delete(key),
@@ -46,15 +49,23 @@ export class WorkflowCache {
    * the trigger path then goes on in the same turn instead of awaiting a settled promise.
    */
   peek(flowId: string, version: number): CompiledVersion | undefined {
-    return this.ready.get(`${flowId}@${version}`);
+    return this.ready.get(flowId)?.get(version);
+  }
+
+  private setReady(flowId: string, version: number, compiled: CompiledVersion): void {
+    let versions = this.ready.get(flowId);
+    if (versions === undefined) {
+      versions = new Map();
+      this.ready.set(flowId, versions);
+    }
+    versions.set(version, compiled);
   }
 
   /** Compiles a version the caller already holds (the save path), sharing the cache. */
   put(version: FlowVersion): CompiledVersion {
     const compiled = compile(version);
-    const key = `${version.flowId}@${version.version}`;
-    this.entries.set(key, Promise.resolve(compiled));
-    this.ready.set(key, compiled);
+    this.entries.set(`${version.flowId}@${version.version}`, Promise.resolve(compiled));
+    this.setReady(version.flowId, version.version, compiled);
     return compiled;
   }
 
