@@ -217,10 +217,23 @@ export async function invokeTrigger(ctx: RouteContext, call: TriggerCall): Promi
     }
     const { headers, payload } = responsePayload(outcome.headers, outcome.body);
     observe('response');
-    return answer(outcome.statusCode, payload, { ...runHeaders, ...headers });
+    return answer(outcome.statusCode, payload, withHeaders(runHeaders, headers));
   }
   observe('accepted');
   return answer(202, runIds.length > 1 ? { runIds } : undefined, runHeaders);
+}
+
+/**
+ * `{ ...target, ...source }`, made by adding `source` into `target` (which the caller no longer
+ * needs): the spread's generic copy was a quarter of this module's time per call. Same keys, order
+ * and values; a `__proto__` key (a Response's header names are the flow's) takes the spread.
+ */
+function withHeaders(target: Record<string, string>, source: Record<string, string>): Record<string, string> {
+  for (const name of Object.keys(source)) {
+    if (name === '__proto__') return { ...target, ...source };
+    target[name] = source[name]!;
+  }
+  return target;
 }
 
 /**

@@ -39,14 +39,7 @@ export function requestOutputs(
     headers[canonical(name)] = Array.isArray(value) ? value.join(', ') : value;
   }
   const outputs: Record<string, unknown> = { headers };
-  let queries: Record<string, string> | undefined;
-  const query = request.query;
-  for (const k of Object.keys(query)) {
-    if (SIGNATURE_QUERY.has(k) || (k.length <= SIGNATURE_NAME_LENGTH && SIGNATURE_QUERY.has(k.toLowerCase()))) continue;
-    const v = query[k];
-    queries ??= {};
-    queries[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
-  }
+  const queries = callerQueries(request.query);
   if (queries) outputs.queries = queries;
   if (relativePathParameters && Object.keys(relativePathParameters).length > 0)
     outputs.relativePathParameters = relativePathParameters;
@@ -65,6 +58,29 @@ function bodyOf(body: unknown, contentType: string | undefined): unknown {
     content.$formdata = [...new URLSearchParams(body.toString('utf8'))].map(([key, value]) => ({ key, value }));
   }
   return content;
+}
+
+/** The callerQueries of frozen query objects (null: none), which cannot change. */
+const callerQueriesOf = new WeakMap<object, Record<string, string> | null>();
+
+/**
+ * The query without the signature parameters, the last value of a repeated one; undefined when
+ * nothing is left. The fast path hands every call with the same query text one frozen object
+ * (invoke-raw.ts), a dictionary-mode object slow to walk: what it gives is kept per object, and
+ * each call gets a copy of its own (the outputs go into the run).
+ */
+function callerQueries(query: Record<string, unknown>): Record<string, string> | undefined {
+  const kept = callerQueriesOf.get(query);
+  if (kept !== undefined) return kept === null ? undefined : { ...kept };
+  let queries: Record<string, string> | undefined;
+  for (const k of Object.keys(query)) {
+    if (SIGNATURE_QUERY.has(k) || (k.length <= SIGNATURE_NAME_LENGTH && SIGNATURE_QUERY.has(k.toLowerCase()))) continue;
+    const v = query[k];
+    queries ??= {};
+    queries[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  }
+  if (Object.isFrozen(query)) callerQueriesOf.set(query, queries ? { ...queries } : null);
+  return queries;
 }
 
 /** Header names already spelled (every call repeats the same few); bounded against odd callers. */
