@@ -2,6 +2,7 @@
 // chosen users (a leaver, a runaway maker), without touching the flows themselves. Triggers consult
 // `automationBlocked` before starting a run and show the reason.
 import type { SettingStore } from '../store/index.js';
+import { MISS, cachedSetting } from '../store/read-cache.js';
 
 export interface AutomationState {
   enabled: boolean;
@@ -11,7 +12,17 @@ export interface AutomationState {
 }
 
 const ORG_KEY = 'auth.automation';
-const userKey = (userId: string): string => `auth.automation.user.${userId}`;
+/** Keys built already, by user id (each trigger call asks for its flow owner's). */
+const userKeys = new Map<string, string>();
+function userKey(userId: string): string {
+  let key = userKeys.get(userId);
+  if (key === undefined) {
+    key = `auth.automation.user.${userId}`;
+    if (userKeys.size >= 10_000) userKeys.clear();
+    userKeys.set(userId, key);
+  }
+  return key;
+}
 
 const ON: AutomationState = { enabled: true, reason: null, changedAt: null, changedBy: null };
 
@@ -54,10 +65,32 @@ export async function setUserAutomation(store: SettingStore, userId: string, sta
 /** The reason runs may not start (organisation first, then the owner), or null when they may. */
 export async function automationBlocked(store: SettingStore, ownerId: string | null): Promise<string | null> {
   const org = await getOrgAutomation(store);
-  if (!org.enabled) return org.reason ?? 'Automation is switched off for the organisation.';
+  if (!org.enabled) return orgReason(org);
   if (ownerId !== null) {
     const user = await getUserAutomation(store, ownerId);
-    if (!user.enabled) return user.reason ?? 'Automation is switched off for the owner of this flow.';
+    if (!user.enabled) return userReason(user);
   }
   return null;
 }
+
+/**
+ * What automationBlocked resolves to, when the store's read cache holds both switches already;
+ * undefined when they must be read (every trigger call asks: this spares it the awaits).
+ */
+export function automationBlockedNow(store: SettingStore, ownerId: string | null): string | null | undefined {
+  const orgValue = cachedSetting(store, ORG_KEY);
+  if (orgValue === MISS) return undefined;
+  const org = parse(orgValue);
+  if (!org.enabled) return orgReason(org);
+  if (ownerId !== null) {
+    const userValue = cachedSetting(store, userKey(ownerId));
+    if (userValue === MISS) return undefined;
+    const user = parse(userValue);
+    if (!user.enabled) return userReason(user);
+  }
+  return null;
+}
+
+const orgReason = (org: AutomationState): string => org.reason ?? 'Automation is switched off for the organisation.';
+const userReason = (user: AutomationState): string =>
+  user.reason ?? 'Automation is switched off for the owner of this flow.';

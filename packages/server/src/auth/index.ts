@@ -1,7 +1,7 @@
 // Authentication, authorisation, tenancy and audit for the Flowbridge server (see types.ts for the
 // contract with the HTTP layer). createAuth is called once per server process.
 import type { JWK } from 'jose';
-import { automationBlocked } from './automation.js';
+import { automationBlocked, automationBlockedNow } from './automation.js';
 import { createAuthenticator } from './authenticate.js';
 import type { AuthContext, AuthLogger, AuthStore } from './context.js';
 import { DEFAULT_ISSUER, DEFAULT_TOKEN_LIFETIME_SECONDS, loadSigningKeys } from './jwt.js';
@@ -63,6 +63,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<CreatedAut
     authenticate: authenticator.authenticate,
     authorize,
     automationBlocked: (ownerId) => automationBlocked(store, ownerId),
+    automationBlockedNow: (ownerId) => automationBlockedNow(store, ownerId),
     routes: authRoutes(ctx),
   };
   if (setupToken) auth.setupToken = setupToken;

@@ -42,6 +42,8 @@ export interface Auth {
    * is, triggers do not start runs and the reason is returned (shown by the API).
    */
   automationBlocked(ownerId: string | null): Promise<string | null>;
+  /** What automationBlocked would resolve to when it is known without reading; undefined when it is not. */
+  automationBlockedNow?(ownerId: string | null): string | null | undefined;
   /** Routes the auth module owns: /oauth2/v2.0/token, /api/v1/users..., /api/v1/clients..., /api/v1/audit, /api/v1/settings/automation... */
   routes: FastifyPluginAsync;
 }

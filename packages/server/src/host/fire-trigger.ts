@@ -70,7 +70,9 @@ export type FireOutcome =
 export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Promise<FireOutcome> {
   const { store, host, log } = deps;
   const { flow, triggerName, outputs, clientTrackingId, scheduledTime } = firing;
-  const { workflow } = await host.workflows.get(flow.id, flow.currentVersion);
+  // Loaded already on the hot path (the caller read it): no await of a settled promise then.
+  const { workflow } =
+    host.workflows.peek(flow.id, flow.currentVersion) ?? (await host.workflows.get(flow.id, flow.currentVersion));
   const now = deps.now();
   const at = (time: number): number => scheduledTime ?? time;
   let items: unknown[];
@@ -94,14 +96,11 @@ export async function fireTrigger(deps: FiringDeps, firing: TriggerFiring): Prom
   const runIds: string[] = [];
   for (const item of items) {
     try {
-      const { runId } = await host.startRun({
-        flow,
-        version: flow.currentVersion,
-        triggerName,
-        outputs: item,
-        ...(clientTrackingId ? { clientTrackingId } : {}),
-        ...(scheduledTime !== undefined ? { scheduledTime } : {}),
-      });
+      // Optional fields set in place, not spread from a literal made for the purpose (hot path).
+      const request: StartRunRequest = { flow, version: flow.currentVersion, triggerName, outputs: item };
+      if (clientTrackingId) request.clientTrackingId = clientTrackingId;
+      if (scheduledTime !== undefined) request.scheduledTime = scheduledTime;
+      const { runId } = await host.startRun(request);
       runIds.push(runId);
     } catch (error) {
       if (!(error instanceof HostError && error.code === 'TooManyRuns')) throw error;

@@ -35,12 +35,14 @@ export class ResponseWaiters {
   ) {}
 
   /** Resolves with the run's Response (or NoResponse when it ended without one). */
-  async wait(runId: string): Promise<Outcome> {
+  wait(runId: string): Promise<Outcome> {
+    // Not an async function: an answer known now is handed over as its own promise, not through
+    // another that resolves to it (two microtask turns more per call).
     const live = this.sources.live(runId);
     // Answered already (a stateless run answers in the turn that started it): see turn-end.ts.
     if (live?.response) return atTurnEnd(live.response);
     const ended = this.ended.get(runId);
-    if (ended) return ended;
+    if (ended) return Promise.resolve(ended);
     // Listening before the store is read: a run not in memory (parked, or in another process) that
     // sends its Response meanwhile either finds this waiter or has committed it for the read below.
     let waiter: Waiter | undefined;
@@ -50,7 +52,14 @@ export class ResponseWaiters {
       list.push(resolve);
       this.waiters.set(runId, list);
     });
-    if (!live && !this.sources.waitingForSlot(runId)) {
+    // A run live here answers the waiter itself: nothing to read (the usual stateful call).
+    if (live) return waiting;
+    return this.notLive(runId, waiter, waiting);
+  }
+
+  /** A run not in memory: its Response may be in the store already, or come from another process. */
+  private async notLive(runId: string, waiter: Waiter | undefined, waiting: Promise<Outcome>): Promise<Outcome> {
+    if (!this.sources.waitingForSlot(runId)) {
       const stored = await this.ctx.store.getRun(runId).catch((error: unknown) => {
         this.drop(runId, waiter);
         throw error;
@@ -62,7 +71,7 @@ export class ResponseWaiters {
       if (stored.response) this.resolve(runId, stored.response as RunResponse);
       else if (FINISHED.has(stored.status)) this.resolve(runId, { noResponse: true, status: stored.status });
     }
-    if (this.ctx.shared && !live) void this.poll(runId);
+    if (this.ctx.shared) void this.poll(runId);
     return waiting;
   }
 

@@ -27,3 +27,16 @@ test("the caller's Authorization header is in trigger outputs only when the trig
     assert.equal(headers['X-Other'], 'kept');
   }
 });
+
+test('a frozen query (the fast path shares one per query text) gives each call queries of its own', () => {
+  const query = Object.freeze({ __proto__: null, 'api-version': '2016-06-01', sig: 's', a: '1', b: ['2', '3'] });
+  const first = requestOutputs({ headers: {}, query, body: undefined });
+  assert.deepEqual(first.queries, { a: '1', b: '3' });
+  (first.queries as Record<string, string>).a = 'changed';
+  const second = requestOutputs({ headers: {}, query, body: undefined });
+  assert.deepEqual(second.queries, { a: '1', b: '3' });
+  assert.notEqual(second.queries, first.queries);
+  const signed = Object.freeze({ __proto__: null, 'API-Version': '2016-06-01', SP: 'x', sv: '1.0', sig: 's' });
+  assert.equal(requestOutputs({ headers: {}, query: signed, body: undefined }).queries, undefined);
+  assert.equal(requestOutputs({ headers: {}, query: signed, body: undefined }).queries, undefined);
+});

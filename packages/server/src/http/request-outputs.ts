@@ -6,6 +6,8 @@
  * IncludeAuthorizationHeadersInOutputs`): trigger outputs are kept in run history.
  */
 const SIGNATURE_QUERY = new Set(['api-version', 'sp', 'sv', 'sig', 'se']);
+/** The longest of their names ('api-version'): a longer one is none of them, in any case. */
+const SIGNATURE_NAME_LENGTH = 11;
 const AUTHORIZATION_OPTION = 'includeauthorizationheadersinoutputs';
 
 /** Whether a trigger definition's `operationOptions` (comma-separated, any case) keeps Authorization. */
@@ -27,18 +29,18 @@ export function requestOutputs(
   options: { includeAuthorization?: boolean } = {},
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  // Object.keys, not entries: one array per call instead of one per header as well.
+  const given = request.headers;
+  for (const name of Object.keys(given)) {
+    const value = given[name];
     if (value === undefined) continue;
-    if (!options.includeAuthorization && name.toLowerCase() === 'authorization') continue;
+    // Only a 13-letter name can be Authorization: the others skip the lower-casing.
+    if (!options.includeAuthorization && name.length === 13 && name.toLowerCase() === 'authorization') continue;
     headers[canonical(name)] = Array.isArray(value) ? value.join(', ') : value;
   }
   const outputs: Record<string, unknown> = { headers };
-  const queries: Record<string, string> = {};
-  for (const [k, v] of Object.entries(request.query)) {
-    if (SIGNATURE_QUERY.has(k.toLowerCase())) continue;
-    queries[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
-  }
-  if (Object.keys(queries).length > 0) outputs.queries = queries;
+  const queries = callerQueries(request.query);
+  if (queries) outputs.queries = queries;
   if (relativePathParameters && Object.keys(relativePathParameters).length > 0)
     outputs.relativePathParameters = relativePathParameters;
   const body = bodyOf(request.body, headers['Content-Type']);
@@ -56,6 +58,29 @@ function bodyOf(body: unknown, contentType: string | undefined): unknown {
     content.$formdata = [...new URLSearchParams(body.toString('utf8'))].map(([key, value]) => ({ key, value }));
   }
   return content;
+}
+
+/** The callerQueries of frozen query objects (null: none), which cannot change. */
+const callerQueriesOf = new WeakMap<object, Record<string, string> | null>();
+
+/**
+ * The query without the signature parameters, the last value of a repeated one; undefined when
+ * nothing is left. The fast path hands every call with the same query text one frozen object
+ * (invoke-raw.ts), a dictionary-mode object slow to walk: what it gives is kept per object, and
+ * each call gets a copy of its own (the outputs go into the run).
+ */
+function callerQueries(query: Record<string, unknown>): Record<string, string> | undefined {
+  const kept = callerQueriesOf.get(query);
+  if (kept !== undefined) return kept === null ? undefined : { ...kept };
+  let queries: Record<string, string> | undefined;
+  for (const k of Object.keys(query)) {
+    if (SIGNATURE_QUERY.has(k) || (k.length <= SIGNATURE_NAME_LENGTH && SIGNATURE_QUERY.has(k.toLowerCase()))) continue;
+    const v = query[k];
+    queries ??= {};
+    queries[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  }
+  if (Object.isFrozen(query)) callerQueriesOf.set(query, queries ? { ...queries } : null);
+  return queries;
 }
 
 /** Header names already spelled (every call repeats the same few); bounded against odd callers. */

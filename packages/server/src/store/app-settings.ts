@@ -7,6 +7,7 @@
  */
 import type { Store } from './types.js';
 import { isRecord } from '../util/json.js';
+import { MISS, cachedSetting } from './read-cache.js';
 
 export type AppSettings = Record<string, string>;
 type SettingStore = Pick<Store, 'getSetting' | 'setSetting' | 'deleteSetting'>;
@@ -28,8 +29,23 @@ export function processAppSettings(env: Record<string, string | undefined>): App
   return out;
 }
 
+/** Keys built already, by environment id (each run start asks for its environment's). */
+const settingKeys = new Map<string, string>();
+function settingKey(environmentId: string): string {
+  let key = settingKeys.get(environmentId);
+  if (key === undefined) {
+    key = KEY_PREFIX + environmentId;
+    if (settingKeys.size >= 10_000) settingKeys.clear();
+    settingKeys.set(environmentId, key);
+  }
+  return key;
+}
+
 export async function environmentAppSettings(store: SettingStore, environmentId: string): Promise<AppSettings> {
-  const stored = await store.getSetting(KEY_PREFIX + environmentId);
+  return fromStored(await store.getSetting(KEY_PREFIX + environmentId));
+}
+
+function fromStored(stored: unknown): AppSettings {
   const out: AppSettings = {};
   if (isRecord(stored)) for (const [k, v] of Object.entries(stored)) if (typeof v === 'string') out[k] = v;
   return out;
@@ -51,7 +67,26 @@ export async function runAppSettings(
   environmentId: string,
   defaults: AppSettings,
 ): Promise<AppSettings> {
-  return { ...defaults, ...(await environmentAppSettings(store, environmentId)) };
+  return (
+    runAppSettingsNow(store, environmentId, defaults) ?? {
+      ...defaults,
+      ...(await environmentAppSettings(store, environmentId)),
+    }
+  );
+}
+
+/**
+ * What runAppSettings resolves to (a new object each time), when the store's read cache holds the
+ * environment's settings; undefined when they must be read. Each run start asks: this spares it
+ * the awaits of a read that is nearly always in memory.
+ */
+export function runAppSettingsNow(
+  store: SettingStore,
+  environmentId: string,
+  defaults: AppSettings,
+): AppSettings | undefined {
+  const stored = cachedSetting(store, settingKey(environmentId));
+  return stored === MISS ? undefined : { ...defaults, ...fromStored(stored) };
 }
 
 export type AppSettingsError = { target: string; message: string };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withReadCache, type CachePeers } from './read-cache.js';
+import { MISS, cachedFlow, cachedSetting, withReadCache, type CachePeers } from './read-cache.js';
 import { sqliteBackend } from './test-support/backends.js';
 
 test('the read cache serves flows and automation settings for ttlMs, and forgets them on any write through it', async () => {
@@ -67,6 +67,48 @@ test('peers (the other workers of --workers) are told of writes, and their write
     for (const l of listeners) l(); // ...and its message, relayed by the primary
     assert.equal((await store.getFlow(flow.id))?.state, 'Disabled');
     assert.equal(told, 1, 'reads tell nobody');
+  } finally {
+    await fresh.dispose();
+  }
+});
+
+test('cachedFlow and cachedSetting answer what a read would, only while the entry is settled and fresh', async () => {
+  const fresh = await sqliteBackend.fresh();
+  try {
+    let t = 0;
+    const raw = fresh.store;
+    const listeners: Array<() => void> = [];
+    const peers: CachePeers = { changed: () => {}, onChanged: (l) => listeners.push(l) };
+    const store = withReadCache(raw, { ttlMs: 1000, now: () => t, peers });
+    const { flow } = await raw.createFlow({ name: 'f', definition: {} });
+    assert.equal(cachedFlow(raw, flow.id), MISS, 'a store without a read cache has nothing to peek');
+    assert.equal(cachedFlow(store, flow.id), MISS, 'not read yet');
+    const reading = store.getFlow(flow.id);
+    assert.equal(cachedFlow(store, flow.id), MISS, 'not settled yet');
+    const read = await reading;
+    assert.equal(cachedFlow(store, flow.id), read, 'what the read resolved to');
+    assert.equal(await store.getFlow('nope'), undefined);
+    assert.equal(cachedFlow(store, 'nope'), undefined, 'an unknown flow is known to be unknown');
+    t = 1000;
+    assert.equal(cachedFlow(store, flow.id), MISS, 'stale after ttlMs');
+    await store.getFlow(flow.id);
+    await store.updateFlow(flow.id, { state: 'Disabled' });
+    assert.equal(cachedFlow(store, flow.id), MISS, 'a write through it clears it');
+    assert.equal((await store.getFlow(flow.id))?.state, 'Disabled');
+    for (const l of listeners) l();
+    assert.equal(cachedFlow(store, flow.id), MISS, "a peer's write clears it");
+    // A write that lands while a read is under way: that read is not kept, so not peeked either.
+    const racing = store.getFlow(flow.id);
+    for (const l of listeners) l();
+    await racing;
+    assert.equal(cachedFlow(store, flow.id), MISS);
+
+    assert.equal(cachedSetting(store, 'auth.automation'), MISS);
+    await store.getSetting('auth.automation');
+    assert.equal(cachedSetting(store, 'auth.automation'), undefined, 'no row: known to be none');
+    await raw.setSetting('other', 1);
+    await store.getSetting('other');
+    assert.equal(cachedSetting(store, 'other'), MISS, 'settings the cache does not keep are never peeked');
   } finally {
     await fresh.dispose();
   }

@@ -23,8 +23,10 @@ const CLOSE_OBJECT = 0x7d;
 
 /** Whether `json` (text or UTF-8 bytes) opens more than `limit` arrays/objects inside each other. */
 export function jsonDepthExceeds(json: string | Uint8Array, limit: number): boolean {
-  const text = typeof json === 'string';
   const length = json.length;
+  // Each level opens with one character (one byte): a text no longer than the limit cannot pass it.
+  if (length <= limit) return false;
+  const text = typeof json === 'string';
   let depth = 0;
   let inString = false;
   for (let i = 0; i < length; i++) {
