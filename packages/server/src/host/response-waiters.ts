@@ -21,13 +21,18 @@ export interface WaiterSources {
   waitingForSlot(runId: string): boolean;
 }
 
-/** How many recent outcomes are kept for a waitForResponse that comes late. */
+/** How many recent outcomes are kept for a waitForResponse that comes late (up to twice as many). */
 const ENDED_KEPT = 1000;
 
 export class ResponseWaiters {
   private readonly waiters = new Map<string, Waiter[]>();
-  /** Outcomes of the runs that ended here most recently (for a waitForResponse that comes late). */
-  private readonly ended = new Map<string, Outcome>();
+  /**
+   * Outcomes of the runs that ended here most recently (for a waitForResponse that comes late), in
+   * two generations: when the newer is full it becomes the older and the older is dropped. (Trimming
+   * one Map by its oldest key costs a walk over the deleted entries at its head, every run.)
+   */
+  private ended = new Map<string, Outcome>();
+  private endedBefore = new Map<string, Outcome>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -41,7 +46,7 @@ export class ResponseWaiters {
     const live = this.sources.live(runId);
     // Answered already (a stateless run answers in the turn that started it): see turn-end.ts.
     if (live?.response) return atTurnEnd(live.response);
-    const ended = this.ended.get(runId);
+    const ended = this.ended.get(runId) ?? this.endedBefore.get(runId);
     if (ended) return Promise.resolve(ended);
     // Listening before the store is read: a run not in memory (parked, or in another process) that
     // sends its Response meanwhile either finds this waiter or has committed it for the read below.
@@ -92,8 +97,11 @@ export class ResponseWaiters {
   end(runId: string, outcome: Outcome): void {
     this.resolve(runId, outcome);
     // A caller often asks right after a short run ended here: answer it without reading the store.
+    if (this.ended.size >= ENDED_KEPT) {
+      this.endedBefore = this.ended;
+      this.ended = new Map();
+    }
     this.ended.set(runId, outcome);
-    if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value!);
   }
 
   /** Drops a waiter that gave up (504): the run goes on. */

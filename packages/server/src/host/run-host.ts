@@ -30,7 +30,7 @@ import { EffectWiring } from './effect-wiring.js';
 import { HostError } from './errors.js';
 import { isoString } from './iso-time.js';
 import { LiveRuns } from './live-runs.js';
-import { runAppSettings } from '../store/app-settings.js';
+import { runAppSettings, runAppSettingsNow } from '../store/app-settings.js';
 import { ResponseWaiters } from './response-waiters.js';
 import { historyNotKept, resultWithoutHistory } from './stateless-history.js';
 import { RunLeases } from './run-leases.js';
@@ -136,7 +136,10 @@ export class RunHost {
       this.workflows.peek(flow.id, request.version) ?? (await this.workflows.get(flow.id, request.version));
     // Time-ordered (UUIDv7 layout): a run's rows land next to the other new runs' in every index.
     const runId = request.runId ?? sortableId(this.ctx.now());
-    const appSettings = await runAppSettings(this.ctx.store, flow.environmentId, this.options.appSettings ?? {});
+    const defaults = this.options.appSettings ?? {};
+    const appSettings =
+      runAppSettingsNow(this.ctx.store, flow.environmentId, defaults) ??
+      (await runAppSettings(this.ctx.store, flow.environmentId, defaults));
     const now = this.ctx.now();
     const origin = this.options.baseUrl();
     // Built key by key, without spreads (every run starts here); the keys keep their order.
