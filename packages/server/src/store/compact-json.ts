@@ -57,7 +57,9 @@ export interface RecordColumns {
 export function compactRecord(record: Record<string, unknown>, cols: RecordColumns): Record<string, unknown> {
   let dropped = '';
   const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue; // as Object.entries: own keys only
+    const value = record[key];
     if (key === COMPACT_KEY) return { [COMPACT_KEY]: WRAPPED, record }; // would read as compact: wrapped whole
     let letter = '';
     if (key === 'name' && value === cols.name) letter = 'n';

@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { isRecord } from '@flowbridge/engine';
 import { isSealed, type SecretBox } from '../secrets/index.js';
 import type { FlowVersion, Json, NewRun, RunUpdate, StepWrite, Store } from './types.js';
+import { endsInOneUnit } from './packed-records.js';
 
 const SECRET_SETTINGS = new Set(['auth.jwtSigningKey', 'host.callbackSecret', 'approvals.linkSecret']);
 const SECURE_TYPES = new Set(['securestring', 'secureobject']);
@@ -181,8 +182,9 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     if (events) out.events = events;
     return out;
   };
-  const sealRun = async (run: NewRun): Promise<NewRun> => {
-    if (run.id) noteRun(run.id, run.flowId, run.flowVersion);
+  /** `ends`: the run ends in the write that creates it: no later events of it will need its flow. */
+  const sealRun = async (run: NewRun, ends = false): Promise<NewRun> => {
+    if (run.id && !ends) noteRun(run.id, run.flowId, run.flowVersion);
     return { ...run, init: await sealInit(run.init) };
   };
 
@@ -243,7 +245,7 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
 
     // ---- runs
     createRun: async (run, step) => {
-      const sealed = await sealRun(run);
+      const sealed = await sealRun(run, step !== undefined && endsInOneUnit(step));
       return store.createRun(sealed, run.id ? await sealStep(run.id, step) : step);
     },
     queueRun: async (run, capacity) => store.queueRun(await sealRun(run), capacity),
