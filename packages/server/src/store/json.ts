@@ -2,7 +2,7 @@
 // is over the threshold (256 KiB) goes to the payloads table and its row keeps only a reference,
 // so the hot run tables stay small and their pages stay in cache.
 import { randomUUID } from 'node:crypto';
-import { deferPack, unpackJson, type DeferredPack } from './compact-json.js';
+import { packJson, unpackJson, type DeferredPack } from './compact-json.js';
 import { StoreError } from './errors.js';
 
 /** A JSON value as the store holds it (anything JSON.stringify accepts). */
@@ -34,8 +34,11 @@ export function fromJson(text: unknown): unknown {
 
 /** A JSON value ready to write: inline text, or a reference to a payload row written alongside. */
 export interface Blob {
-  /** JSON text, or text to compress when it is written (compact-json.ts, stored(); SQLite only). */
-  inline: string | DeferredPack | null;
+  /**
+   * JSON text, its compressed form, or text to compress when it is written (compact-json.ts,
+   * stored(); the compressed forms on SQLite only).
+   */
+  inline: string | Buffer | DeferredPack | null;
   ref: string | null;
   payload: PayloadRow | null;
 }
@@ -54,7 +57,7 @@ export function toBlob(value: unknown, runId: string, what: string, threshold: n
 /** toBlob of a value whose JSON text the caller has made. */
 export function textBlob(text: string, runId: string, threshold: number, compress = false): Blob {
   if (text.length <= threshold / 3 || Buffer.byteLength(text) <= threshold) {
-    return { inline: deferPack(text, compress), ref: null, payload: null };
+    return { inline: packJson(text, compress), ref: null, payload: null };
   }
   const id = randomUUID();
   return { inline: null, ref: id, payload: { id, runId, data: text, size: Buffer.byteLength(text) } };
