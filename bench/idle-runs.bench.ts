@@ -117,7 +117,9 @@ async function idleCost(kind: 'Stateful' | 'Stateless', dataDir?: string) {
     const before = f.rssKiB();
     const rate = await fire(urls, RUNS);
     if (kind === 'Stateful') await until(f.url, (g) => g.pending >= RUNS && g.live === 0, performance.now(), 300_000);
-    await pause(2000);
+    // IDLE_SETTLE_MS: how long the server idles before the second reading (2 s; longer lets V8
+    // give back more of what the burst of starts grew, which is not what the waiting runs keep).
+    await pause(Number(process.env.IDLE_SETTLE_MS ?? 2000));
     return { f, before, after: f.rssKiB(), rate };
   } catch (error) {
     await f.stop();
