@@ -28,7 +28,7 @@ export function verifyTrigger(
   if (typeof sp !== 'string' || typeof sv !== 'string' || typeof sig !== 'string') return false;
   if (sv !== SIGNATURE_VERSION) return false;
   if (!grants(sp, triggerName) && sp !== '/triggers/*/run') return false;
-  return sameSignature(sig, expectedSignature(accessKey, flowId, triggerName, sp, sv));
+  return safeEqual(sig, expectedSignature(accessKey, flowId, triggerName, sp, sv));
 }
 
 /** Whether `sp` is triggerPermission(triggerName), compared in place (no string built per call). */
@@ -39,18 +39,6 @@ function grants(sp: string, triggerName: string): boolean {
     sp.startsWith(triggerName, 10) &&
     sp.endsWith('/run')
   );
-}
-
-/**
- * safeEqual for a wanted signature, which is base64url (ASCII): then two strings are equal as
- * UTF-8 bytes exactly when they are equal as strings, so the characters are compared (in constant
- * time, as timingSafeEqual) without encoding both into buffers on every call.
- */
-function sameSignature(given: string, wanted: string): boolean {
-  if (given.length !== wanted.length) return false;
-  let diff = 0;
-  for (let i = 0; i < wanted.length; i++) diff |= given.charCodeAt(i) ^ wanted.charCodeAt(i);
-  return diff === 0;
 }
 
 interface Expected {
