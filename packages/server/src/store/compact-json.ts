@@ -81,10 +81,26 @@ export function compactRecord(record: Record<string, unknown>, cols: RecordColum
   return rest;
 }
 
+/**
+ * Whether two values have the same JSON text, compared without making it (key order counts, as
+ * in the text). False when unsure (toJSON, a key whose value is undefined, NaN): the outputs are
+ * then stored as they are, which reads back the same.
+ */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return a !== undefined;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) !== Array.isArray(b) || 'toJSON' in a || 'toJSON' in b) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i]) return false;
+    const va = (a as Record<string, unknown>)[k];
+    const vb = (b as Record<string, unknown>)[k];
+    if (va === vb ? va === undefined || typeof va === 'function' : !sameJson(va, vb)) return false;
+  }
+  return true;
 }
 
 /** The record as it was written, from its stored (maybe compact) form and its row's columns. */

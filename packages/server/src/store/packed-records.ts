@@ -17,6 +17,7 @@ import {
   packRecordColumns,
   unpackRecordColumns,
 } from './compact-json.js';
+import type { RecordColumns } from './compact-json.js';
 import type { Conn } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
@@ -47,21 +48,26 @@ export function nonEmpty(v: unknown, what: string): string {
   return v;
 }
 
+/** A record's columns, checked: path, name and status are non-empty strings. */
+function columnsOf(r: ActionRecordInput, i: number, runId: string): RecordColumns {
+  if (r === null || typeof r !== 'object') throw new StoreError('InvalidArgument', `records[${i}] is not an object`);
+  return {
+    runId,
+    path: nonEmpty(r.path, `records[${i}].path`),
+    name: nonEmpty(r.name, `records[${i}].name`),
+    status: nonEmpty(r.status, `records[${i}].status`),
+    startTime: typeof r.startTime === 'string' ? r.startTime : null,
+    endTime: typeof r.endTime === 'string' ? r.endTime : null,
+  };
+}
+
 /**
- * A step's records as their rows hold them (compact-json.ts, rules 1 and 2), checked: path, name
- * and status are non-empty strings. The same for rows and for a packed value.
+ * A step's records as their rows hold them (compact-json.ts, rules 1 and 2), checked (columnsOf).
+ * The same columns and compact record make a packed entry (packRecords).
  */
 export function recordTexts(records: ActionRecordInput[], runId: string): RecordText[] {
   return records.map((r, i) => {
-    if (r === null || typeof r !== 'object') throw new StoreError('InvalidArgument', `records[${i}] is not an object`);
-    const cols = {
-      runId,
-      path: nonEmpty(r.path, `records[${i}].path`),
-      name: nonEmpty(r.name, `records[${i}].name`),
-      status: nonEmpty(r.status, `records[${i}].status`),
-      startTime: typeof r.startTime === 'string' ? r.startTime : null,
-      endTime: typeof r.endTime === 'string' ? r.endTime : null,
-    };
+    const cols = columnsOf(r, i, runId);
     const text = toJson(compactRecord(r, cols), `records[${i}]`);
     return { path: cols.path, status: cols.status, ...packRecordColumns(cols), text };
   });
@@ -100,26 +106,35 @@ function byteOrder(a: string, b: string): number {
 }
 
 /**
- * The packed value of a run's records, or null when they should be rows (none, or too large).
- * Of a path written more than once the last wins, as with rows; entries are in the order a read
- * of rows gives them (run-rows.ts, historySql: start time column, '~' when none, then path).
+ * The packed value of a run's records, or null when they should be rows (none, too large, or one
+ * that is not JSON: recordTexts then names it). Checked as recordTexts checks them. Of a path
+ * written more than once the last wins, as with rows; entries are in the order a read of rows
+ * gives them (run-rows.ts, historySql: start time column, '~' when none, then path). The whole
+ * value is one JSON.stringify: no text per record, joined again.
  */
-export function packRecords(records: RecordText[], compress: boolean): Blob | null {
+export function packRecords(records: ActionRecordInput[], runId: string, compress: boolean): Blob | null {
   if (records.length === 0) return null;
-  let size = 0;
-  const byPath = new Map<string, RecordText>();
-  for (const r of records) {
-    size += r.text.length + r.path.length + 40;
-    byPath.set(r.path, r);
+  const byPath = new Map<string, Entry>();
+  records.forEach((r, i) => {
+    const cols = columnsOf(r, i, runId);
+    const packed = packRecordColumns(cols);
+    byPath.set(cols.path, [
+      cols.path,
+      packed.name,
+      cols.status,
+      packed.startTime,
+      packed.endTime,
+      compactRecord(r, cols),
+    ]);
+  });
+  const entries = [...byPath.values()].sort((a, b) => byteOrder(a[3] ?? '~', b[3] ?? '~') || byteOrder(a[0], b[0]));
+  let text: string;
+  try {
+    text = JSON.stringify(entries);
+  } catch {
+    return null;
   }
-  if (size > PACK_LIMIT) return null;
-  const sorted = [...byPath.values()].sort(
-    (a, b) => byteOrder(a.startTime ?? '~', b.startTime ?? '~') || byteOrder(a.path, b.path),
-  );
-  const entries = sorted.map(
-    (r) => `[${JSON.stringify([r.path, r.name, r.status, r.startTime, r.endTime]).slice(1, -1)},${r.text}]`,
-  );
-  return { inline: deferPack(`[${entries.join(',')}]`, compress), ref: null, payload: null };
+  return text.length > PACK_LIMIT ? null : { inline: deferPack(text, compress), ref: null, payload: null };
 }
 
 type Entry = [

@@ -121,11 +121,10 @@ export function prepareUnit(
     completeWork: step.completeWork ?? [],
     payloads,
   };
-  const texts = recordTexts(records, runId ?? '');
   // A run created and ended here keeps its records in its own row (packed-records.ts).
-  const packed = create && runId !== null && endsInOneUnit(step) ? packRecords(texts, compress) : null;
+  const packed = create && runId !== null && endsInOneUnit(step) ? packRecords(records, runId, compress) : null;
   if (!packed) {
-    unit.records = texts.map(({ text, ...cols }) => ({
+    unit.records = recordTexts(records, runId ?? '').map(({ text, ...cols }) => ({
       ...cols,
       data: kept(textBlob(text, runId ?? '', threshold, compress)),
     }));
