@@ -100,17 +100,27 @@ const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
 
 /** Byte order (SQLite's BINARY collation, PostgreSQL's C collation) of two texts. */
 function byteOrder(a: string, b: string): number {
-  if (a === b) return 0;
-  if (!UTF16_ORDER_DIFFERS.test(a) && !UTF16_ORDER_DIFFERS.test(b)) return a < b ? -1 : 1;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** JavaScript's own order of two texts: byte order when neither has UTF16_ORDER_DIFFERS. */
+function codeUnitOrder(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** Entries in the order a read of rows gives them (run-rows.ts, historySql: start time column, '~' when none, then path). */
+function sortEntries(entries: Entry[]): Entry[] {
+  const order = entries.some((e) => UTF16_ORDER_DIFFERS.test(e[0]) || UTF16_ORDER_DIFFERS.test(e[3] ?? ''))
+    ? byteOrder
+    : codeUnitOrder;
+  return entries.sort((a, b) => order(a[3] ?? '~', b[3] ?? '~') || order(a[0], b[0]));
 }
 
 /**
  * The packed value of a run's records, or null when they should be rows (none, too large, or one
  * that is not JSON: recordTexts then names it). Checked as recordTexts checks them. Of a path
  * written more than once the last wins, as with rows; entries are in the order a read of rows
- * gives them (run-rows.ts, historySql: start time column, '~' when none, then path). The whole
- * value is one JSON.stringify: no text per record, joined again.
+ * gives them (sortEntries). The whole value is one JSON.stringify: no text per record, joined again.
  */
 export function packRecords(records: ActionRecordInput[], runId: string, compress: boolean): Blob | null {
   if (records.length === 0) return null;
@@ -127,7 +137,7 @@ export function packRecords(records: ActionRecordInput[], runId: string, compres
       compactRecord(r, cols),
     ]);
   });
-  const entries = [...byPath.values()].sort((a, b) => byteOrder(a[3] ?? '~', b[3] ?? '~') || byteOrder(a[0], b[0]));
+  const entries = sortEntries([...byPath.values()]);
   let text: string;
   try {
     text = JSON.stringify(entries);
