@@ -49,6 +49,52 @@ export interface Live {
   ended?: RunOutcome;
 }
 
+/** A run's chain of steps when it starts: nothing under way (one settled promise serves every run). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A new run's Live: every field set, in one order, durable or not (one object shape for every
+ * run). `executorFor` builds its effect executor at the first effect: most runs of a
+ * request/response flow perform none.
+ */
+export function newLive(
+  run: Pick<Live, 'runId' | 'flowId' | 'durable' | 'workflow' | 'init' | 'run'>,
+  executorFor: (records: Map<string, ActionRecord>) => EffectExecutor,
+): Live {
+  const records = new Map<string, ActionRecord>();
+  const live: Live = {
+    runId: run.runId,
+    flowId: run.flowId,
+    durable: run.durable,
+    workflow: run.workflow,
+    init: run.init,
+    run: run.run,
+    chain: RESOLVED,
+    done: false,
+    status: 'Running',
+    inflight: new Map(),
+    records,
+    unwritten: new Map(),
+    seq: 0,
+    callbacks: new Map(),
+    // A durable run's row starts not parked (a rebuild does not know: see LiveRuns.rebuild).
+    parked: run.durable ? false : undefined,
+    memory: run.durable ? undefined : { events: [], records: [], timers: new Map(), environmentId: undefined },
+    executor: (command, context) => {
+      live.executor = executorFor(records);
+      return live.executor(command, context);
+    },
+  };
+  return live;
+}
+
+/** Whether the run still waits for this event (a duplicate wake-up is dropped by the registry). */
+export function awaits(live: Live, event: RunEvent): boolean {
+  if (event.kind === 'cancel') return true;
+  const key = event.kind === 'effectResult' ? event.id : event.key;
+  return live.run.pending().some((c) => (c.kind === 'effect' ? c.id : 'key' in c ? c.key : undefined) === key);
+}
+
 export const FINISHED = new Set<string>(['Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Skipped', 'Aborted']);
 
 export function callbackRef(c: Extract<Command, { kind: 'awaitCallback' }>): { key: string; url?: string } {

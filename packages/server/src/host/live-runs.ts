@@ -10,7 +10,6 @@
 import {
   Run,
   replay,
-  type ActionRecord,
   type RunEvent,
   type RunInit,
   type RunOutcome,
@@ -20,16 +19,13 @@ import {
 import { UNFINISHED_RUN_STATUSES, type RunStatus } from '../store/index.js';
 import type { EffectWiring } from './effect-wiring.js';
 import { sleep } from './idle.js';
-import { callbackRef, responseOf, withCallbackBase, type Live } from './live-run.js';
+import { awaits, callbackRef, newLive, responseOf, withCallbackBase, type Live } from './live-run.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
 import { StatelessWrites } from './stateless-writes.js';
 import { finalUpdate, idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
-
-/** A run's chain of steps when it starts: nothing under way (one settled promise serves every run). */
-const RESOLVED: Promise<void> = Promise.resolve();
 
 export interface LiveRunsDeps {
   workflows: WorkflowCache;
@@ -175,32 +171,9 @@ export class LiveRuns {
   }
 
   private register(runId: string, flowId: string, durable: boolean, workflow: Workflow, init: RunInit, run: Run): Live {
-    const records = new Map<string, ActionRecord>();
-    // Every field set here, in one order, durable or not: one object shape for every run.
-    const live: Live = {
-      runId,
-      flowId,
-      durable,
-      workflow,
-      init,
-      run,
-      chain: RESOLVED,
-      done: false,
-      status: 'Running',
-      inflight: new Map(),
-      records,
-      unwritten: new Map(),
-      seq: 0,
-      callbacks: new Map(),
-      // A durable run's row starts not parked (a rebuild does not know: see rebuild()).
-      parked: durable ? false : undefined,
-      memory: durable ? undefined : { events: [], records: [], timers: new Map(), environmentId: undefined },
-      executor: (command, context) => {
-        // Built at the first effect: most runs of a request/response flow perform none.
-        live.executor = this.deps.effects.executorFor(runId, init, records);
-        return live.executor(command, context);
-      },
-    };
+    const live = newLive({ runId, flowId, durable, workflow, init, run }, (records) =>
+      this.deps.effects.executorFor(runId, init, records),
+    );
     this.live.set(runId, live);
     return live;
   }
@@ -419,11 +392,4 @@ export class LiveRuns {
   held(): Live[] {
     return [...this.live.values()].filter((l) => l.owned && !l.done && !l.evicted);
   }
-}
-
-/** Whether the run still waits for this event (a duplicate wake-up is dropped here). */
-function awaits(live: Live, event: RunEvent): boolean {
-  if (event.kind === 'cancel') return true;
-  const key = event.kind === 'effectResult' ? event.id : event.key;
-  return live.run.pending().some((c) => (c.kind === 'effect' ? c.id : 'key' in c ? c.key : undefined) === key);
 }
