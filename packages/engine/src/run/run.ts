@@ -6,13 +6,14 @@
 //
 // This module is the run's core: the queue, frames, settling, waiting on the host, steps. What
 // each action type does is in ../actions (found through ../actions/registry.ts); actions see the
-// run only as an ActionHost. The action records are kept by ./history.ts.
+// run only as an ActionHost. The action records are kept by ./history.ts, what expressions read
+// by ./values.ts.
 import type { Value } from '@flowbridge/expression';
 import { actionTypeOf } from '../actions/registry.js';
 import { FAILED_CONTAINER } from '../actions/containers.js';
 import type { VariableTable } from '../actions/variables.js';
 import type { ActionNode, ContainerDef, Workflow } from '../definition/model.js';
-import { evaluationError, toJson } from '../expr.js';
+import { evaluationError } from '../expr.js';
 import type { Compiled } from '../expr.js';
 import { SECURED_VALUE } from '../secured.js';
 import type { ActionStatus, HaltStatus, Outcome, RunStatus } from '../statuses.js';
@@ -29,33 +30,29 @@ import type {
 } from '../types.js';
 import { ACCEPTED, triggerFacts, type TriggerFacts } from './caller.js';
 import { EvalContext } from './context.js';
-import type { ContextHost, LoopCtx } from './context.js';
+import type { LoopCtx } from './context.js';
 import { History } from './history.js';
 import { Outbox } from './outbox.js';
 import type { ActionHost, Evaluated, Frame, Rec, Settlement, Waiting } from './host.js';
-import { Rng } from './random.js';
 import { staticOutcome } from './static-result.js';
 import { deriveStatus } from './status.js';
 import { isoTime } from './timing.js';
-import { parameterTable, triggerView, workflowView } from './views.js';
+import { evaluateOutputs } from './outputs.js';
+import { RunValues } from './values.js';
 
 /** One run's state; hosts hold it as a RunHandle (made by ./handle.ts), actions as an ActionHost. */
-export class RunMachine implements RunHandle, ActionHost, ContextHost {
+export class RunMachine implements RunHandle, ActionHost {
   readonly runId: string;
   readonly defaultForeachConcurrency: number;
   readonly variables: VariableTable = new Map();
-  /** The time of the event being processed: the run's only clock. */
-  private clock: number;
   private readonly workflow: Workflow;
   private readonly init: RunInit;
-  /** Made at the first draw (most runs draw nothing). */
-  private rngState: Rng | undefined;
   private readonly history: History;
+  /** What its expressions read, and the run's clock. */
+  private readonly values: RunValues;
   private readonly outbox = new Outbox();
   private queue: Array<() => void> = [];
   private qHead = 0;
-  /** Parameter values by lower-cased name: the definition's, overridden by the run's (made at first read). */
-  private params: Map<string, Value> | undefined;
   /** The trigger the run was started by, as the definition declares it (found at first need). */
   private triggerFacts: TriggerFacts | undefined;
   private stopped: { status: HaltStatus; error: ErrorData | null } | undefined;
@@ -64,8 +61,6 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
   private done = false;
   private response: RunResult['response'] = null;
   private readonly runOutputs: Record<string, unknown> = {};
-  private readonly triggerRecord: Value;
-  private workflowView: Value | undefined;
   /** RunInit.callbackBaseUrl, the function replaced by its value at first read. */
   private callbackBase: string | (() => string) | undefined;
 
@@ -75,9 +70,8 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     this.runId = init.runId;
     this.callbackBase = init.callbackBaseUrl;
     this.defaultForeachConcurrency = workflow.defaultForeachConcurrency;
-    this.clock = init.now;
     this.history = new History(workflow, init.runId, init.trigger.clientTrackingId);
-    this.triggerRecord = triggerView(init);
+    this.values = new RunValues(workflow, init, this.history, this.variables);
   }
 
   get callbackBaseUrl(): string | undefined {
@@ -96,7 +90,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
 
   deliver(event: RunEvent): Step {
     if (this.done) return this.takeStep();
-    this.clock = event.now;
+    this.values.clock = event.now;
     if (event.kind === 'cancel') this.halt('Cancelled', { code: 'Cancelled', message: 'The run was cancelled.' });
     else {
       this.outbox.answer(event.kind === 'effectResult' ? event.id : event.key)?.(event);
@@ -132,57 +126,19 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     };
   }
 
-  // ---- ContextHost (what expressions read)
-
-  triggerValue(): Value {
-    return this.triggerRecord;
-  }
-  actionValue(name: string, loop: LoopCtx | undefined): Value | undefined {
-    return this.history.actionValue(name, loop);
-  }
-  resultValue(name: string, loop: LoopCtx | undefined): Value | undefined {
-    return this.history.resultValue(name, loop);
-  }
-  variableValue(name: string): Value | undefined {
-    return this.variables.get(name.toLowerCase())?.value;
-  }
-  parameterValue(name: string): Value | undefined {
-    const lower = name.toLowerCase();
-    const params = (this.params ??= parameterTable(this.workflow, this.init));
-    return params.has(lower) ? (params.get(lower) as Value) : undefined;
-  }
-  appSettingValue(name: string): string | undefined {
-    const settings = this.init.appSettings;
-    if (!settings) return undefined;
-    if (Object.hasOwn(settings, name)) return settings[name];
-    const lower = name.toLowerCase();
-    const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
-    return key === undefined ? undefined : settings[key];
-  }
-  recordValue(rec: Rec): Value {
-    return this.history.view(rec);
-  }
-  workflowValue(): Value {
-    return (this.workflowView ??= workflowView(this.init));
-  }
-  nowMs(): number {
-    return this.clock;
-  }
-  guid(): string {
-    return (this.rngState ??= new Rng(this.runId)).guid();
-  }
-  random(): number {
-    return (this.rngState ??= new Rng(this.runId)).next();
-  }
-
   // ---- ActionHost: evaluation
 
+  /** The run's own random numbers (retry jitter): the ones its expressions draw from. */
+  random(): number {
+    return this.values.random();
+  }
+
   get now(): number {
-    return this.clock;
+    return this.values.clock;
   }
 
   context(frame: Frame, rec: Rec | undefined, dataItem?: { value: Value }, callbackUrl?: string): EvalContext {
-    return new EvalContext(this, frame.loop, rec, dataItem, callbackUrl);
+    return new EvalContext(this.values, frame.loop, rec, dataItem, callbackUrl);
   }
 
   eval(role: string, rec: Rec, frame: Frame, dataItem?: { value: Value }, callbackUrl?: string): Evaluated {
@@ -265,7 +221,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       }
     }
     const rec = this.history.add(node, frame, 'Running');
-    rec.startTime = isoTime(this.clock);
+    rec.startTime = isoTime(this.values.clock);
     if (node.staticResult && node.kind !== 'container') {
       const ev = this.eval('inputs', rec, frame);
       if (!ev) return;
@@ -315,7 +271,7 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
     if (extra.error !== undefined) rec.error = extra.error;
     rec.code = extra.code ?? (status === 'Succeeded' ? (rec.code ?? 'OK') : (rec.error?.code ?? rec.code ?? status));
     if (status === 'Failed' && !rec.error) rec.error = { code: rec.code, message: `The action '${rec.name}' failed.` };
-    rec.endTime = isoTime(this.clock);
+    rec.endTime = isoTime(this.values.clock);
     const tracked = rec.node.compiled.get('trackedProperties');
     if (tracked && status !== 'Skipped') {
       try {
@@ -355,16 +311,9 @@ export class RunMachine implements RunHandle, ActionHost, ContextHost {
       loop: undefined,
       unmet: [],
       remaining: 0,
-      onDone: () => undefined,
+      onDone: () => {},
     };
-    for (const o of this.workflow.outputs) {
-      try {
-        const v = toJson(o.value.evaluate(this.context(top, undefined)));
-        this.runOutputs[o.name] = o.secure ? SECURED_VALUE : v;
-      } catch (e) {
-        this.runOutputs[o.name] = { error: { code: 'OutputEvaluationFailed', message: evaluationError(e).message } };
-      }
-    }
+    evaluateOutputs(this.workflow.outputs, this.context(top, undefined), this.runOutputs);
     this.done = true;
     for (const w of this.outbox.allWaiting()) this.outbox.clear(w);
   }

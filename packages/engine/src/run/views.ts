@@ -1,5 +1,6 @@
 // What expressions read of how the run started: the trigger (trigger(), triggerBody()), the
-// workflow (workflow()) and the parameters (parameters()), built once per run from what the host gave.
+// workflow (workflow()), the parameters (parameters()) and the app settings (appsetting()), built
+// once per run from what the host gave.
 import type { Value } from '@flowbridge/expression';
 import type { Workflow } from '../definition/model.js';
 import type { RunInit } from '../types.js';
@@ -39,4 +40,13 @@ export function parameterTable(workflow: Workflow, init: RunInit): Map<string, V
   for (const [lower, p] of workflow.parameters) params.set(lower, p.value as Value);
   for (const [k, v] of Object.entries(init.parameters ?? {})) params.set(k.toLowerCase(), v as Value);
   return params;
+}
+
+/** What appsetting('x') reads: the setting of that name, else of that name in another case. */
+export function appSetting(settings: RunInit['appSettings'], name: string): string | undefined {
+  if (!settings) return undefined;
+  if (Object.hasOwn(settings, name)) return settings[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(settings).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : settings[key];
 }
