@@ -1,10 +1,9 @@
 /**
  * The approvals service: creating approvals, recording responses, reassignments, links and
  * cancellations, deciding completion, and handing the outcome to whoever waits (the run through
- * the CallbackSink, linked host applications over HTTP). Nothing in memory matters: every decision
+ * the CallbackSink, linked host applications over HTTP: delivery.ts). Nothing in memory matters: every decision
  * is re-derived from the store, so an approval survives restarts and several processes.
  */
-import { isRetryableStatus } from '../effects/http-status.js';
 import { isStoreError } from '../store/errors.js';
 import type { Approval, ApprovalResponse } from '../store/types.js';
 import { ApiError } from '../util/api-errors.js';
@@ -12,15 +11,8 @@ import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './not
 import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
 import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
 import { createLinkToken } from './tokens.js';
-import { callbackSignatureHeaders } from '../util/callback-signature.js';
-import type {
-  ApprovalOutputs,
-  ApprovalSpec,
-  ApprovalsLogger,
-  ApprovalsStore,
-  CallbackSink,
-  StoredApprovalDetails,
-} from './types.js';
+import { OutcomeDelivery } from './delivery.js';
+import type { ApprovalSpec, ApprovalsLogger, ApprovalsStore, CallbackSink, StoredApprovalDetails } from './types.js';
 
 export interface ServiceDeps {
   store: ApprovalsStore;
@@ -48,18 +40,16 @@ export interface LoadedApproval {
 
 type Ended = 'Completed' | 'Cancelled' | 'Expired';
 
-/** Delays of the attempts to post an outcome to a linked host that failed or was unavailable (ms). */
-const HOST_RETRY_DELAYS = [1_000, 5_000, 30_000, 120_000, 600_000];
-
-/** Delays of the redelivery attempts when the run's callback is not registered yet (ms). */
-const REDELIVERY_DELAYS = [200, 1000, 5000, 30000];
-
 export class ApprovalService {
-  private readonly tasks = new Set<Promise<unknown>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
+  private readonly delivery: OutcomeDelivery;
 
-  constructor(readonly deps: ServiceDeps) {}
+  constructor(readonly deps: ServiceDeps) {
+    this.delivery = new OutcomeDelivery({
+      ...deps,
+      hostNotified: (id, url, status) => this.appendControl(id, CONTROL.hostNotified, 'system', { url, status }),
+      audit: (id, details) => this.audit('system', 'approval.hostCallback', id, details),
+    });
+  }
 
   // ---------------------------------------------------------------- reading
 
@@ -386,7 +376,7 @@ export class ApprovalService {
     // It may have ended before (or while) the key was added: deliver ourselves (exactly-once anyway).
     const now = await this.mustLoad(id);
     if (now.approval.status !== 'Pending' && now.details.outputs) {
-      this.deliverLater(key, callbackPayloadFor(now.details.outputs, now.approval.status as Ended));
+      this.delivery.toRun(key, callbackPayloadFor(now.details.outputs, now.approval.status as Ended));
     }
   }
 
@@ -417,32 +407,8 @@ export class ApprovalService {
     const keys = [loaded.details.callbackKey, ...loaded.state.waiters].filter(
       (k): k is string => typeof k === 'string',
     );
-    for (const key of keys) this.deliverLater(key, payload);
+    for (const key of keys) this.delivery.toRun(key, payload);
     await this.notifyLinkedHosts(id, loaded);
-  }
-
-  /**
-   * Delivery is exactly-once in the host; false means "not waiting (yet)". The run's awaitCallback
-   * is committed just after our subscribe effect returns, so a very fast response can arrive
-   * first: retry a few times before giving up (redeliver() can be called later, e.g. at startup).
-   */
-  deliverLater(key: string, payload: unknown, attempt = 0): void {
-    if (this.closed) return;
-    const task = this.deps.callbacks
-      .deliverCallback(key, payload)
-      .then((delivered) => {
-        if (delivered) return;
-        const delay = REDELIVERY_DELAYS[attempt];
-        if (delay === undefined || this.closed) return;
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.deliverLater(key, payload, attempt + 1);
-        }, delay);
-        timer.unref();
-        this.timers.add(timer);
-      })
-      .catch((error: unknown) => this.deps.log.warn({ key, err: String(error) }, 'approval callback delivery failed'));
-    this.track(task);
   }
 
   private async notifyLinkedHosts(id: string, loaded?: LoadedApproval): Promise<void> {
@@ -453,52 +419,7 @@ export class ApprovalService {
       ...(current.details.spec.linkedRequest ? [current.details.spec.linkedRequest.callbackUrl] : []),
       ...current.state.links.map((l) => l.callbackUrl),
     ].filter((url) => !current.state.notified.includes(url));
-    for (const url of new Set(urls)) this.track(this.postToHost(id, url, current.approval.status, outputs));
-  }
-
-  /**
-   * Signed POST to a host application: `x-flowbridge-signature: sha256=HMAC(secret, "<timestamp>.<body>")`.
-   * At least once: a network error, 408, 429 or 5xx is tried again after HOST_RETRY_DELAYS; a 2xx
-   * is recorded with the approval, so resume() after a restart posts only what was not acknowledged.
-   */
-  private async postToHost(
-    id: string,
-    url: string,
-    status: string,
-    outputs: ApprovalOutputs,
-    attempt = 0,
-  ): Promise<void> {
-    if (this.closed) return;
-    const body = JSON.stringify({ approvalId: id, status, outcome: outputs.outcome, outputs });
-    const timestamp = this.deps.now();
-    let result: string;
-    let retry = false;
-    try {
-      const res = await this.deps.fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...callbackSignatureHeaders(this.deps.hostSigningSecret, timestamp, body),
-        },
-        body,
-      });
-      await res.arrayBuffer();
-      result = String(res.status);
-      if (res.ok) await this.appendControl(id, CONTROL.hostNotified, 'system', { url, status: res.status });
-      retry = isRetryableStatus(res.status);
-    } catch (error) {
-      result = `error: ${String(error)}`;
-      retry = true;
-    }
-    await this.audit('system', 'approval.hostCallback', id, { url, result, attempt: attempt + 1 });
-    const delay = retry ? (this.deps.hostRetryDelaysMs ?? HOST_RETRY_DELAYS)[attempt] : undefined;
-    if (delay === undefined || this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.track(this.postToHost(id, url, status, outputs, attempt + 1));
-    }, delay);
-    timer.unref();
-    this.timers.add(timer);
+    for (const url of new Set(urls)) this.delivery.toHost(id, url, current.approval.status, outputs);
   }
 
   async redeliver(id: string): Promise<void> {
@@ -527,21 +448,13 @@ export class ApprovalService {
 
   // ---------------------------------------------------------------- plumbing
 
-  private track(task: Promise<unknown>): void {
-    const settled = task.catch(() => undefined);
-    this.tasks.add(settled);
-    void settled.finally(() => this.tasks.delete(settled));
-  }
-
-  async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+  /** Resolves once every delivery under way has settled (tests, a stop). */
+  idle(): Promise<void> {
+    return this.delivery.idle();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await this.idle();
+    await this.delivery.close();
     this.deps.mailer?.close();
   }
 
