@@ -3,7 +3,7 @@ import { ExpressionError } from '../errors.js';
 import { partsOf, type DateTimeValue } from './core.js';
 import { type Culture } from './cultures.js';
 import { expandStandardFormat } from './format.js';
-import { build, fullYear, notADate, type Fields, type Today } from './parse-fields.js';
+import { build, fullYear, noFields, notADate, type Today } from './parse-fields.js';
 
 class Cursor {
   pos = 0;
@@ -47,15 +47,7 @@ export function parseDateTimeExact(text: string, format: string, culture: Cultur
     useCulture = std.culture;
   }
   if (pattern === '') throw new ExpressionError('InvalidArgument', 'The format string is empty.');
-  const f: Fields = {
-    hour: 0,
-    minute: 0,
-    second: 0,
-    fraction: 0,
-    carry: 0,
-    kind: 'unspecified',
-    offsetMinutes: 0,
-  };
+  const f = noFields();
   let dayOfWeek: number | undefined;
   let ampm: 'am' | 'pm' | undefined;
   let hour12: number | undefined;

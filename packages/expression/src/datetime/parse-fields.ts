@@ -28,6 +28,11 @@ export interface Fields {
   offsetMinutes: number;
 }
 
+/** Fields before a text gave any: midnight, no date, no zone. */
+export function noFields(): Fields {
+  return { hour: 0, minute: 0, second: 0, fraction: 0, carry: 0, kind: 'unspecified', offsetMinutes: 0 };
+}
+
 /** Two-digit years as .NET's Gregorian TwoDigitYearMax (2049) reads them. */
 export function fullYear(year: number, digits: number): number {
   if (digits > 2) return year;

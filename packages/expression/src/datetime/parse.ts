@@ -3,7 +3,7 @@
 // kind (`Z` → utc, an offset → offset, nothing → unspecified) instead of converting to local time.
 import type { DateTimeValue } from './core.js';
 import { type Culture } from './cultures.js';
-import { build, fractionTicks, fullYear, notADate, type Fields, type Today } from './parse-fields.js';
+import { build, fractionTicks, fullYear, noFields, notADate, type Fields, type Today } from './parse-fields.js';
 
 export { parseDateTimeExact } from './parse-exact.js';
 export { notADate, type Today } from './parse-fields.js';
@@ -108,15 +108,7 @@ function dateOrder(culture: Culture): 'MDY' | 'DMY' | 'YMD' {
 
 function parseLenient(text: string, culture: Culture): Fields | undefined {
   const tokens = tokenize(text);
-  const f: Fields = {
-    hour: 0,
-    minute: 0,
-    second: 0,
-    fraction: 0,
-    carry: 0,
-    kind: 'unspecified',
-    offsetMinutes: 0,
-  };
+  const f = noFields();
   const dateNums: Array<{ value: number; digits: number }> = [];
   let monthFromName: number | undefined;
   let monthIsDayName = false;
