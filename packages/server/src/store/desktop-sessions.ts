@@ -4,6 +4,7 @@
 // over one session store exactly one outcome.
 import type { Driver, Row } from './driver.js';
 import { fromJson, toJson, toJsonOrNull } from './json.js';
+import { n, nOrNull, placeholders, sOrNull } from './rows.js';
 
 /** Status codes the store itself needs (desktop/status.ts has the full table). */
 const WAITING = 3;
@@ -123,14 +124,11 @@ export interface DesktopSessionStore {
   readSessionLog(id: string): Promise<Array<{ at: number; text: string }>>;
 }
 
-const n = (v: unknown): number => Number(v);
-const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const objectOrNull = (v: unknown): Record<string, unknown> | null => {
   const parsed = fromJson(v);
   return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
 };
-const list = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
+const list = (values: readonly unknown[]): string => placeholders(values.length);
 
 function toSession(r: Row): DesktopSession {
   return {

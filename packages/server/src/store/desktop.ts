@@ -4,127 +4,23 @@
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
-import { sessionQueries, type DesktopSessionStore } from './desktop-sessions.js';
+import { sessionQueries } from './desktop-sessions.js';
+import type {
+  AgentInfo,
+  DesktopFlow,
+  DesktopFlowVersion,
+  DesktopLanguage,
+  DesktopStore,
+  Machine,
+  MachineGroup,
+  NewDesktopFlowVersion,
+} from './desktop-types.js';
+import { n, nOrNull, placeholders, sOrNull } from './rows.js';
 
-export interface MachineGroup {
-  id: string;
-  environmentId: string;
-  name: string;
-  keyHash: string;
-  createdAt: number;
-  keyRotatedAt: number;
-}
-
-/** What the agent told about itself when it registered. */
-export interface AgentInfo {
-  version?: string;
-  osUser?: string;
-  isRoot?: boolean;
-  platform?: string;
-}
-
-export interface Machine {
-  id: string;
-  groupId: string;
-  name: string;
-  credentialHash: string;
-  attended: boolean;
-  agent: AgentInfo;
-  registeredAt: number;
-  lastSeenAt: number;
-  removedAt: number | null;
-}
-
-export type DesktopLanguage = 'bash' | 'sh' | 'powershell' | 'python' | 'node';
-
-export interface DesktopFlowVersion {
-  flowId: string;
-  version: number;
-  language: DesktopLanguage;
-  script: string;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  createdAt: number;
-  createdBy: string | null;
-}
-
-export interface DesktopFlow {
-  id: string;
-  environmentId: string;
-  name: string;
-  currentVersion: number;
-  ownerId: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export type NewDesktopFlowVersion = Pick<DesktopFlowVersion, 'language' | 'script' | 'inputs' | 'outputs'> & {
-  createdBy?: string | null;
-};
-
-export interface DesktopStore extends DesktopSessionStore {
-  createMachineGroup(input: {
-    id: string;
-    environmentId: string;
-    name: string;
-    keyHash: string;
-  }): Promise<MachineGroup>;
-  getMachineGroup(id: string): Promise<MachineGroup | undefined>;
-  findMachineGroup(query: {
-    keyHash?: string;
-    environmentId?: string;
-    name?: string;
-  }): Promise<MachineGroup | undefined>;
-  listMachineGroups(environmentIds?: readonly string[]): Promise<MachineGroup[]>;
-  setMachineGroupKey(id: string, keyHash: string): Promise<boolean>;
-
-  /**
-   * Registers a machine in a group. A machine of the same name already there (not removed) is the
-   * same machine registering again (its state folder was lost): it gets the new credential, and
-   * the old one stops working. `replaced` says so.
-   */
-  registerMachine(input: {
-    id: string;
-    groupId: string;
-    name: string;
-    credentialHash: string;
-    attended: boolean;
-    agent: AgentInfo;
-  }): Promise<{ machine: Machine; replaced: boolean }>;
-  getMachine(id: string): Promise<Machine | undefined>;
-  findMachineByCredential(credentialHash: string): Promise<Machine | undefined>;
-  listMachines(query?: { groupIds?: readonly string[] }): Promise<Machine[]>;
-  touchMachine(id: string, at: number, update?: { attended?: boolean; agent?: AgentInfo }): Promise<void>;
-  removeMachine(id: string): Promise<boolean>;
-
-  createDesktopFlow(input: {
-    id: string;
-    environmentId: string;
-    name: string;
-    ownerId: string | null;
-    version: NewDesktopFlowVersion;
-  }): Promise<{ flow: DesktopFlow; version: DesktopFlowVersion }>;
-  /** A new version (Conflict when `expectedVersion` is given and is not the current one). */
-  saveDesktopFlowVersion(
-    flowId: string,
-    version: NewDesktopFlowVersion,
-    options?: { expectedVersion?: number; name?: string },
-  ): Promise<{ flow: DesktopFlow; version: DesktopFlowVersion }>;
-  getDesktopFlow(id: string): Promise<DesktopFlow | undefined>;
-  getDesktopFlowVersion(flowId: string, version?: number): Promise<DesktopFlowVersion | undefined>;
-  listDesktopFlows(environmentIds?: readonly string[]): Promise<DesktopFlow[]>;
-  listDesktopFlowVersions(flowId: string): Promise<DesktopFlowVersion[]>;
-  deleteDesktopFlow(id: string): Promise<boolean>;
-}
-
-const n = (v: unknown): number => Number(v);
-const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const record = (v: unknown): Record<string, unknown> => {
   const parsed = fromJson(v);
   return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 };
-export const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 function toGroup(r: Row): MachineGroup {
   return {

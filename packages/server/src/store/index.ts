@@ -12,5 +12,5 @@ export { clusterCachePeers, withReadCache } from './read-cache.js';
 export type { SessionRecord, SessionStore, SignInFailures } from './sessions.js';
 export { sortableId } from './ids.js';
 export type * from './types.js';
-export type * from './desktop.js';
+export type * from './desktop-types.js';
 export type * from './desktop-sessions.js';

@@ -26,7 +26,7 @@ export { DEFAULT_ENVIRONMENT_ID } from './flow-types.js';
 export type * from './flow-types.js';
 export { UNFINISHED_RUN_STATUSES } from './run-types.js';
 export type * from './run-types.js';
-import type { DesktopStore } from './desktop.js';
+import type { DesktopStore } from './desktop-types.js';
 
 /** What every store has besides its roles: which backend it is, whether shared, and its end. */
 export interface StoreLifecycle {
