@@ -79,14 +79,9 @@ export interface DesktopStore extends DesktopSessionStore {
    * same machine registering again (its state folder was lost): it gets the new credential, and
    * the old one stops working. `replaced` says so.
    */
-  registerMachine(input: {
-    id: string;
-    groupId: string;
-    name: string;
-    credentialHash: string;
-    attended: boolean;
-    agent: AgentInfo;
-  }): Promise<{ machine: Machine; replaced: boolean }>;
+  registerMachine(
+    input: Pick<Machine, 'id' | 'groupId' | 'name' | 'credentialHash' | 'attended' | 'agent'>,
+  ): Promise<{ machine: Machine; replaced: boolean }>;
   getMachine(id: string): Promise<Machine | undefined>;
   findMachineByCredential(credentialHash: string): Promise<Machine | undefined>;
   listMachines(query?: { groupIds?: readonly string[] }): Promise<Machine[]>;
