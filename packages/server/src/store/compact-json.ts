@@ -83,11 +83,16 @@ export function compactRecord(record: Record<string, unknown>, cols: RecordColum
 
 /**
  * Whether two values have the same JSON text, compared without making it (key order counts, as
- * in the text). False when unsure (toJSON, a key whose value is undefined, NaN): the outputs are
- * then stored as they are, which reads back the same.
+ * in the text). False when unsure (toJSON, a key whose value is undefined, NaN, nesting deeper than
+ * JSON_DEPTH, so that a circular value fails where it is made into text, with its place named):
+ * the outputs are then stored as they are, which reads back the same.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+/** Deeper than any value the engine writes (its own depth limit is lower). */
+const JSON_DEPTH = 256;
+
+function sameJson(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return a !== undefined;
+  if (depth > JSON_DEPTH) return false;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b) || 'toJSON' in a || 'toJSON' in b) return false;
   const ka = Object.keys(a);
@@ -98,7 +103,7 @@ function sameJson(a: unknown, b: unknown): boolean {
     if (k !== kb[i]) return false;
     const va = (a as Record<string, unknown>)[k];
     const vb = (b as Record<string, unknown>)[k];
-    if (va === vb ? va === undefined || typeof va === 'function' : !sameJson(va, vb)) return false;
+    if (va === vb ? va === undefined || typeof va === 'function' : !sameJson(va, vb, depth + 1)) return false;
   }
   return true;
 }

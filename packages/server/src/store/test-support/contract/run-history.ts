@@ -144,6 +144,18 @@ export const runHistoryCases: Case[] = [
       // The first record's key order is the engine's, as written.
       const first = (await store.getRun('r1', { withActions: true }))?.actions?.find((r) => r.path === 'Compose');
       assert.deepEqual(Object.keys(first ?? {}), Object.keys(records('r1')[0] ?? {}));
+      // A circular record fails as InvalidArgument naming its place, in a run packed or not.
+      const loop: Record<string, unknown> = {};
+      loop.self = loop;
+      const circular = { name: 'C', path: 'C', status: 'Succeeded', inputs: loop, outputs: { self: loop } };
+      for (const runUpdate of [undefined, { status: 'Succeeded' as const }])
+        await assert.rejects(
+          store.createRun(
+            { id: `c-${runUpdate ? 'p' : 'r'}`, flowId: flow.id, flowVersion: 1, triggerName: 'manual', init: {} },
+            { records: [circular], ...(runUpdate ? { runUpdate } : {}) },
+          ),
+          (e: { code?: string; target?: string }) => e.code === 'InvalidArgument' && e.target === 'records[0]',
+        );
       // A record upserted again replaces the compact one whole.
       await store.commitStep('r1', { records: [{ name: 'Compose', path: 'Compose', status: 'Failed' }] });
       const again = (await store.getRun('r1', { withActions: true }))?.actions?.find((r) => r.path === 'Compose');
