@@ -145,9 +145,12 @@ export const runHistoryCases: Case[] = [
       const first = (await store.getRun('r1', { withActions: true }))?.actions?.find((r) => r.path === 'Compose');
       assert.deepEqual(Object.keys(first ?? {}), Object.keys(records('r1')[0] ?? {}));
       // A circular record fails as InvalidArgument naming its place, in a run packed or not.
-      const loop: Record<string, unknown> = {};
-      loop.self = loop;
-      const circular = { name: 'C', path: 'C', status: 'Succeeded', inputs: loop, outputs: { self: loop } };
+      const loop = (): Record<string, unknown> => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      };
+      const circular = { name: 'C', path: 'C', status: 'Succeeded', inputs: loop(), outputs: loop() };
       for (const runUpdate of [undefined, { status: 'Succeeded' as const }])
         await assert.rejects(
           store.createRun(
