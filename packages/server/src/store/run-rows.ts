@@ -9,6 +9,15 @@ import { n, nOrNull, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_RUN_STATUSES } from './run-types.js';
 import type { Run, RunStatus, StoredActionRecord } from './run-types.js';
 
+/**
+ * The unfinished statuses as SQL literals: the condition of the partial indexes runs_unfinished and
+ * runs_unfinished_flow (schema.ts). A query uses those indexes only if it repeats this condition
+ * word for word (a bound parameter cannot prove it), so every query for unfinished runs includes
+ * `status IN (UNFINISHED_SQL)`. Those that list them in order sort by `+start_time`, an expression
+ * no index provides: else SQLite's planner, which has no statistics, walks runs_flow_start through
+ * the flow's whole history to spare itself sorting the few rows the partial index would find.
+ * query-plans.test.ts checks the plans.
+ */
 export const UNFINISHED_SQL = UNFINISHED_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
@@ -122,7 +131,8 @@ export async function countAllUnfinished(c: Conn, flowId: string): Promise<numbe
 /** Moves the flow's oldest `limit` Queued runs to Running; returns their ids in order. */
 export async function startQueuedRuns(c: Conn, flowId: string, limit: number): Promise<string[]> {
   const rows = await c.all<{ id: string }>(
-    `SELECT id FROM runs WHERE flow_id = ? AND status = 'Queued' ORDER BY start_time, id LIMIT ?`,
+    `SELECT id FROM runs WHERE flow_id = ? AND status IN (${UNFINISHED_SQL}) AND status = 'Queued'
+     ORDER BY +start_time, id LIMIT ?`,
     [flowId, limit],
   );
   const ids = rows.map((r) => r.id);

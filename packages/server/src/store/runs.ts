@@ -9,6 +9,7 @@ import { countPacked, unpackRecords } from './packed-records.js';
 import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_SQL, historySql, initColumns, initOf, toActionRecord, toRun } from './run-rows.js';
+import { UNFINISHED_RUN_STATUSES } from './run-types.js';
 import type { PruneCounts, Run, RunDetail, RunHistory, RunStore, TriggerHistoryEntry } from './run-types.js';
 import { mergeRecent, staged } from './step-batch.js';
 import type { StepWriter } from './step-writer.js';
@@ -158,6 +159,7 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
       const limit = pageLimit(query.limit, 50);
       const where: string[] = [];
       const params: unknown[] = [];
+      let order = 'start_time DESC, id DESC';
       if (query.flowId !== undefined) {
         where.push('flow_id = ?');
         params.push(query.flowId);
@@ -168,6 +170,11 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
       }
       if (query.status !== undefined) {
         const statuses = Array.isArray(query.status) ? query.status : [query.status];
+        // Unfinished runs are few among millions: the partial indexes find them (UNFINISHED_SQL).
+        if (statuses.length > 0 && statuses.every((s) => UNFINISHED_RUN_STATUSES.includes(s))) {
+          where.push(`status IN (${UNFINISHED_SQL})`);
+          order = '+start_time DESC, id DESC';
+        }
         where.push(`status IN (${placeholders(statuses.length)})`);
         params.push(...statuses);
       }
@@ -186,7 +193,7 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
       }
       const rows = await driver.all(
         `SELECT ${sql.runColumns} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY start_time DESC, id DESC LIMIT ?`,
+         ORDER BY ${order} LIMIT ?`,
         [...params, limit + 1],
       );
       const items = rows.slice(0, limit).map(toRun);
