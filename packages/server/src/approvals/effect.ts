@@ -107,7 +107,7 @@ export function createEffectHandler(service: ApprovalService) {
         true,
       );
     }
-    await service.auditTarget(`run/${context.runId}`, 'mail.send', `action/${command.idempotencyKey}`, {
+    await service.records.auditTarget(`run/${context.runId}`, 'mail.send', `action/${command.idempotencyKey}`, {
       to: mail.to,
       subject: mail.subject,
     });

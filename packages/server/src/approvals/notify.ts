@@ -2,12 +2,15 @@
  * Notifications: approval request mails (one per assignee, with personal one-click links), the
  * plain send-mail action, and a chat message through an incoming-webhook URL. Delivery is over
  * real SMTP with nodemailer; nodemailer is loaded and the transport created on first use.
+ * RequestNotifier sends a new (or reassigned) request's notices; a failed notice never fails the
+ * approval.
  */
 import { createHash } from 'node:crypto';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { MailSpec } from './inputs.js';
 import { escapeHtml, isSafeHref, renderMarkdown } from './markdown.js';
-import type { ApprovalSpec } from './types.js';
+import { createLinkToken } from './tokens.js';
+import type { ApprovalSpec, ApprovalsLogger } from './types.js';
 
 export interface ResponseLink {
   option: string;
@@ -137,4 +140,63 @@ export function chatMessage(approvalId: string, spec: ApprovalSpec, approvalUrl:
         : []),
     ],
   };
+}
+
+export interface NotifierDeps {
+  mailer: Mailer | undefined;
+  chatWebhookUrl: string | undefined;
+  publicBaseUrl: () => string;
+  linkSecret: string;
+  linkTtlMs: number;
+  now: () => number;
+  log: ApprovalsLogger;
+  fetch: typeof fetch;
+  /** A request mail could not be sent, for the audit log. */
+  audit(id: string, details: { assignee: string; error: string }): Promise<void>;
+}
+
+export class RequestNotifier {
+  constructor(private readonly deps: NotifierDeps) {}
+
+  approvalUrl(id: string): string {
+    return `${this.deps.publicBaseUrl().replace(/\/$/, '')}/api/v1/approvals/${encodeURIComponent(id)}`;
+  }
+
+  responseLinks(id: string, spec: ApprovalSpec, assignee: string): ResponseLink[] {
+    const base = this.deps.publicBaseUrl().replace(/\/$/, '');
+    const expiresAt = this.deps.now() + this.deps.linkTtlMs;
+    return spec.responseOptions.map((option) => ({
+      option,
+      url: `${base}/approvals/respond?token=${encodeURIComponent(
+        createLinkToken(this.deps.linkSecret, { approvalId: id, assignee, option, expiresAt }),
+      )}`,
+    }));
+  }
+
+  async notifyAssignee(id: string, spec: ApprovalSpec, assignee: string): Promise<void> {
+    if (!this.deps.mailer) return;
+    try {
+      const links = this.responseLinks(id, spec, assignee);
+      await this.deps.mailer.send(await approvalMail(id, spec, assignee, links, this.approvalUrl(id)));
+    } catch (error) {
+      // A mail outage must not lose the approval: it stays answerable through the API.
+      this.deps.log.warn({ approvalId: id, assignee, err: String(error) }, 'approval mail failed');
+      await this.deps.audit(id, { assignee, error: String(error) });
+    }
+  }
+
+  async notifyChat(id: string, spec: ApprovalSpec): Promise<void> {
+    if (!this.deps.chatWebhookUrl) return;
+    try {
+      const res = await this.deps.fetch(this.deps.chatWebhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chatMessage(id, spec, this.approvalUrl(id))),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`chat webhook answered ${res.status}`);
+    } catch (error) {
+      this.deps.log.warn({ approvalId: id, err: String(error) }, 'chat notification failed');
+    }
+  }
 }

@@ -8,7 +8,8 @@ import { ApiError } from '../util/api-errors.js';
 import { isRecord } from '../util/json.js';
 import { isHttpUrl } from './inputs.js';
 import { confirmPage, resultPage, statusOfResult, type ResultKind } from './pages.js';
-import type { ApprovalService, LoadedApproval } from './service.js';
+import type { LoadedApproval } from './records.js';
+import type { ApprovalService } from './service.js';
 import { sameAddress } from './state.js';
 import { verifyLinkToken } from './tokens.js';
 import type { ApprovalsOptions } from './types.js';
@@ -98,7 +99,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
 
   async function managed(request: FastifyRequest, id: string): Promise<{ p: Principal; loaded: LoadedApproval }> {
     const p = await principal(request);
-    const loaded = await service.mustLoad(id);
+    const loaded = await service.records.mustLoad(id);
     if (!(await canManage(p, loaded))) {
       throw ApiError.of('Forbidden', 'Only the requestor, the flow owner, an operator or an admin can do this.', id);
     }
@@ -131,7 +132,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
         (row) => status !== 'completed' || row.status !== 'Pending',
       );
       const items: Record<string, unknown>[] = [];
-      for (const loaded of await service.loadMany(rows)) {
+      for (const loaded of await service.records.loadMany(rows)) {
         const mine =
           filter === 'received'
             ? p.email !== undefined && loaded.state.assignees.some((a) => sameAddress(a, p.email ?? ''))
@@ -154,7 +155,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
     app.get('/api/v1/approvals/:id', async (request) => {
       const p = await principal(request);
       const { id } = request.params as { id: string };
-      const loaded = await service.mustLoad(id);
+      const loaded = await service.records.mustLoad(id);
       const assigned =
         p.email !== undefined &&
         [...loaded.details.spec.assignedTo, ...loaded.state.assignees].some((a) => sameAddress(a, p.email ?? ''));
@@ -176,7 +177,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
           'response',
         );
       }
-      const loaded = await service.mustLoad(id);
+      const loaded = await service.records.mustLoad(id);
       const email = p.email?.toLowerCase();
       // Only an assignee answers, with their own credentials: admins included, nobody answers for someone else.
       if (email === undefined || !loaded.state.assignees.some((a) => sameAddress(a, email))) {
@@ -226,7 +227,7 @@ export function createRoutes(service: ApprovalService, options: Pick<ApprovalsOp
       const checked = verifyLinkToken(linkSecret, token, now());
       if (!checked.ok) return { kind: checked.reason === 'Expired' ? 'expired' : 'invalid' };
       const { approvalId, assignee, option } = checked.claims;
-      const loaded = await service.load(approvalId);
+      const loaded = await service.records.load(approvalId);
       if (!loaded) return { kind: 'invalid' };
       // Used once: the assignee's response is in the log from then on.
       const answered =

@@ -2,16 +2,16 @@
  * The approvals service: creating approvals, recording responses, reassignments, links and
  * cancellations, deciding completion, and handing the outcome to whoever waits (the run through
  * the CallbackSink, linked host applications over HTTP: delivery.ts). Nothing in memory matters: every decision
- * is re-derived from the store, so an approval survives restarts and several processes.
+ * is re-derived from the store (records.ts), so an approval survives restarts and several processes.
  */
 import { isStoreError } from '../store/errors.js';
-import type { Approval, ApprovalResponse } from '../store/types.js';
+import type { ApprovalResponse } from '../store/types.js';
 import { ApiError } from '../util/api-errors.js';
-import { approvalMail, chatMessage, type Mailer, type ResponseLink } from './notify.js';
-import { buildOutputs, callbackPayloadFor, iso } from './outputs.js';
-import { CONTROL, deriveState, sameAddress, type DerivedState } from './state.js';
-import { createLinkToken } from './tokens.js';
+import { RequestNotifier, type Mailer } from './notify.js';
+import { callbackPayloadFor, iso } from './outputs.js';
+import { CONTROL, sameAddress } from './state.js';
 import { OutcomeDelivery } from './delivery.js';
+import { ApprovalRecords, mustBePending, type LoadedApproval } from './records.js';
 import type { ApprovalSpec, ApprovalsLogger, ApprovalsStore, CallbackSink, StoredApprovalDetails } from './types.js';
 
 export interface ServiceDeps {
@@ -31,60 +31,25 @@ export interface ServiceDeps {
   hostRetryDelaysMs?: number[];
 }
 
-export interface LoadedApproval {
-  approval: Approval;
-  details: StoredApprovalDetails & { countedRowIds?: number[] };
-  rows: ApprovalResponse[];
-  state: DerivedState;
-}
-
 type Ended = 'Completed' | 'Cancelled' | 'Expired';
 
 export class ApprovalService {
+  readonly records: ApprovalRecords;
+  private readonly notifier: RequestNotifier;
   private readonly delivery: OutcomeDelivery;
 
   constructor(readonly deps: ServiceDeps) {
+    this.records = new ApprovalRecords(deps);
+    this.notifier = new RequestNotifier({
+      ...deps,
+      audit: (id, details) => this.records.audit('system', 'approval.notifyFailed', id, details),
+    });
     this.delivery = new OutcomeDelivery({
       ...deps,
-      hostNotified: (id, url, status) => this.appendControl(id, CONTROL.hostNotified, 'system', { url, status }),
-      audit: (id, details) => this.audit('system', 'approval.hostCallback', id, details),
+      hostNotified: (id, url, status) =>
+        this.records.appendControl(id, CONTROL.hostNotified, 'system', { url, status }),
+      audit: (id, details) => this.records.audit('system', 'approval.hostCallback', id, details),
     });
-  }
-
-  // ---------------------------------------------------------------- reading
-
-  async load(id: string): Promise<LoadedApproval | undefined> {
-    const found = await this.deps.store.getApproval(id);
-    if (!found) return undefined;
-    const { responses, ...approval } = found;
-    const details = approval.details as LoadedApproval['details'];
-    if (!details || typeof details !== 'object' || !('spec' in details)) return undefined; // not ours
-    return { approval, details, rows: responses, state: deriveState(details.spec, responses) };
-  }
-
-  /** Loads many approvals with one query for all their responses (lists). */
-  async loadMany(rows: readonly Approval[]): Promise<LoadedApproval[]> {
-    const responses = await this.deps.store.listApprovalResponses(rows.map((r) => r.id));
-    const byApproval = new Map<string, ApprovalResponse[]>();
-    for (const r of responses) {
-      const list = byApproval.get(r.approvalId) ?? [];
-      list.push(r);
-      byApproval.set(r.approvalId, list);
-    }
-    const out: LoadedApproval[] = [];
-    for (const approval of rows) {
-      const details = approval.details as LoadedApproval['details'];
-      if (!details || typeof details !== 'object' || !('spec' in details)) continue; // not ours
-      const mine = byApproval.get(approval.id) ?? [];
-      out.push({ approval, details, rows: mine, state: deriveState(details.spec, mine) });
-    }
-    return out;
-  }
-
-  async mustLoad(id: string): Promise<LoadedApproval> {
-    const loaded = await this.load(id);
-    if (!loaded) throw ApiError.of('NotFound', `Approval '${id}' does not exist.`, id);
-    return loaded;
   }
 
   // ---------------------------------------------------------------- creating
@@ -99,7 +64,7 @@ export class ApprovalService {
     workflow?: { id: string; name: string };
     actor: string;
   }): Promise<LoadedApproval> {
-    const existing = await this.load(input.id);
+    const existing = await this.records.load(input.id);
     if (existing) return existing;
     const details: StoredApprovalDetails = {
       spec: input.spec,
@@ -111,61 +76,19 @@ export class ApprovalService {
       await this.deps.store.createApproval({ id: input.id, runId: input.runId, path: input.path, details });
     } catch (error) {
       if (!isStoreError(error, 'Conflict')) throw error;
-      return this.mustLoad(input.id); // created by a concurrent attempt of the same effect
+      return this.records.mustLoad(input.id); // created by a concurrent attempt of the same effect
     }
-    await this.audit(input.actor, 'approval.create', input.id, {
+    await this.records.audit(input.actor, 'approval.create', input.id, {
       approvalType: input.spec.approvalType,
       assignedTo: input.spec.assignedTo,
       runId: input.runId,
       path: input.path,
     });
     if (input.spec.enableNotifications) {
-      for (const assignee of input.spec.assignedTo) await this.notifyAssignee(input.id, input.spec, assignee);
-      await this.notifyChat(input.id, input.spec);
+      for (const assignee of input.spec.assignedTo) await this.notifier.notifyAssignee(input.id, input.spec, assignee);
+      await this.notifier.notifyChat(input.id, input.spec);
     }
-    return this.mustLoad(input.id);
-  }
-
-  approvalUrl(id: string): string {
-    return `${this.deps.publicBaseUrl().replace(/\/$/, '')}/api/v1/approvals/${encodeURIComponent(id)}`;
-  }
-
-  responseLinks(id: string, spec: ApprovalSpec, assignee: string): ResponseLink[] {
-    const base = this.deps.publicBaseUrl().replace(/\/$/, '');
-    const expiresAt = this.deps.now() + this.deps.linkTtlMs;
-    return spec.responseOptions.map((option) => ({
-      option,
-      url: `${base}/approvals/respond?token=${encodeURIComponent(
-        createLinkToken(this.deps.linkSecret, { approvalId: id, assignee, option, expiresAt }),
-      )}`,
-    }));
-  }
-
-  private async notifyAssignee(id: string, spec: ApprovalSpec, assignee: string): Promise<void> {
-    if (!this.deps.mailer) return;
-    try {
-      const links = this.responseLinks(id, spec, assignee);
-      await this.deps.mailer.send(await approvalMail(id, spec, assignee, links, this.approvalUrl(id)));
-    } catch (error) {
-      // A mail outage must not lose the approval: it stays answerable through the API.
-      this.deps.log.warn({ approvalId: id, assignee, err: String(error) }, 'approval mail failed');
-      await this.audit('system', 'approval.notifyFailed', id, { assignee, error: String(error) });
-    }
-  }
-
-  private async notifyChat(id: string, spec: ApprovalSpec): Promise<void> {
-    if (!this.deps.chatWebhookUrl) return;
-    try {
-      const res = await this.deps.fetch(this.deps.chatWebhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(chatMessage(id, spec, this.approvalUrl(id))),
-      });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`chat webhook answered ${res.status}`);
-    } catch (error) {
-      this.deps.log.warn({ approvalId: id, err: String(error) }, 'chat notification failed');
-    }
+    return this.records.mustLoad(input.id);
   }
 
   // ---------------------------------------------------------------- responding
@@ -184,10 +107,8 @@ export class ApprovalService {
     via: 'api' | 'link';
   }): Promise<LoadedApproval> {
     const email = input.email.trim().toLowerCase();
-    const loaded = await this.mustLoad(input.id);
-    if (loaded.approval.status !== 'Pending') {
-      throw ApiError.of('AlreadyCompleted', `Approval '${input.id}' is ${loaded.approval.status}.`, input.id);
-    }
+    const loaded = await this.records.mustLoad(input.id);
+    mustBePending(loaded, input.id);
     if (!loaded.state.assignees.some((a) => sameAddress(a, email))) {
       throw ApiError.of('Forbidden', 'Only an assignee of this approval can respond to it.', input.id);
     }
@@ -219,7 +140,7 @@ export class ApprovalService {
       after.approval.status === 'Pending'
         ? after.state.responses.some((r) => r.rowId === row.id)
         : (after.details.countedRowIds ?? []).includes(row.id);
-    await this.audit(input.actor, 'approval.respond', input.id, {
+    await this.records.audit(input.actor, 'approval.respond', input.id, {
       responder: email,
       response: input.response,
       via: input.via,
@@ -237,55 +158,37 @@ export class ApprovalService {
 
   /** Completes the approval when its rule is met (compare-and-set), then delivers the outcome. */
   async settle(id: string): Promise<LoadedApproval> {
-    const loaded = await this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
     const completion = loaded.state.completion;
     if (loaded.approval.status !== 'Pending' || !completion) return loaded;
-    const outputs = await buildOutputs(
-      this.deps.store,
-      id,
-      loaded.details,
-      completion.outcome,
-      completion.responses,
-      completion.at,
-      this.deps.tenantId,
-    );
-    const details = {
-      ...loaded.details,
-      outputs,
-      endedBy: 'completion',
-      countedRowIds: completion.responses.map((r) => r.rowId),
-    };
-    if (await this.deps.store.completeApproval(id, 'Completed', details)) {
-      await this.audit('system', 'approval.complete', id, { outcome: completion.outcome });
+    const end = { ...completion, endedBy: 'completion' };
+    if (await this.records.complete(id, 'Completed', loaded.details, end)) {
+      await this.records.audit('system', 'approval.complete', id, { outcome: completion.outcome });
       await this.deliverEnd(id);
     }
-    return this.mustLoad(id);
+    return this.records.mustLoad(id);
   }
 
   // ---------------------------------------------------------------- ending otherwise
 
   async end(id: string, status: 'Cancelled' | 'Expired', actor: string): Promise<boolean> {
-    const loaded = await this.load(id);
+    const loaded = await this.records.load(id);
     if (!loaded || loaded.approval.status !== 'Pending') return false;
     const at = this.deps.now();
     const outcome = status === 'Cancelled' ? 'Canceled' : 'Expired';
-    const responses = loaded.state.responses;
-    const outputs = await buildOutputs(this.deps.store, id, loaded.details, outcome, responses, at, this.deps.tenantId);
-    const details = { ...loaded.details, outputs, endedBy: actor, countedRowIds: responses.map((r) => r.rowId) };
-    if (!(await this.deps.store.completeApproval(id, status, details))) return false;
-    await this.audit(actor, status === 'Cancelled' ? 'approval.cancel' : 'approval.expire', id, {});
+    const end = { outcome, responses: loaded.state.responses, at, endedBy: actor };
+    if (!(await this.records.complete(id, status, loaded.details, end))) return false;
+    await this.records.audit(actor, status === 'Cancelled' ? 'approval.cancel' : 'approval.expire', id, {});
     return true;
   }
 
   /** Cancelled by a person: the waiting run learns it (its action fails with ApprovalCanceled). */
   async cancel(id: string, actor: string): Promise<LoadedApproval> {
-    const loaded = await this.mustLoad(id);
-    if (loaded.approval.status !== 'Pending') {
-      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
-    }
+    const loaded = await this.records.mustLoad(id);
+    mustBePending(loaded, id);
     if (await this.end(id, 'Cancelled', actor)) await this.deliverEnd(id);
     else throw ApiError.of('AlreadyCompleted', `Approval '${id}' has ended.`, id);
-    return this.mustLoad(id);
+    return this.records.mustLoad(id);
   }
 
   /** The run was cancelled: its pending approvals end; nobody in the run is left to tell. */
@@ -311,14 +214,12 @@ export class ApprovalService {
   // ---------------------------------------------------------------- reassign, link, host settled, waiters
 
   async reassign(id: string, actorEmail: string, to: string, actor: string): Promise<LoadedApproval> {
-    const loaded = await this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
     const target = to.trim();
     if (!/^[^\s@;,]+@[^\s@;,]+$/.test(target)) {
       throw ApiError.of('InvalidRequest', "'to' must be one email address.", 'to');
     }
-    if (loaded.approval.status !== 'Pending') {
-      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
-    }
+    mustBePending(loaded, id);
     if (!loaded.details.spec.enableReassignment) {
       throw ApiError.of('ReassignmentDisabled', 'This approval does not allow reassignment.', id);
     }
@@ -330,24 +231,22 @@ export class ApprovalService {
     if (loaded.state.assignees.some((a) => sameAddress(a, target))) {
       throw ApiError.of('InvalidRequest', `${target} is already an assignee.`, 'to');
     }
-    await this.appendControl(id, CONTROL.reassign, actorEmail.toLowerCase(), { from, to: target });
-    await this.audit(actor, 'approval.reassign', id, { from, to: target });
-    const after = await this.mustLoad(id);
+    await this.records.appendControl(id, CONTROL.reassign, actorEmail.toLowerCase(), { from, to: target });
+    await this.records.audit(actor, 'approval.reassign', id, { from, to: target });
+    const after = await this.records.mustLoad(id);
     if (!after.state.assignees.some((a) => sameAddress(a, target))) {
       throw ApiError.of('AlreadyResponded', 'The reassignment came after your response.', id);
     }
-    if (after.details.spec.enableNotifications) await this.notifyAssignee(id, after.details.spec, target);
+    if (after.details.spec.enableNotifications) await this.notifier.notifyAssignee(id, after.details.spec, target);
     return this.settle(id);
   }
 
   async link(id: string, callbackUrl: string, actor: string): Promise<LoadedApproval> {
-    const loaded = await this.mustLoad(id);
-    if (loaded.approval.status !== 'Pending') {
-      throw ApiError.of('AlreadyCompleted', `Approval '${id}' is ${loaded.approval.status}.`, id);
-    }
-    await this.appendControl(id, CONTROL.link, actor, { callbackUrl });
-    await this.audit(actor, 'approval.link', id, { callbackUrl });
-    return this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
+    mustBePending(loaded, id);
+    await this.records.appendControl(id, CONTROL.link, actor, { callbackUrl });
+    await this.records.audit(actor, 'approval.link', id, { callbackUrl });
+    return this.records.mustLoad(id);
   }
 
   /**
@@ -355,44 +254,31 @@ export class ApprovalService {
    * approval stays as it is; we only record that the host moved on.
    */
   async hostSettled(id: string, details: unknown, actor: string): Promise<LoadedApproval> {
-    const loaded = await this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
     if (loaded.approval.status === 'Pending') {
-      await this.appendControl(id, CONTROL.hostSettled, actor, { details: details ?? null });
+      await this.records.appendControl(id, CONTROL.hostSettled, actor, { details: details ?? null });
     }
-    await this.audit(actor, 'approval.hostSettled', id, { details: details ?? null, status: loaded.approval.status });
-    return this.mustLoad(id);
+    await this.records.audit(actor, 'approval.hostSettled', id, {
+      details: details ?? null,
+      status: loaded.approval.status,
+    });
+    return this.records.mustLoad(id);
   }
 
   /** Wait for an approval: the run's key joins the waiters; an approval that already ended answers at once. */
   async addWaiter(id: string, key: string): Promise<void> {
-    const loaded = await this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
     if (loaded.approval.status === 'Pending' && loaded.details.callbackKey !== key) {
       try {
-        await this.appendControl(id, CONTROL.subscribe, 'system', { key });
+        await this.records.appendControl(id, CONTROL.subscribe, 'system', { key });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
       }
     }
     // It may have ended before (or while) the key was added: deliver ourselves (exactly-once anyway).
-    const now = await this.mustLoad(id);
+    const now = await this.records.mustLoad(id);
     if (now.approval.status !== 'Pending' && now.details.outputs) {
       this.delivery.toRun(key, callbackPayloadFor(now.details.outputs, now.approval.status as Ended));
-    }
-  }
-
-  private async appendControl(id: string, kind: string, by: string, data: Record<string, unknown>): Promise<void> {
-    try {
-      await this.deps.store.addApprovalResponse(id, {
-        responderId: by,
-        response: kind,
-        comments: JSON.stringify(data),
-        at: this.deps.now(),
-        // Acknowledgements come after the outcome by nature; they never count as answers.
-        ...(kind === CONTROL.hostNotified ? { afterEnd: true } : {}),
-      });
-    } catch (error) {
-      if (isStoreError(error, 'Conflict')) throw ApiError.of('AlreadyCompleted', `Approval '${id}' has ended.`, id);
-      throw error;
     }
   }
 
@@ -400,7 +286,7 @@ export class ApprovalService {
 
   /** After the approval ended: the run waiting on it and any other waiters, then linked hosts. */
   async deliverEnd(id: string): Promise<void> {
-    const loaded = await this.mustLoad(id);
+    const loaded = await this.records.mustLoad(id);
     const outputs = loaded.details.outputs;
     if (loaded.approval.status === 'Pending' || !outputs) return;
     const payload = callbackPayloadFor(outputs, loaded.approval.status as Ended);
@@ -412,7 +298,7 @@ export class ApprovalService {
   }
 
   private async notifyLinkedHosts(id: string, loaded?: LoadedApproval): Promise<void> {
-    const current = loaded ?? (await this.mustLoad(id));
+    const current = loaded ?? (await this.records.mustLoad(id));
     const outputs = current.details.outputs;
     if (!outputs) return;
     const urls = [
@@ -456,18 +342,5 @@ export class ApprovalService {
   async close(): Promise<void> {
     await this.delivery.close();
     this.deps.mailer?.close();
-  }
-
-  audit(actor: string, action: string, id: string, details: unknown): Promise<void> {
-    return this.auditTarget(actor, action, `approval/${id}`, details);
-  }
-
-  /** The audit log must not be the reason an approval step fails: a failed write is logged. */
-  async auditTarget(actor: string, action: string, target: string, details: unknown): Promise<void> {
-    try {
-      await this.deps.store.appendAudit({ actor, action, target, details, at: this.deps.now() });
-    } catch (error) {
-      this.deps.log.warn({ target, action, err: String(error) }, 'audit write failed');
-    }
   }
 }
