@@ -9,7 +9,7 @@
 // A passive checkpoint cannot let the WAL start over while the writer keeps writing (the writer
 // restarts it only once every frame has been copied), so after a pass over a large WAL the writer
 // holds its transactions back while the worker copies the frames committed during that pass
-// (passNow), and the WAL starts over (SqliteDriver.catchUp). That pass ran on the writer's own
+// (passNow), and the WAL starts over (CheckpointSchedule.catchUp). That pass ran on the writer's own
 // connection before: its copy and two fsyncs blocked the event loop for 70-170 ms under load.
 // Durability is SQLite's own: the same checkpoint, with the same syncs, on another thread.
 import { createRequire } from 'node:module';

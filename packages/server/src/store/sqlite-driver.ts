@@ -3,16 +3,15 @@
 // writes SQLite serializes (WAL, busy timeout) and whose leadership is a file lock.
 // better-sqlite3 is synchronous; the seam is async so both backends share one store. Because a
 // transaction spans awaits, a small lock keeps other callers' statements out of it.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { WalCheckpointer } from './checkpointer.js';
+import { CATCH_UP_PAGES, CheckpointSchedule } from './checkpoint-schedule.js';
 import { tryFileLock, type DataLock } from './data-lock.js';
 import type { Conn, Driver, Row } from './driver.js';
-import { StoreError } from './errors.js';
 import { Lock } from './lock.js';
 import { sqliteError } from './sqlite-errors.js';
+import { openDatabaseFile } from './sqlite-file.js';
 import type { MergePolicy, StagedRows } from './staged-rows.js';
 import type { PreparedUnit } from './step-batch.js';
 import { isWorkMessage, WORK_MESSAGE } from './work-signal.js';
@@ -21,17 +20,6 @@ import type { WriterThread } from './writer-thread.js';
 
 export const SQLITE_FILE_NAME = 'flowbridge.db';
 
-/** SQLite's own autocheckpoint mark (pages in the WAL), used until the checkpoint worker runs. */
-const AUTOCHECKPOINT_PAGES = 1000;
-/**
- * With the checkpoint worker running (checkpointer.ts): the WAL size (pages) from which this
- * connection holds its writes back for one more pass of the worker, so that the WAL starts over
- * (128 MiB at 4 KiB pages; catchUp). Each catch-up makes writes wait for a pass with two fsyncs
- * (~50 ms on the 2-core VM under a 50-writer load, once every 1-2 s there); under a lighter load
- * the worker's passes catch up and the WAL starts over by itself. Also how large the WAL file
- * stays after a peak.
- */
-const CATCH_UP_PAGES = 32_768;
 /**
  * Longest a transaction keeps the event loop before its next statement lets it go (ms). Its
  * awaits are of settled promises only (better-sqlite3 is synchronous), so a long transaction
@@ -42,20 +30,6 @@ const CATCH_UP_PAGES = 32_768;
 const TRANSACTION_SLICE_MS = 10;
 /** Free pages one transaction of reclaimSpace gives back. */
 const RECLAIM_STEP_PAGES = 16;
-/** Commits before the checkpoint worker starts: a store written a little never needs one. */
-const CHECKPOINTER_AFTER_WRITES = 64;
-/** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
-const CHECKPOINTER_IDLE_MS = 60_000;
-
-/**
- * The database and its WAL and shared-memory files readable by their owner only (0600), also when
- * an older version created them under a looser umask. SQLite gives a new -wal or -shm the mode of
- * the database file, so the files it creates later stay private too.
- */
-function privateFiles(file: string): void {
-  if (file === '' || file === ':memory:') return;
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-}
 
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
@@ -72,18 +46,9 @@ export class SqliteDriver implements Driver {
    */
   private readonly writeLock = new Lock();
   private readonly direct: Conn;
-  private readonly file: string;
-  private writes = 0;
-  private checkpointer: WalCheckpointer | null = null;
-  private background: boolean;
-  private catchingUp = false;
   /** When the open transaction last had the event loop back (breathe). */
   private sliceStart = 0;
-  private readonly catchUpPages: number;
-  private readonly journalSizeLimit: number;
-  private readonly idleMs: number;
-  private lastWrite = 0;
-  private idleCheck: NodeJS.Timeout | null = null;
+  private readonly checkpoints: CheckpointSchedule;
   private readonly dir: string;
   /** Shared: the leadership locks this process holds, by name. */
   private readonly leaderships = new Map<string, DataLock>();
@@ -94,7 +59,8 @@ export class SqliteDriver implements Driver {
   /**
    * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
    * `backgroundCheckpoints: false` keeps SQLite's own checkpointing on this thread;
-   * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS (tests).
+   * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS
+   * (checkpoint-schedule.ts; tests).
    * `shared`: other processes (the workers of `flowbridge start --workers`) use the database too.
    * `writerThread: false` (or FLOWBRIDGE_SQLITE_WRITER_THREAD=0) keeps StepWriter's batches on
    * this thread; otherwise they go to a writer thread while the checkpoint worker runs.
@@ -113,51 +79,28 @@ export class SqliteDriver implements Driver {
     this.shared = options.shared ?? false;
     const file = options.file ?? join(dir, SQLITE_FILE_NAME);
     this.place = `SQLite database ${file}`;
-    this.file = file;
-    this.catchUpPages = options.walCatchUpPages ?? CATCH_UP_PAGES;
-    this.idleMs = options.checkpointerIdleMs ?? CHECKPOINTER_IDLE_MS;
-    this.background = (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '';
-    if (options.file === undefined) {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 }); // what it holds is secret (runs, keys)
-      } catch (e) {
-        throw new StoreError('StoreUnavailable', `cannot create the data directory ${dir}: ${(e as Error).message}`, {
-          target: dir,
-          cause: e,
-        });
-      }
-    }
-    try {
-      this.db = new Database(file);
-    } catch (e) {
-      throw sqliteError(e, this.place);
-    }
-    try {
-      // The first read of the file: a file that is not a database fails here with SQLITE_NOTADB.
-      this.db.pragma('journal_mode = WAL');
-      privateFiles(file);
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      // After a load peak the WAL file shrinks back to this size when it starts over.
-      const pageSize = Number(this.db.pragma('page_size', { simple: true }));
-      this.journalSizeLimit = this.catchUpPages * pageSize;
-      this.db.pragma(`journal_size_limit = ${this.journalSizeLimit}`);
-    } catch (e) {
-      this.db.close();
-      throw sqliteError(e, this.place);
-    }
+    const catchUpPages = options.walCatchUpPages ?? CATCH_UP_PAGES;
+    const opened = openDatabaseFile(file, this.place, options.file === undefined ? dir : undefined, catchUpPages);
+    this.db = opened.db;
     const data = {
       file,
       place: this.place,
-      autocheckpointPages: 2 * this.catchUpPages, // as this connection's while the thread runs (wrote())
-      journalSizeLimit: this.journalSizeLimit,
+      autocheckpointPages: 2 * catchUpPages, // as this connection's while the thread runs (CheckpointSchedule.wrote)
+      journalSizeLimit: opened.journalSizeLimit,
     };
     const wanted = options.writerThread ?? process.env.FLOWBRIDGE_SQLITE_WRITER_THREAD !== '0';
     this.thread = new StepThread(data, wanted, this.writeLock, (notify) => {
-      this.wrote();
+      this.checkpoints.wrote();
       if (notify && this.shared) process.send?.(WORK_MESSAGE);
+    });
+    this.checkpoints = new CheckpointSchedule({
+      db: this.db,
+      file,
+      background: (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '',
+      catchUpPages,
+      idleMs: options.checkpointerIdleMs,
+      thread: this.thread,
+      holdWrites: (fn) => this.locked(true, fn),
     });
     this.direct = {
       all: (s, p) => this.breathe(() => this.execAll(s, p)),
@@ -188,11 +131,11 @@ export class SqliteDriver implements Driver {
       const s = this.stmt(sql);
       if (s.reader) {
         const rows = s.all(...params) as T[];
-        if (!s.readonly && !this.db.inTransaction) this.wrote(); // INSERT ... RETURNING and the like
+        if (!s.readonly && !this.db.inTransaction) this.checkpoints.wrote(); // INSERT ... RETURNING and the like
         return Promise.resolve(rows);
       }
       s.run(...params);
-      if (!this.db.inTransaction) this.wrote();
+      if (!this.db.inTransaction) this.checkpoints.wrote();
       return Promise.resolve([]);
     } catch (e) {
       return Promise.reject(sqliteError(e, this.place));
@@ -204,11 +147,11 @@ export class SqliteDriver implements Driver {
       const s = this.stmt(sql);
       if (s.reader) {
         const n = s.all(...params).length;
-        if (!s.readonly && !this.db.inTransaction) this.wrote();
+        if (!s.readonly && !this.db.inTransaction) this.checkpoints.wrote();
         return Promise.resolve(n);
       }
       const { changes } = s.run(...params);
-      if (!this.db.inTransaction) this.wrote(); // a statement of its own, or a COMMIT
+      if (!this.db.inTransaction) this.checkpoints.wrote(); // a statement of its own, or a COMMIT
       return Promise.resolve(changes);
     } catch (e) {
       return Promise.reject(sqliteError(e, this.place));
@@ -217,11 +160,11 @@ export class SqliteDriver implements Driver {
 
   /** Checkpoint passes the running worker has completed (0 while none runs). */
   get checkpointPasses(): number {
-    return this.checkpointer?.passes ?? 0;
+    return this.checkpoints.passes;
   }
 
   get checkpointWorkerRunning(): boolean {
-    return this.checkpointer !== null;
+    return this.checkpoints.running;
   }
 
   /** The writer thread, while one runs (tests, metrics). */
@@ -229,68 +172,9 @@ export class SqliteDriver implements Driver {
     return this.thread.running;
   }
 
-  /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
-  private wrote(): void {
-    if (this.checkpointer) {
-      this.lastWrite = Date.now();
-      this.checkpointer.wrote();
-      return;
-    }
-    if (!this.background || ++this.writes < CHECKPOINTER_AFTER_WRITES) return;
-    this.background = false;
-    try {
-      this.checkpointer = new WalCheckpointer(this.file, {
-        onPass: (pass) => {
-          if (pass.ok && (pass.log ?? 0) >= this.catchUpPages) void this.catchUp();
-        },
-        onFailure: () => void this.stopCheckpointer(false), // and no second try (close() never rejects)
-      });
-      this.db.pragma(`wal_autocheckpoint = ${2 * this.catchUpPages}`); // a backstop only: see catchUp
-      this.lastWrite = Date.now();
-      this.idleCheck = setInterval(() => {
-        if (Date.now() - this.lastWrite >= this.idleMs) void this.stopCheckpointer(true);
-      }, this.idleMs / 4);
-      this.idleCheck.unref();
-      this.checkpointer.wrote();
-    } catch {
-      this.checkpointer = null;
-    }
-  }
-
   /** StepWriter's batch on the writer thread (step-thread.ts); null: the caller writes it here. */
   writeOnThread(units: PreparedUnit[], now: number, staged: StagedRows, merge: MergePolicy) {
-    return this.thread.write(units, now, staged, merge, this.checkpointer !== null);
-  }
-
-  /** Back to SQLite's own checkpoints on this thread; `again`: the worker may start again later. */
-  private async stopCheckpointer(again: boolean): Promise<void> {
-    const checkpointer = this.checkpointer;
-    this.checkpointer = null;
-    if (this.idleCheck) clearInterval(this.idleCheck);
-    this.idleCheck = null;
-    this.background = again;
-    this.writes = 0;
-    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    await this.thread.stop(); // the writer thread runs with it
-    await checkpointer?.close();
-  }
-
-  /**
-   * Right after a worker's pass over a large WAL: holds this connection's transactions back while
-   * the worker copies what was committed during that pass, so that the next write starts the WAL
-   * over. The event loop stays free (the copy and its fsyncs run on the worker's thread); writes
-   * wait for that one short pass, the writer thread's too (the write lock).
-   */
-  private async catchUp(): Promise<void> {
-    if (this.catchingUp) return;
-    this.catchingUp = true;
-    try {
-      await this.locked(true, async () => {
-        await this.checkpointer?.passNow(); // a failed pass: the next one tries again
-      });
-    } finally {
-      this.catchingUp = false;
-    }
+    return this.thread.write(units, now, staged, merge, this.checkpoints.running);
   }
 
   /** Takes the write lock (when `write`) and this connection's, in that order, for `fn`. */
@@ -374,7 +258,7 @@ export class SqliteDriver implements Driver {
         try {
           // exec, not a prepared statement: incremental_vacuum frees one page per step until done.
           this.db.exec(`PRAGMA incremental_vacuum(${step})`);
-          this.wrote();
+          this.checkpoints.wrote();
           return Number(this.db.pragma('freelist_count', { simple: true }));
         } catch (e) {
           throw sqliteError(e, this.place);
@@ -419,7 +303,7 @@ export class SqliteDriver implements Driver {
   async close(): Promise<void> {
     for (const name of [...this.leaderships.keys()]) await this.releaseLeadership(name);
     // Its connection closes first: the last one to close checkpoints the WAL and removes it.
-    if (this.db.open) await this.stopCheckpointer(false);
+    if (this.db.open) await this.checkpoints.stop(false);
     if (this.db.open) {
       this.statements.clear();
       this.db.close();

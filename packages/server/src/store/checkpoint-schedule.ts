@@ -1,0 +1,119 @@
+// When the checkpoint worker (checkpointer.ts) runs beside SqliteDriver's connection: it starts
+// once a store's commits add up, stops after a while without any (the writer thread with it), and
+// after one of its passes over a large WAL the connection's writes wait for one more pass, so that
+// the WAL starts over (catchUp). While no worker runs, SQLite checkpoints on the connection itself.
+import type Database from 'better-sqlite3';
+import { WalCheckpointer } from './checkpointer.js';
+
+/** SQLite's own autocheckpoint mark (pages in the WAL), used until the checkpoint worker runs. */
+export const AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * With the checkpoint worker running (checkpointer.ts): the WAL size (pages) from which this
+ * connection holds its writes back for one more pass of the worker, so that the WAL starts over
+ * (128 MiB at 4 KiB pages; catchUp). Each catch-up makes writes wait for a pass with two fsyncs
+ * (~50 ms on the 2-core VM under a 50-writer load, once every 1-2 s there); under a lighter load
+ * the worker's passes catch up and the WAL starts over by itself. Also how large the WAL file
+ * stays after a peak.
+ */
+export const CATCH_UP_PAGES = 32_768;
+/** Commits before the checkpoint worker starts: a store written a little never needs one. */
+const CHECKPOINTER_AFTER_WRITES = 64;
+/** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
+const CHECKPOINTER_IDLE_MS = 60_000;
+
+export interface CheckpointScheduleOptions {
+  db: Database.Database;
+  file: string;
+  /** Whether the worker may start at all. */
+  background: boolean;
+  catchUpPages: number;
+  /** CHECKPOINTER_IDLE_MS unless given (tests). */
+  idleMs: number | undefined;
+  /** What runs only while the worker does: the writer thread (step-thread.ts). */
+  thread: { stop(): Promise<void> };
+  /** Runs `fn` while this process's writes wait: the driver's write lock and its connection's. */
+  holdWrites(fn: () => Promise<void>): Promise<void>;
+}
+
+export class CheckpointSchedule {
+  private checkpointer: WalCheckpointer | null = null;
+  private writes = 0;
+  private background: boolean;
+  private catchingUp = false;
+  private lastWrite = 0;
+  private idleCheck: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: CheckpointScheduleOptions) {
+    this.background = options.background;
+  }
+
+  /** Checkpoint passes the running worker has completed (0 while none runs). */
+  get passes(): number {
+    return this.checkpointer?.passes ?? 0;
+  }
+
+  get running(): boolean {
+    return this.checkpointer !== null;
+  }
+
+  /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
+  wrote(): void {
+    if (this.checkpointer) {
+      this.lastWrite = Date.now();
+      this.checkpointer.wrote();
+      return;
+    }
+    if (!this.background || ++this.writes < CHECKPOINTER_AFTER_WRITES) return;
+    this.background = false;
+    const { db, catchUpPages } = this.options;
+    const idleMs = this.options.idleMs ?? CHECKPOINTER_IDLE_MS;
+    try {
+      this.checkpointer = new WalCheckpointer(this.options.file, {
+        onPass: (pass) => {
+          if (pass.ok && (pass.log ?? 0) >= catchUpPages) void this.catchUp();
+        },
+        onFailure: () => void this.stop(false), // and no second try (close() never rejects)
+      });
+      db.pragma(`wal_autocheckpoint = ${2 * catchUpPages}`); // a backstop only: see catchUp
+      this.lastWrite = Date.now();
+      this.idleCheck = setInterval(() => {
+        if (Date.now() - this.lastWrite >= idleMs) void this.stop(true);
+      }, idleMs / 4);
+      this.idleCheck.unref();
+      this.checkpointer.wrote();
+    } catch {
+      this.checkpointer = null;
+    }
+  }
+
+  /** Back to SQLite's own checkpoints on this thread; `again`: the worker may start again later. */
+  async stop(again: boolean): Promise<void> {
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    if (this.idleCheck) clearInterval(this.idleCheck);
+    this.idleCheck = null;
+    this.background = again;
+    this.writes = 0;
+    if (this.options.db.open) this.options.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    await this.options.thread.stop(); // the writer thread runs with it
+    await checkpointer?.close();
+  }
+
+  /**
+   * Right after a worker's pass over a large WAL: holds this connection's transactions back while
+   * the worker copies what was committed during that pass, so that the next write starts the WAL
+   * over. The event loop stays free (the copy and its fsyncs run on the worker's thread); writes
+   * wait for that one short pass, the writer thread's too (the write lock).
+   */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      await this.options.holdWrites(async () => {
+        await this.checkpointer?.passNow(); // a failed pass: the next one tries again
+      });
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+}
