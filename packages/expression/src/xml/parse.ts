@@ -1,16 +1,15 @@
-import { ExpressionError } from '../errors.js';
 import type {
   XmlAttribute,
   XmlComment,
   XmlProcessingInstruction,
-  XmlDeclaration,
   XmlDocument,
   XmlDocumentChild,
-  XmlDocumentType,
   XmlElement,
 } from './dom.js';
 import { XML_NAMESPACE, XMLNS_NAMESPACE } from './dom.js';
-import { nameLengthAt, splitQName } from './names.js';
+import { splitQName } from './names.js';
+import { declaration, doctype } from './prolog.js';
+import { normalizeNewlines, XmlScanner } from './scanner.js';
 
 /**
  * A strict, non-validating, namespace-aware XML 1.0 parser with .NET XmlDocument's loading rules
@@ -28,20 +27,17 @@ const invalidChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const whitespaceOnly = /^[ \t\r\n]*$/;
 const predefinedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Line-end normalisation (XML 1.0 §2.11) for literal text. */
-const normalizeNewlines = (s: string) => s.replace(/\r\n?/g, '\n');
-
 interface Scope {
   namespaces: Map<string, string>;
   preserveSpace: boolean;
 }
 
-class Parser {
-  private pos = 0;
+class Parser extends XmlScanner {
   /** Internal general entities declared in the DOCTYPE subset, name → replacement text. */
   private readonly entities = new Map<string, string>();
 
-  constructor(private readonly src: string) {
+  constructor(src: string) {
+    super(src);
     const bad = invalidChar.exec(src);
     if (bad) {
       this.pos = bad.index;
@@ -51,7 +47,7 @@ class Parser {
 
   document(): XmlDocument {
     const children: XmlDocumentChild[] = [];
-    if (/^<\?xml[ \t\r\n?]/.test(this.src)) children.push(this.declaration());
+    if (/^<\?xml[ \t\r\n?]/.test(this.src)) children.push(declaration(this));
     let root: XmlElement | undefined;
     const scope: Scope = { namespaces: new Map([['xml', XML_NAMESPACE]]), preserveSpace: false };
     for (;;) {
@@ -60,7 +56,7 @@ class Parser {
       if (this.at('<!--')) children.push(this.comment());
       else if (this.at('<!DOCTYPE')) {
         if (root || children.some((c) => c.type === 'doctype')) this.fail('unexpected DOCTYPE');
-        children.push(this.doctype());
+        children.push(doctype(this, this.entities));
       } else if (this.at('<?')) children.push(this.processingInstruction());
       else if (this.at('<') && !this.at('<!')) {
         if (root) this.fail('there are multiple root elements');
@@ -71,157 +67,6 @@ class Parser {
     if (!root) this.fail('root element is missing');
     return { type: 'document', children };
   }
-
-  // --- helpers -------------------------------------------------------------------------------
-
-  private fail(message: string): never {
-    throw new ExpressionError('InvalidArgument', `Could not parse XML: ${message} (at offset ${this.pos}).`);
-  }
-
-  private at(s: string): boolean {
-    return this.src.startsWith(s, this.pos);
-  }
-
-  private expect(s: string): void {
-    if (!this.at(s)) this.fail(`expected '${s}'`);
-    this.pos += s.length;
-  }
-
-  /** Skips XML whitespace; returns whether there was any. */
-  private skipSpace(): boolean {
-    const start = this.pos;
-    while (this.pos < this.src.length && ' \t\r\n'.includes(this.src[this.pos] as string)) this.pos++;
-    return this.pos > start;
-  }
-
-  private name(): string {
-    const length = nameLengthAt(this.src, this.pos);
-    if (length === 0) this.fail('a name was expected');
-    this.pos += length;
-    return this.src.slice(this.pos - length, this.pos);
-  }
-
-  private quoted(): string {
-    const q = this.src[this.pos];
-    if (q !== '"' && q !== "'") this.fail('a quoted value was expected');
-    const end = this.src.indexOf(q, this.pos + 1);
-    if (end < 0) this.fail('unterminated quoted value');
-    const value = this.src.slice(this.pos + 1, end);
-    this.pos = end + 1;
-    return value;
-  }
-
-  private until(terminator: string, what: string): string {
-    const end = this.src.indexOf(terminator, this.pos);
-    if (end < 0) this.fail(`unterminated ${what}`);
-    const value = this.src.slice(this.pos, end);
-    this.pos = end + terminator.length;
-    return value;
-  }
-
-  // --- prolog --------------------------------------------------------------------------------
-
-  /** `<?xml version="1.0" encoding=".." standalone=".."?>`: exactly this order, version 1.0 only. */
-  private declaration(): XmlDeclaration {
-    this.expect('<?xml');
-    const order = ['version', 'encoding', 'standalone'];
-    const seen: Record<string, string> = {};
-    let next = 0;
-    for (;;) {
-      const space = this.skipSpace();
-      if (this.at('?>')) break;
-      if (!space) this.fail('whitespace expected in the XML declaration');
-      const name = this.name();
-      const index = order.indexOf(name, next);
-      if (index < 0 || (next === 0 && index !== 0)) this.fail(`unexpected '${name}' in the XML declaration`);
-      next = index + 1;
-      this.skipSpace();
-      this.expect('=');
-      this.skipSpace();
-      seen[name] = this.quoted();
-    }
-    this.expect('?>');
-    const { version, encoding, standalone } = seen;
-    if (version !== '1.0') this.fail('the XML declaration must have version="1.0"');
-    if (encoding !== undefined && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(encoding)) this.fail('invalid encoding name');
-    if (standalone !== undefined && standalone !== 'yes' && standalone !== 'no') this.fail('invalid standalone value');
-    const decl: XmlDeclaration = { type: 'declaration', version };
-    if (encoding !== undefined) decl.encoding = encoding;
-    if (standalone !== undefined) decl.standalone = standalone;
-    return decl;
-  }
-
-  private doctype(): XmlDocumentType {
-    this.expect('<!DOCTYPE');
-    if (!this.skipSpace()) this.fail('whitespace expected after DOCTYPE');
-    const node: XmlDocumentType = { type: 'doctype', name: this.name(), internalSubset: '' };
-    let space = this.skipSpace();
-    if (this.at('SYSTEM') || this.at('PUBLIC')) {
-      if (!space) this.fail('whitespace expected in DOCTYPE');
-      const isPublic = this.at('PUBLIC');
-      this.pos += 6;
-      if (!this.skipSpace()) this.fail('whitespace expected in DOCTYPE');
-      if (isPublic) {
-        node.publicId = this.quoted();
-        if (!this.skipSpace()) this.fail('whitespace expected in DOCTYPE');
-      }
-      node.systemId = this.quoted();
-      space = this.skipSpace();
-    }
-    if (this.at('[')) {
-      this.pos++;
-      const start = this.pos;
-      this.skipInternalSubset();
-      const raw = this.src.slice(start, this.pos);
-      this.pos++; // ']'
-      // .NET reports the subset with CRLF kept but a lone CR turned into LF.
-      node.internalSubset = raw.replace(/\r(?!\n)/g, '\n');
-      this.collectEntities(raw);
-      this.skipSpace();
-    }
-    this.expect('>');
-    return node;
-  }
-
-  /** Advances to the `]` that closes the internal subset, skipping quoted text, comments and PIs. */
-  private skipInternalSubset(): void {
-    let inDeclaration = false;
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (this.at('<!--')) {
-        this.pos += 4;
-        this.until('-->', 'comment');
-      } else if (this.at('<?')) {
-        this.pos += 2;
-        this.until('?>', 'processing instruction');
-      } else if (inDeclaration && (c === '"' || c === "'")) {
-        this.quoted();
-      } else {
-        if (c === ']' && !inDeclaration) return;
-        if (c === '<') inDeclaration = true;
-        else if (c === '>') inDeclaration = false;
-        this.pos++;
-      }
-    }
-    this.fail('unterminated DOCTYPE internal subset');
-  }
-
-  /** Internal general entities with plain-text values, so `&name;` in the document resolves. */
-  private collectEntities(subset: string): void {
-    const decl = /<!ENTITY[ \t\r\n]+([^\s%"'<>]+)[ \t\r\n]+(?:"([^"]*)"|'([^']*)')[ \t\r\n]*>/g;
-    for (const m of subset.matchAll(decl)) {
-      const name = m[1] as string;
-      const literal = m[2] ?? m[3] ?? '';
-      const value = literal.replace(/&#(x[0-9A-Fa-f]+|[0-9]+);/g, (_, ref: string) =>
-        String.fromCodePoint(ref.startsWith('x') ? parseInt(ref.slice(1), 16) : parseInt(ref, 10)),
-      );
-      // Markup or nested references in a replacement text are beyond this parser: leave the
-      // entity undeclared so a use of it fails loudly instead of producing wrong text.
-      if (!/[<&]/.test(value) && !this.entities.has(name)) this.entities.set(name, normalizeNewlines(value));
-    }
-  }
-
-  // --- markup --------------------------------------------------------------------------------
 
   private comment(): XmlComment {
     this.expect('<!--');
