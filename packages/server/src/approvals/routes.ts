@@ -7,6 +7,7 @@ import type { Principal } from '../auth/types.js';
 import { ApiError } from '../util/api-errors.js';
 import { isRecord } from '../util/json.js';
 import { isHttpUrl } from './inputs.js';
+import { iso } from './outputs.js';
 import { confirmPage, resultPage, statusOfResult, type ResultKind } from './pages.js';
 import type { LoadedApproval } from './records.js';
 import type { ApprovalService } from './service.js';
@@ -58,10 +59,6 @@ export function approvalView(loaded: LoadedApproval): Record<string, unknown> {
     ],
     hostSettlements: state.hostSettlements.map((h) => ({ ...h, at: iso(h.at) })),
   };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 function bodyField(body: unknown, name: string): unknown {
