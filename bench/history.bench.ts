@@ -4,8 +4,9 @@
 //     (GET /api/v1/runs/{id}?expand=actions) stored plainly, one row per run, in a bare SQLite table.
 // (b) with HISTORY_RUNS runs in history (default 1,000,000, over 10 flows; made fast by
 //     store/test-support/bulk-history.ts in the store's own rows): p50/p99 of listing a flow's runs
-//     (first page, and a page 100 pages deep by continuation) and of opening a run with its
-//     actions, through the store methods the API uses and through the HTTP API.
+//     (first page, and a page 100 pages deep by continuation), of listing unfinished runs (a
+//     flow's waiting runs, every queued run), and of opening a run with its actions, through the
+//     store methods the API uses and through the HTTP API.
 // (c) retention pruning 60% of that history while runs execute (10 concurrent, each writing what
 //     a stateful HTTP-flow run writes): file size before/after, the longest event-loop stall and
 //     the slowest run during pruning, next to the same runs' slowest without pruning.
@@ -277,6 +278,16 @@ async function bigHistory(): Promise<BenchResult[]> {
       ...latency(
         'store: list, page 101 by continuation',
         await timed(() => store.listRuns({ flowId, limit: 50, cursor: deepCursor })),
+      ),
+      // Unfinished runs, none among the finished history: the API's "Waiting" filter (it adds
+      // Queued) and the leader's admission sweep, every 10 s (host/admission.ts).
+      ...latency(
+        'store: list a flow’s waiting runs (status filter)',
+        await timed(() => store.listRuns({ flowId, status: ['Waiting', 'Queued'], limit: 50 })),
+      ),
+      ...latency(
+        'store: list all queued runs (admission sweep)',
+        await timed(() => store.listRuns({ status: 'Queued', limit: 1000 })),
       ),
       ...latency(
         'store: open a run with its actions (getRun)',
