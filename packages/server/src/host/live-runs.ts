@@ -19,7 +19,7 @@ import {
 import { UNFINISHED_RUN_STATUSES, type RunStatus } from '../store/index.js';
 import type { EffectWiring } from './effect-wiring.js';
 import { sleep } from './idle.js';
-import { awaits, callbackRef, newLive, responseOf, withCallbackBase, type Live } from './live-run.js';
+import { awaits, callbackRef, letGo, newLive, responseOf, withCallbackBase, type Live } from './live-run.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
 import { StatelessWrites } from './stateless-writes.js';
@@ -122,7 +122,7 @@ export class LiveRuns {
     try {
       const write = toWrite(live, step, [], this.ctx.now);
       if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + leases.leaseMs : now }];
-      await store.createRun(
+      const creating = store.createRun(
         {
           id: runId,
           flowId: flow.id,
@@ -136,6 +136,8 @@ export class LiveRuns {
         },
         write,
       );
+      if (step.done) letGo(live, creating); // a request/response flow: only its outcome is needed now
+      await creating;
       if (handOff && here) live.owned = await leases.acquire(runId);
     } catch (error) {
       this.live.delete(runId);

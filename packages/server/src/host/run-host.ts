@@ -226,7 +226,9 @@ export class RunHost {
   /** The run result JSON (DESIGN §4): from memory while live here, else replayed from the store. */
   async resultOf(runId: string): Promise<RunResult | undefined> {
     const live = this.runs.get(runId);
-    if (live) return live.run.result();
+    // Ended, its last write committing (live-run.ts, endedRun): the store has it once written.
+    if (live?.ending) await live.ending.catch(() => undefined);
+    else if (live) return live.run.result();
     const stored = await this.store.getRun(runId);
     if (!stored) return undefined;
     return this.replayed(stored, () => this.store.loadRunHistory(runId));
