@@ -7,23 +7,16 @@
  * item) rebuilds it from its events. Stateless runs live only in memory and are written once, at
  * the end (stateless-writes.ts).
  */
-import {
-  Run,
-  replay,
-  type RunEvent,
-  type RunInit,
-  type RunOutcome,
-  type Step,
-  type Workflow,
-} from '@flowbridge/engine';
-import { UNFINISHED_RUN_STATUSES, type RunStatus } from '../store/index.js';
+import { Run, type RunEvent, type RunInit, type RunOutcome, type Step, type Workflow } from '@flowbridge/engine';
+import type { RunStatus } from '../store/index.js';
 import type { EffectWiring } from './effect-wiring.js';
 import { sleep } from './idle.js';
-import { awaits, callbackRef, letGo, newLive, responseOf, withCallbackBase, type Live } from './live-run.js';
+import { awaits, callbackRef, letGo, newLive, responseOf, type Live } from './live-run.js';
+import { rebuildRun, startAdmitted, type FromStore } from './from-store.js';
 import type { ResponseWaiters } from './response-waiters.js';
 import { ownershipItem, type RunLeases } from './run-leases.js';
 import { StatelessWrites } from './stateless-writes.js';
-import { finalUpdate, idleAfter, toWrite } from './step-write.js';
+import { idleAfter, toWrite } from './step-write.js';
 import type { HostContext, RunResponse, StartRunRequest } from './types.js';
 import type { WorkflowCache } from './workflows.js';
 
@@ -44,11 +37,23 @@ export class LiveRuns {
   /** The single write of each stateless run, when it ends. */
   private readonly stateless: StatelessWrites;
 
+  /** What starting a run from its stored row uses of the registry (from-store.ts). */
+  private readonly fromStore: FromStore;
+
   constructor(
     private readonly ctx: HostContext,
     private readonly deps: LiveRunsDeps,
   ) {
     this.stateless = new StatelessWrites(ctx);
+    this.fromStore = {
+      ctx,
+      deps,
+      has: (runId) => this.live.has(runId),
+      register: (runId, flowId, workflow, init, run) => this.register(runId, flowId, true, workflow, init, run),
+      drop: (runId) => this.live.delete(runId),
+      act: (live, step) => this.act(live, step),
+      finish: (live) => this.finish(live),
+    };
   }
 
   get size(): number {
@@ -107,40 +112,77 @@ export class LiveRuns {
     return this.act(live, step);
   }
 
-  private async launchDurable(request: StartRunRequest, workflow: Workflow, init: RunInit): Promise<void> {
-    const { store, shared, executeRuns } = this.ctx;
-    const { leases } = this.deps;
-    const { flow } = request;
-    const { runId, now } = init;
-    const { run, step } = Run.start(workflow, init);
-    const live = this.register(runId, flow.id, true, workflow, init, run);
-    this.ctx.observer?.runStarted?.(flow.id);
-    // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
-    // when this process does not execute runs, else this process leases it right away.
-    const handOff = shared && !step.done && !idleAfter(live, step);
-    const here = !handOff || executeRuns;
+  /**
+   * A durable run's start: its row is created with its first step, and the step is acted on once
+   * committed. A step that ended the run and only answers (a request/response flow) is not held
+   * while that write commits: only the run's handle and its Response wait (commitEnded).
+   */
+  private launchDurable(request: StartRunRequest, workflow: Workflow, init: RunInit): Promise<void> {
     try {
-      const write = toWrite(live, step, [], this.ctx.now);
-      if (handOff) write.enqueue = [{ ...ownershipItem(runId), availableAt: here ? now + leases.leaseMs : now }];
-      const creating = store.createRun(
-        {
-          id: runId,
-          flowId: flow.id,
-          environmentId: flow.environmentId,
-          flowVersion: request.version,
-          triggerName: request.triggerName,
-          status: step.status,
-          startTime: now,
-          clientTrackingId: request.clientTrackingId ?? null,
-          init,
-        },
-        write,
-      );
-      if (step.done) letGo(live, creating); // a request/response flow: only its outcome is needed now
-      await creating;
-      if (handOff && here) live.owned = await leases.acquire(runId);
+      const { run, step } = Run.start(workflow, init);
+      const live = this.register(init.runId, request.flow.id, true, workflow, init, run);
+      this.ctx.observer?.runStarted?.(request.flow.id);
+      // Scale-out: a run with effects to perform gets its ownership item; a worker takes it at once
+      // when this process does not execute runs, else this process leases it right away.
+      const handOff = this.ctx.shared && !step.done && !idleAfter(live, step);
+      const creating = this.createRow(request, live, step, handOff);
+      if (!step.done) return this.commitFirst(live, step, creating, handOff);
+      letGo(live, creating); // only its outcome is needed now
+      live.status = step.status as RunStatus;
+      const { commands } = step;
+      const answer = commands[0];
+      if (!answer || (answer.kind === 'response' && commands.length === 1))
+        return this.commitEnded(live, creating, answer && responseOf(answer));
+      return this.commitFirst(live, step, creating, false);
     } catch (error) {
-      this.live.delete(runId);
+      this.live.delete(init.runId);
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** The new run's row with its first step, submitted (the promise of its commit). */
+  private createRow(request: StartRunRequest, live: Live, step: Step, handOff: boolean): Promise<unknown> {
+    const { runId, now } = live.init;
+    const write = toWrite(live, step, [], this.ctx.now);
+    if (handOff) {
+      const availableAt = this.ctx.executeRuns ? now + this.deps.leases.leaseMs : now;
+      write.enqueue = [{ ...ownershipItem(runId), availableAt }];
+    }
+    const { flow } = request;
+    return this.ctx.store.createRun(
+      {
+        id: runId,
+        flowId: flow.id,
+        environmentId: flow.environmentId,
+        flowVersion: request.version,
+        triggerName: request.triggerName,
+        status: step.status,
+        startTime: now,
+        clientTrackingId: request.clientTrackingId ?? null,
+        init: live.init,
+      },
+      write,
+    );
+  }
+
+  /** A run that ended in its first step, which only answered: commits, then answers and ends. */
+  private async commitEnded(live: Live, creating: Promise<unknown>, response: RunResponse | undefined): Promise<void> {
+    try {
+      await creating;
+    } catch (error) {
+      this.live.delete(live.runId);
+      throw error;
+    }
+    if (response) this.respond(live, response);
+    this.finish(live);
+  }
+
+  private async commitFirst(live: Live, step: Step, creating: Promise<unknown>, handOff: boolean): Promise<void> {
+    try {
+      await creating;
+      if (handOff && this.ctx.executeRuns) live.owned = await this.deps.leases.acquire(live.runId);
+    } catch (error) {
+      this.live.delete(live.runId);
       throw error;
     }
     if (handOff && !live.owned) {
@@ -152,24 +194,8 @@ export class LiveRuns {
   }
 
   /** Runs the first step of a run admitted from its flow's queue, with its clock starting now. */
-  async startAdmitted(runId: string): Promise<void> {
-    const stored = await this.ctx.store.getRun(runId);
-    if (!stored || stored.status !== 'Running' || this.live.has(runId)) return;
-    const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
-    const init: RunInit = withCallbackBase({ ...(stored.init as RunInit), now: this.ctx.now() }, this.ctx);
-    const { run, step } = Run.start(workflow, init);
-    const live = this.register(runId, stored.flowId, true, workflow, init, run);
-    if (this.ctx.shared) live.owned = true;
-    this.ctx.observer?.runStarted?.(stored.flowId);
-    const write = toWrite(live, step, [], this.ctx.now);
-    write.runUpdate = { ...write.runUpdate, init };
-    try {
-      await this.ctx.store.commitStep(runId, write);
-    } catch (error) {
-      this.live.delete(runId);
-      throw error;
-    }
-    await this.act(live, step);
+  startAdmitted(runId: string): Promise<void> {
+    return startAdmitted(this.fromStore, runId);
   }
 
   private register(runId: string, flowId: string, durable: boolean, workflow: Workflow, init: RunInit, run: Run): Live {
@@ -188,43 +214,10 @@ export class LiveRuns {
     if (existing) return Promise.resolve(existing);
     let loading = this.loading.get(runId);
     if (!loading) {
-      loading = this.rebuild(runId, reissue).finally(() => this.loading.delete(runId));
+      loading = rebuildRun(this.fromStore, runId, reissue).finally(() => this.loading.delete(runId));
       this.loading.set(runId, loading);
     }
     return loading;
-  }
-
-  private async rebuild(runId: string, reissue: boolean): Promise<Live | undefined> {
-    const { store, shared } = this.ctx;
-    const stored = await store.getRun(runId);
-    if (!stored || !UNFINISHED_RUN_STATUSES.includes(stored.status)) return undefined;
-    const history = await store.loadRunHistory(runId);
-    const { workflow } = await this.deps.workflows.get(stored.flowId, stored.flowVersion);
-    const init = withCallbackBase(history.init as RunInit, this.ctx);
-    const { run, step } = replay(workflow, init, history.events as RunEvent[]);
-    const live = this.register(runId, stored.flowId, true, workflow, init, run);
-    live.parked = undefined; // the next step writes the flag, whatever it is
-    // Scale-out: rebuilt only by the holder of the run's lease (claimed or acquired).
-    if (shared) live.owned = true;
-    live.seq = history.lastSeq;
-    for (const r of step.records) live.records.set(r.name, r);
-    // What the crashed process may not have written yet: written with the next idle or final step.
-    for (const r of step.records) live.unwritten.set(r.path, r);
-    for (const c of run.pending()) if (c.kind === 'awaitCallback') live.callbacks.set(c.path, callbackRef(c));
-    if (step.done) {
-      // The last event was committed but not the final status (cannot happen with one transaction
-      // per step; kept so a store written by an older host still settles).
-      await store.commitStep(runId, { records: step.records, runUpdate: finalUpdate(live, this.ctx.now) });
-      if (shared) await this.deps.leases.complete(runId);
-      this.finish(live);
-      return undefined;
-    }
-    if (reissue) {
-      // Effects issued before the crash and never answered: again, with the same idempotency key.
-      for (const c of run.pending()) if (c.kind === 'effect') this.deps.effects.perform(live, c);
-      for (const c of run.pending()) if (c.kind === 'timer') this.deps.wakeTimersAt(c.dueAt);
-    }
-    return live;
   }
 
   // ---------------------------------------------------------------- the run loop

@@ -10,7 +10,15 @@ import { deleteQueueRowsOfRuns } from './queue-rows.js';
 import { n, pageLimit, placeholders, sOrNull } from './rows.js';
 import { UNFINISHED_SQL, historySql, initColumns, initOf, toActionRecord, toRun } from './run-rows.js';
 import { UNFINISHED_RUN_STATUSES } from './run-types.js';
-import type { PruneCounts, Run, RunDetail, RunHistory, RunStore, TriggerHistoryEntry } from './run-types.js';
+import type {
+  PruneCounts,
+  Run,
+  RunDetail,
+  RunHistory,
+  RunStore,
+  StepResult,
+  TriggerHistoryEntry,
+} from './run-types.js';
 import { mergeRecent, staged } from './step-batch.js';
 import type { StepWriter } from './step-writer.js';
 
@@ -90,13 +98,15 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
   }
 
   return {
-    async createRun(run, step = {}) {
+    createRun(run, step = {}) {
       const id = run.id ?? randomUUID();
-      const r = await writer.submit(id, run, step);
+      const submitted = writer.submit(id, run, step);
       if (run.environmentId !== undefined && run.startTime !== undefined) {
-        // Everything is known (the hot path of a trigger call): no read back.
+        // Everything is known (the hot path of a trigger call): no read back. The answer is made
+        // now, so that neither the step nor the run is held while the write commits (the step's
+        // records are most of what a young-generation GC would copy of a run awaiting its commit).
         const u = step.runUpdate ?? {};
-        return {
+        const created: Run & StepResult = {
           id,
           flowId: run.flowId,
           flowVersion: run.flowVersion,
@@ -107,15 +117,23 @@ export function runStore(ctx: StoreContext, writer: StepWriter): RunStore {
           endTime: u.endTime ?? null,
           error: u.error ?? null,
           clientTrackingId: run.clientTrackingId ?? null,
-          lastSeq: r.seqs.at(-1) ?? 0,
-          seqs: r.seqs,
-          workIds: r.workIds,
+          lastSeq: 0,
+          seqs: [],
+          workIds: [],
         };
+        return submitted.then((r) => {
+          created.lastSeq = r.seqs.at(-1) ?? 0;
+          created.seqs = r.seqs;
+          created.workIds = r.workIds;
+          return created;
+        });
       }
-      // Read back: the environment comes from the flow, and the step may have changed the status.
-      const [row] = await driver.all(`SELECT ${sql.runColumns} FROM runs WHERE id = ?`, [id]);
-      if (!row) throw new StoreError('NotFound', `run ${id} vanished after it was created (pruned?)`, { target: id });
-      return { ...toRun(row), seqs: r.seqs, workIds: r.workIds };
+      return submitted.then(async (r) => {
+        // Read back: the environment comes from the flow, and the step may have changed the status.
+        const [row] = await driver.all(`SELECT ${sql.runColumns} FROM runs WHERE id = ?`, [id]);
+        if (!row) throw new StoreError('NotFound', `run ${id} vanished after it was created (pruned?)`, { target: id });
+        return { ...toRun(row), seqs: r.seqs, workIds: r.workIds };
+      });
     },
 
     async commitStep(runId, step) {
