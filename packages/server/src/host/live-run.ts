@@ -2,7 +2,7 @@
  * A run live in this process: its engine state and what the host tracks around it. Only the
  * live-run registry (live-runs.ts) creates and drops them; the other parts read and update them.
  */
-import type { ActionRecord, Command, Run, RunEvent, RunInit, RunOutcome, Workflow } from '@flowbridge/engine';
+import type { ActionRecord, Command, Run, RunEvent, RunInit, RunOutcome, Step, Workflow } from '@flowbridge/engine';
 import type { EffectExecutor } from '../effects/types.js';
 import type { RunStatus } from '../store/index.js';
 import { HostError } from './errors.js';
@@ -100,22 +100,62 @@ export function newLive(
  * (records, values, maps) go as soon as its last write is prepared rather than when that commits:
  * at c=50 the runs awaiting their commit were about half of what each young-generation GC copied.
  * Its full result is read from the store once written (`Live.ending`), never from this handle.
+ * One object (a class, not closures): every request/response run holds one while it commits.
  */
-export function endedRun(outcome: RunOutcome): Run {
-  return {
-    outcome: () => outcome,
-    pending: () => [],
-    deliver: () => ({ commands: [], records: [], status: outcome.status, done: true }),
-    result: () => {
-      throw new HostError('InvalidState', 'The run has ended: its result is read from the store once written.');
-    },
-  };
+class EndedRun implements Run {
+  constructor(private readonly ended: RunOutcome) {}
+  outcome(): RunOutcome {
+    return this.ended;
+  }
+  pending(): Command[] {
+    return [];
+  }
+  deliver(): Step {
+    return { commands: [], records: [], status: this.ended.status, done: true };
+  }
+  result(): never {
+    throw new HostError('InvalidState', 'The run has ended: its result is read from the store once written.');
+  }
 }
 
-/** The run ended in the write `ending` commits: meanwhile it keeps only its outcome (endedRun). */
+export function endedRun(outcome: RunOutcome): Run {
+  return new EndedRun(outcome);
+}
+
+/** The maps of a run that has let go: always empty, and writing to one is a bug (it throws). */
+class Emptied<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new HostError('InvalidState', 'The run has ended: nothing of it is tracked any more.');
+  }
+}
+const NO_INFLIGHT: Live['inflight'] = new Emptied();
+const NO_RECORDS: Live['records'] = new Emptied();
+const NO_CALLBACKS: Live['callbacks'] = new Emptied();
+/** An ended run performs no effect (its executor would hold its whole init). */
+const NO_EFFECTS: EffectExecutor = () =>
+  Promise.reject(new HostError('InvalidState', 'The run has ended: it performs no effect.'));
+
+/**
+ * The run ended in the write `ending` commits, and only answers and ends once it is committed:
+ * meanwhile its handle keeps its outcome (endedRun), of its init what its end reads (the run,
+ * the workflow, the trigger's name and start), no maps and no effect executor of its own. What it held is garbage
+ * before the next young-generation GC, instead of being copied by it.
+ */
 export function letGo(live: Live, ending: Promise<unknown>): void {
   live.run = endedRun(live.ended ?? live.run.outcome());
   live.ending = ending;
+  const { runId, workflow, trigger, now } = live.init;
+  live.init = {
+    runId,
+    workflow,
+    trigger: { name: trigger.name, outputs: undefined, startTime: trigger.startTime },
+    now,
+  };
+  live.inflight = NO_INFLIGHT;
+  live.records = NO_RECORDS;
+  live.unwritten = NO_RECORDS;
+  live.callbacks = NO_CALLBACKS;
+  live.executor = NO_EFFECTS;
 }
 
 /** Whether the run still waits for this event (a duplicate wake-up is dropped by the registry). */

@@ -265,7 +265,7 @@ export class LiveRuns {
   /** Acts on a step's commands; a promise only when a stateless run that has not answered is written. */
   private act(live: Live, step: Step): Promise<void> | undefined {
     live.status = step.status as RunStatus;
-    for (const r of step.records) live.records.set(r.name, r);
+    if (!live.ending) for (const r of step.records) live.records.set(r.name, r); // not of a run that let go
     for (const command of step.commands) {
       switch (command.kind) {
         case 'effect':
