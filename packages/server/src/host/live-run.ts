@@ -136,10 +136,11 @@ const NO_EFFECTS: EffectExecutor = () =>
   Promise.reject(new HostError('InvalidState', 'The run has ended: it performs no effect.'));
 
 /**
- * The run ended in the write `ending` commits, and only answers and ends once it is committed:
- * meanwhile its handle keeps its outcome (endedRun), of its init what its end reads (the run,
- * the workflow, the trigger's name and start), no maps and no effect executor of its own. What it held is garbage
- * before the next young-generation GC, instead of being copied by it.
+ * The run ended in the write `ending` commits, and only ends (and answers, unless a Stateless run
+ * has already) once that is committed. Meanwhile its handle keeps its outcome (endedRun), of its
+ * init what its end reads (the run, the workflow, the trigger's name and start), no maps, no
+ * history and no effect executor of its own: what it held is garbage before the next
+ * young-generation GC, instead of being copied by it.
  */
 export function letGo(live: Live, ending: Promise<unknown>): void {
   live.run = endedRun(live.ended ?? live.run.outcome());
@@ -156,6 +157,11 @@ export function letGo(live: Live, ending: Promise<unknown>): void {
   live.unwritten = NO_RECORDS;
   live.callbacks = NO_CALLBACKS;
   live.executor = NO_EFFECTS;
+  if (live.memory) {
+    // A Stateless run's history, now in the write.
+    live.memory.events = [];
+    live.memory.records = [];
+  }
 }
 
 /** Whether the run still waits for this event (a duplicate wake-up is dropped by the registry). */

@@ -47,6 +47,22 @@ describe('stateless runs answer before their write', () => {
       assert.equal((await store.getRun(runId))?.status, 'Succeeded');
     }));
 
+  it('a read of the run while its write waits answers once written, from the store', () =>
+    withHost(async (host, store, release) => {
+      const { flow } = await store.createFlow({ name: 'read', definition, kind: 'Stateless' });
+      const { runId } = await host.startRun({ flow, version: 1, triggerName: 'manual', outputs: { body: { n: 3 } } });
+      await host.waitForResponse(runId);
+      let read = false;
+      const result = host.resultOf(runId).then((r) => {
+        read = true;
+        return r;
+      });
+      await settle();
+      assert.equal(read, false, 'the read waits for the write');
+      release();
+      assert.equal((await result)?.status, 'Succeeded');
+    }));
+
   it('at most 256 answered runs wait for their write; the next starts wait with them', () =>
     withHost(async (host, store, release) => {
       const { flow } = await store.createFlow({ name: 'many', definition, kind: 'Stateless' });

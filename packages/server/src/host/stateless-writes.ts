@@ -5,7 +5,7 @@
  */
 import type { RunOutcome } from '@flowbridge/engine';
 import type { NewRun } from '../store/index.js';
-import type { Live } from './live-run.js';
+import { letGo, type Live } from './live-run.js';
 import { initWithoutHistory, writesHistory } from './stateless-history.js';
 import { finalUpdate } from './step-write.js';
 import type { HostContext } from './types.js';
@@ -91,9 +91,13 @@ export class StatelessWrites {
       init: history ? init : initWithoutHistory(init),
     };
     if (memory.environmentId !== undefined) run.environmentId = memory.environmentId;
-    return this.ctx.store.createRun(
+    const writing = this.ctx.store.createRun(
       run,
       history ? { events: memory.events, records: memory.records, runUpdate } : { runUpdate },
     );
+    // Its history is in the write: while that commits, the run keeps only what its end reads.
+    live.ended = result;
+    letGo(live, writing);
+    return writing;
   }
 }
