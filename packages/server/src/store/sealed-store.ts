@@ -68,39 +68,55 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     ) as Json;
   };
 
-  // Whether a flow version's trigger secures its outputs: versions never change, so it is kept.
-  const securedTriggers = new Map<string, Promise<boolean>>();
-  const triggerSecured = (flowId: string, version: number, trigger: string): Promise<boolean> => {
+  // Whether a flow version's trigger secures its outputs: versions never change, so it is kept,
+  // as the answer once known (then a run's write is sealed without waiting: the hot path).
+  const securedTriggers = new Map<string, boolean | Promise<boolean>>();
+  const triggerSecured = (flowId: string, version: number, trigger: string): boolean | Promise<boolean> => {
     const key = `${flowId}\n${version}\n${trigger.toLowerCase()}`;
     let known = securedTriggers.get(key);
-    if (!known) {
-      known = store.getFlowVersion(flowId, version).then((v) => (v ? securesOutputs(v.definition, trigger) : false));
+    if (known === undefined) {
+      const asked = store
+        .getFlowVersion(flowId, version)
+        .then((v) => (v ? securesOutputs(v.definition, trigger) : false));
       if (securedTriggers.size > 10_000) securedTriggers.clear();
-      securedTriggers.set(key, known);
-      known.catch(() => securedTriggers.delete(key));
+      securedTriggers.set(key, asked);
+      asked.then(
+        (answer) => securedTriggers.get(key) === asked && securedTriggers.set(key, answer),
+        () => securedTriggers.delete(key),
+      );
+      known = asked;
     }
     return known;
   };
 
-  const sealInit = async (init: Json): Promise<Json> => {
-    if (!isRecord(init)) return init;
-    const out: Record<string, unknown> = { ...init };
+  /** The init with its parameters sealed, and its trigger's outputs when `secured`: a copy only if one is. */
+  const sealedInit = (init: Record<string, unknown>, secured: boolean): Json => {
     const context = `run:${String(init.runId)}`;
-    if (init.parameters !== undefined && !(isRecord(init.parameters) && isSealed(init.parameters[SEALED]))) {
-      out.parameters = sealValue(init.parameters, context);
-    }
-    const workflow = isRecord(init.workflow) ? init.workflow : {};
-    const trigger = isRecord(init.trigger) ? init.trigger : undefined;
-    if (
-      trigger &&
-      trigger.outputs !== undefined &&
-      typeof workflow.id === 'string' &&
-      typeof trigger.name === 'string' &&
-      (await triggerSecured(workflow.id, Number(workflow.version ?? 0), trigger.name))
-    ) {
+    const sealParameters =
+      init.parameters !== undefined && !(isRecord(init.parameters) && isSealed(init.parameters[SEALED]));
+    if (!sealParameters && !secured) return init as Json;
+    const out: Record<string, unknown> = { ...init };
+    if (sealParameters) out.parameters = sealValue(init.parameters, context);
+    if (secured) {
+      const trigger = init.trigger as Record<string, unknown>;
       out.trigger = { ...trigger, outputs: sealValue(trigger.outputs, context) };
     }
     return out as Json;
+  };
+  /** The init sealed: at once when whether its trigger secures its outputs is known. */
+  const sealInit = (init: Json): Json | Promise<Json> => {
+    if (!isRecord(init)) return init;
+    const workflow = isRecord(init.workflow) ? init.workflow : {};
+    const trigger = isRecord(init.trigger) ? init.trigger : undefined;
+    const secured =
+      trigger !== undefined &&
+      trigger.outputs !== undefined &&
+      typeof workflow.id === 'string' &&
+      typeof trigger.name === 'string' &&
+      triggerSecured(workflow.id, Number(workflow.version ?? 0), trigger.name);
+    return secured === false || secured === true
+      ? sealedInit(init, secured)
+      : secured.then((answer) => sealedInit(init, answer));
   };
   const openInit = (init: Json): Json => {
     if (!isRecord(init)) return init;
@@ -143,8 +159,12 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     event.kind === 'effectResult' && typeof event.path === 'string'
       ? event.path.split('/').pop()?.toLowerCase()
       : undefined;
-  const sealEvents = async (runId: string, events: Json[] | undefined): Promise<Json[] | undefined> => {
+  /** The events with what they carry sealed; the same array, at once, when none carries anything. */
+  const sealEvents = (runId: string, events: Json[] | undefined): Json[] | undefined | Promise<Json[]> => {
     if (!events?.some((e) => isRecord(e) && (actionName(e) !== undefined || e.kind === 'callback'))) return events;
+    return sealCarried(runId, events);
+  };
+  const sealCarried = async (runId: string, events: Json[]): Promise<Json[]> => {
     const context = `run:${runId}`;
     let secured = new Set<string>();
     if (events.some((e) => isRecord(e) && actionName(e) !== undefined)) {
@@ -174,18 +194,25 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
 
   const sealUpdate = async (update: RunUpdate | undefined): Promise<RunUpdate | undefined> =>
     update?.init === undefined ? update : { ...update, init: await sealInit(update.init) };
-  const sealStep = async (runId: string, step: StepWrite | undefined): Promise<StepWrite | undefined> => {
+  /** The step sealed; the step itself, at once, when it carries nothing to seal (the hot path). */
+  const sealStep = (runId: string, step: StepWrite | undefined): StepWrite | undefined | Promise<StepWrite> => {
     if (!step) return step;
-    const out: StepWrite = { ...step };
-    if (step.runUpdate?.init !== undefined) out.runUpdate = await sealUpdate(step.runUpdate);
-    const events = await sealEvents(runId, step.events);
-    if (events) out.events = events;
-    return out;
+    const events = sealEvents(runId, step.events);
+    if (step.runUpdate?.init === undefined && events === step.events) return step;
+    return (async () => {
+      const out: StepWrite = { ...step };
+      if (step.runUpdate?.init !== undefined) out.runUpdate = await sealUpdate(step.runUpdate);
+      const sealed = await events;
+      if (sealed) out.events = sealed;
+      return out;
+    })();
   };
   /** `ends`: the run ends in the write that creates it: no later events of it will need its flow. */
-  const sealRun = async (run: NewRun, ends = false): Promise<NewRun> => {
+  const sealRun = (run: NewRun, ends = false): NewRun | Promise<NewRun> => {
     if (run.id && !ends) noteRun(run.id, run.flowId, run.flowVersion);
-    return { ...run, init: await sealInit(run.init) };
+    const init = sealInit(run.init);
+    if (init instanceof Promise) return init.then((sealed) => ({ ...run, init: sealed }));
+    return init === run.init ? run : { ...run, init };
   };
 
   const overrides: Partial<Store> = {
@@ -244,9 +271,17 @@ export function withSealedSecrets(store: Store, box: SecretBox): Store {
     listFlowVersions: async (flowId) => (await store.listFlowVersions(flowId)).map(openVersion),
 
     // ---- runs
-    createRun: async (run, step) => {
-      const sealed = await sealRun(run, step !== undefined && endsInOneUnit(step));
-      return store.createRun(sealed, run.id ? await sealStep(run.id, step) : step);
+    createRun: (run, step) => {
+      try {
+        const sealed = sealRun(run, step !== undefined && endsInOneUnit(step));
+        const sealedStep = run.id ? sealStep(run.id, step) : step;
+        // Nothing to wait for (what secures is known: the hot path of a trigger call): no await.
+        if (!(sealed instanceof Promise) && !(sealedStep instanceof Promise))
+          return store.createRun(sealed, sealedStep);
+        return Promise.all([sealed, sealedStep]).then(([r, s]) => store.createRun(r, s));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     queueRun: async (run, capacity) => store.queueRun(await sealRun(run), capacity),
     commitStep: async (runId, step) => store.commitStep(runId, (await sealStep(runId, step)) ?? step),
