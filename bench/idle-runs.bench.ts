@@ -2,9 +2,10 @@
 // RUNS stateful runs of a flow Request → Wait 1 hour → Compose, started over HTTP from this process
 // (spread over fresh flow copies: the server limits trigger calls per flow); once every run waits
 // (its timer in the store, no run held in memory) the server's RSS is compared with the RSS before
-// them, taken after as many runs of the same flow with a Wait of 0 (they end at once): the heap has
-// then grown to what serving that many calls takes, and the difference is what the waiting runs
-// keep. The reference is the same number of stateless runs, which wait in memory by design.
+// them, taken after as many runs of the same flow with a Wait of 1 second have waited and ended:
+// the heap has then grown to what starting that many runs that wait takes, and the difference is
+// what the waiting runs keep. (Runs that end at once, the warm-up until session 10, no longer do:
+// a run that ends in its first write holds little while it commits, one that waits holds its step.) The reference is the same number of stateless runs, which wait in memory by design.
 // RSS moves with garbage not yet collected, so the same is also measured in this process on a
 // RunHost over an embedded store, after forced GCs: the JS heap the waiting runs keep.
 // Then the server is stopped (SIGTERM, then kill -9) and started again on the same data: the time
@@ -25,13 +26,13 @@ const PER_FLOW = 1000;
 const CONCURRENCY = 32;
 const MiB = 1024;
 
-/** Request → Wait `hours` → Compose. */
-const waitFlow = (hours: number) => ({
+/** Request → Wait `count` `unit`s → Compose. */
+const waitFlow = (count: number, unit: 'Second' | 'Hour') => ({
   $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
   contentVersion: '1.0.0.0',
   triggers: { manual: { type: 'Request', kind: 'Http', inputs: { method: 'POST' } } },
   actions: {
-    Wait: { type: 'Wait', inputs: { interval: { count: hours, unit: 'Hour' } }, runAfter: {} },
+    Wait: { type: 'Wait', inputs: { interval: { count, unit } }, runAfter: {} },
     Compose_done: { type: 'Compose', inputs: "@triggerBody()?['n']", runAfter: { Wait: ['Succeeded'] } },
   },
 });
@@ -49,11 +50,13 @@ async function api(f: Flowbridge, method: string, path: string, body?: unknown):
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-async function deploy(f: Flowbridge, kind: 'Stateful' | 'Stateless', hours: number, copies: number) {
+/** `copies` copies of the flow waiting `wait` (1 hour, or 1 second for the warm-up); their trigger URLs. */
+async function deploy(f: Flowbridge, kind: 'Stateful' | 'Stateless', wait: 'hour' | 'second', copies: number) {
   const urls: string[] = [];
   for (let i = 0; i < copies; i++) {
-    const name = `idle-${kind}-${hours}h-${i}`;
-    const flow = await api(f, 'POST', '/api/v1/flows', { name, kind, definition: waitFlow(hours) });
+    const name = `idle-${kind}-${wait}-${i}`;
+    const definition = waitFlow(1, wait === 'hour' ? 'Hour' : 'Second');
+    const flow = await api(f, 'POST', '/api/v1/flows', { name, kind, definition });
     const cb = await api(f, 'POST', `/api/v1/flows/${String(flow.id)}/triggers/manual/listCallbackUrl`);
     urls.push(String(cb.value));
   }
@@ -110,9 +113,11 @@ async function idleCost(kind: 'Stateful' | 'Stateless', dataDir?: string) {
   const f = await startFlowbridge(dataDir ? { dataDir } : {});
   try {
     const copies = Math.ceil(RUNS / PER_FLOW);
-    // Warm-up: as many runs that end at once (Wait 0), so the heap has grown to what the calls take.
-    await fire(await deploy(f, kind, 0, copies), RUNS);
-    const urls = await deploy(f, kind, 1, copies);
+    // Warm-up: as many runs that wait a second and end, so the heap has grown to what starting
+    // runs that wait takes (and what waking and ending them takes).
+    await fire(await deploy(f, kind, 'second', copies), RUNS);
+    await until(f.url, (g) => g.pending === 0 && g.live === 0, performance.now(), 300_000);
+    const urls = await deploy(f, kind, 'hour', copies);
     await pause(2000);
     const before = f.rssKiB();
     const rate = await fire(urls, RUNS);
@@ -124,7 +129,7 @@ async function idleCost(kind: 'Stateful' | 'Stateless', dataDir?: string) {
     if (kind === 'Stateless') return { f, before, after, rate };
     // As many again, on fresh copies: what each further batch adds, apart from what the first
     // burst of waiting runs grew once (heap pages, caches, the timer loop's first use).
-    await fire(await deploy(f, kind, 1, copies), RUNS);
+    await fire(await deploy(f, kind, 'hour', copies), RUNS);
     await until(f.url, (g) => g.pending >= 2 * RUNS && g.live === 0, performance.now(), 300_000);
     await pause(Number(process.env.IDLE_SETTLE_MS ?? 2000));
     return { f, before, after, rate, next: f.rssKiB() };
@@ -150,7 +155,11 @@ async function heapCost(kind: 'Stateful' | 'Stateless'): Promise<number> {
   const host = new RunHost({ store, baseUrl: () => 'http://127.0.0.1', callbackSecret: 'bench' });
   try {
     const startAll = async (hours: number) => {
-      const { flow } = await store.createFlow({ name: `heap-${kind}-${hours}`, kind, definition: waitFlow(hours) });
+      const { flow } = await store.createFlow({
+        name: `heap-${kind}-${hours}`,
+        kind,
+        definition: waitFlow(hours, 'Hour'),
+      });
       const batch: Promise<unknown>[] = [];
       for (let n = 0; n < RUNS; n++) {
         batch.push(host.startRun({ flow, version: 1, triggerName: 'manual', outputs: { body: { n } } }));
