@@ -6,12 +6,12 @@
  * server answers again. A 401 means this machine was removed (or its key was never valid): the
  * agent stops, as the credential will not work again.
  */
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { version } from '../version.js';
 import { AgentClient, CallError } from './client.js';
 import { decideRunAs, lookupOsUser } from './run-as.js';
 import { runScript, type RunningScript } from './runner.js';
+import { killOrphan } from './orphan.js';
 import { AgentState, type HeldResult } from './state.js';
 
 export interface AgentOptions {
@@ -87,7 +87,7 @@ export class Agent {
     await this.state.init();
     const registered = await this.register();
     if (registered !== 0) return registered;
-    await this.killOrphan();
+    await killOrphan(this.state);
     this.logTimer = setInterval(() => void this.flushLogs(), LOG_FLUSH_MS);
     try {
       while (!this.stopping || this.current) {
@@ -177,19 +177,6 @@ export class Agent {
     }
   }
 
-  /** A script a crashed agent left running (its own process group) is killed: nobody will report it. */
-  private async killOrphan(): Promise<void> {
-    const mark = await this.state.readRunning();
-    if (!mark) return;
-    try {
-      const cmdline = await readFile(`/proc/${mark.pid}/cmdline`, 'utf8');
-      if (cmdline.includes(mark.workDir)) process.kill(-mark.pid, 'SIGKILL');
-    } catch {
-      // gone already (or not Linux: nothing to check it against)
-    }
-    await this.state.clearRunning();
-  }
-
   private async poll(): Promise<PollAnswer> {
     const held = (await this.state.heldResults()).map((r) => r.sessionId);
     const running = [...(this.current ? [this.current.id] : []), ...held];
@@ -243,6 +230,8 @@ export class Agent {
       `session ${sessionId}: starting (${payload.language}${decision.switchTo ? `, as ${decision.switchTo.name}` : ''})`,
     );
     const workDir = this.state.workDir(sessionId);
+    // Marked before the script can start, so that a crash at any instant from here leaves the mark.
+    await this.state.markRunning({ sessionId, workDir });
     const buffer = { text: '' };
     const script = runScript({
       sessionId,

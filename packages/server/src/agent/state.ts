@@ -24,7 +24,8 @@ export interface HeldResult extends ScriptOutcome {
 
 export interface RunningMark {
   sessionId: string;
-  pid: number;
+  /** The script's process (the leader of its group); absent until it has started. */
+  pid?: number;
   workDir: string;
 }
 
