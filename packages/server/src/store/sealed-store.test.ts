@@ -121,3 +121,41 @@ test("a run's parameters and its secured trigger outputs are sealed in the store
     await h.close();
   }
 });
+
+test('once it is known whether a trigger secures its outputs, later runs are sealed alike, without changing what the caller gave', async () => {
+  const h = await harness();
+  try {
+    const { flow } = await h.store.createFlow({ name: 'f', definition, parameters: { token: 's3cret' } });
+    const plainFlow = (
+      await h.store.createFlow({ name: 'p', definition: { triggers: { manual: { type: 'Request' } } } })
+    ).flow;
+    const initOf = (runId: string, flowId: string, secret: string) => ({
+      runId,
+      workflow: { id: flowId, name: 'f', version: '1' },
+      trigger: { name: 'manual', outputs: { body: secret }, startTime: '2026-01-01T00:00:00Z' },
+      now: 1,
+    });
+    for (const [runId, secret] of [
+      ['r1', 'first-secret'],
+      ['r2', 'second-secret'], // the answer is known by now: sealed without waiting
+    ] as const) {
+      const init = initOf(runId, flow.id, secret);
+      const given = structuredClone(init);
+      await h.store.createRun({ id: runId, flowId: flow.id, flowVersion: 1, triggerName: 'manual', init });
+      assert.deepEqual(init, given, 'the caller’s init is left as it was');
+      const raw = JSON.stringify((await h.raw.getRun(runId))!.init);
+      assert.ok(!raw.includes(secret), raw);
+      assert.deepEqual((await h.store.getRun(runId))!.init, init);
+    }
+    for (const runId of ['p1', 'p2']) {
+      const init = initOf(runId, plainFlow.id, 'not-secret');
+      await h.store.createRun({ id: runId, flowId: plainFlow.id, flowVersion: 1, triggerName: 'manual', init });
+      assert.ok(
+        JSON.stringify((await h.raw.getRun(runId))!.init).includes('not-secret'),
+        'a plain trigger stays clear',
+      );
+    }
+  } finally {
+    await h.close();
+  }
+});
