@@ -123,6 +123,7 @@ async function bundleCli() {
       platform: 'node',
       target: 'node20',
       external: [
+        'zstd-napi',
         'better-sqlite3',
         'quickjs-emscripten',
         '@fastify/ajv-compiler',
