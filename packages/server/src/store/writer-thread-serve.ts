@@ -8,9 +8,11 @@ import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { sqliteError } from './sqlite-errors.js';
 import { applyUnits } from './step-batch.js';
-import type { PreparedUnit, UnitResult } from './step-batch.js';
+import type { UnitResult } from './step-batch.js';
 import { StagedRows } from './staged-rows.js';
 import type { MergePolicy } from './staged-rows.js';
+import { fromWire } from './unit-wire.js';
+import type { WireUnit } from './unit-wire.js';
 
 /** What the main thread gives the writer thread when it starts it. */
 export interface WriterThreadData {
@@ -26,7 +28,8 @@ export interface WriterThreadData {
 
 export interface BatchRequest {
   id: number;
-  units: PreparedUnit[];
+  /** The units as they cross (unit-wire.ts). */
+  units: WireUnit[];
   now: number;
 }
 
@@ -113,8 +116,9 @@ export function serveWriterThread(port: MessagePort, data: WriterThreadData): vo
   const driver = new ThreadDriver(data.place, conn);
   const staged = new StagedRows(data.staged);
 
-  const write = async ({ id, units, now }: BatchRequest): Promise<BatchAnswer> => {
+  const write = async ({ id, units: wire, now }: BatchRequest): Promise<BatchAnswer> => {
     driver.notified = false;
+    const units = wire.map(fromWire);
     try {
       stmt('BEGIN IMMEDIATE').run();
       const results = await applyUnits(driver, conn, units, now);

@@ -14,6 +14,7 @@ import { StoreError } from './errors.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
 import type { BatchAnswer, BatchRequest, WriterThreadData } from './writer-thread-serve.js';
 import { serveWriterThread } from './writer-thread-serve.js';
+import { toWire } from './unit-wire.js';
 
 /** Marks the writer thread's workerData (the end of this file). */
 const MARK = 'flowbridgeSqliteWriter';
@@ -89,7 +90,7 @@ export class WriterThread {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new StoreError('Closed', `${this.place}: the writer thread is stopping`));
     const id = this.next++;
-    const request: BatchRequest = { id, units, now };
+    const request: BatchRequest = { id, units: units.map(toWire), now };
     return new Promise<ThreadCommit>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
