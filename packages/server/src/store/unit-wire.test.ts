@@ -2,7 +2,7 @@
 // a real structured clone, with blobs' payloads carried once, in the unit's payloads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromWire, toWire } from './unit-wire.js';
+import { fromWire, resultFromWire, resultToWire, toWire } from './unit-wire.js';
 import { prepareUnit } from './step-batch.js';
 import type { PreparedUnit } from './step-batch.js';
 
@@ -135,4 +135,17 @@ test("the HTTP flow's unit (created and ended in one step, records packed) cross
   );
   assert.ok(unit.create?.records, 'the records are packed in the row');
   assert.deepStrictEqual(crossed(unit), unit);
+});
+
+test('a result crosses back as 0 when it holds nothing, else whole', () => {
+  const empty = { seqs: [], workIds: [], completed: 0 };
+  assert.equal(resultToWire(empty), 0);
+  assert.deepStrictEqual(resultFromWire(structuredClone(resultToWire(empty))), empty);
+  for (const r of [
+    { seqs: [4, 5], workIds: [], completed: 0 },
+    { seqs: [], workIds: ['w1'], completed: 0 },
+    { seqs: [], workIds: [], completed: 2 },
+  ]) {
+    assert.deepStrictEqual(resultFromWire(structuredClone(resultToWire(r))), r);
+  }
 });

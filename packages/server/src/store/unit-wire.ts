@@ -9,7 +9,7 @@
 // the writer never reads it from the blob (step-batch.ts, applyUnits), so a unit read back holds
 // `payload: null` in its blobs.
 import type { Blob } from './json.js';
-import type { PreparedRecord, PreparedUnit } from './step-batch.js';
+import type { PreparedRecord, PreparedUnit, UnitResult } from './step-batch.js';
 
 type WireBlob = [inline: Blob['inline'], ref: string | null];
 
@@ -130,4 +130,15 @@ export function fromWire(w: WireUnit): PreparedUnit {
     completeWork: unlisted(w[11]),
     payloads: unlisted(w[12]),
   };
+}
+
+/** A unit's result as it crosses back: 0 when it holds nothing (no seqs, work ids or completions: the HTTP flow's). */
+export type WireResult = [seqs: number[], workIds: string[], completed: number] | 0;
+
+export function resultToWire(r: UnitResult): WireResult {
+  return r.seqs.length || r.workIds.length || r.completed ? [r.seqs, r.workIds, r.completed] : 0;
+}
+
+export function resultFromWire(w: WireResult): UnitResult {
+  return w === 0 ? { seqs: [], workIds: [], completed: 0 } : { seqs: w[0], workIds: w[1], completed: w[2] };
 }

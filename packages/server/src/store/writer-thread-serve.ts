@@ -8,11 +8,10 @@ import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { sqliteError } from './sqlite-errors.js';
 import { applyUnits } from './step-batch.js';
-import type { UnitResult } from './step-batch.js';
 import { StagedRows } from './staged-rows.js';
 import type { MergePolicy } from './staged-rows.js';
-import { fromWire } from './unit-wire.js';
-import type { WireUnit } from './unit-wire.js';
+import { fromWire, resultToWire } from './unit-wire.js';
+import type { WireResult, WireUnit } from './unit-wire.js';
 
 /** What the main thread gives the writer thread when it starts it. */
 export interface WriterThreadData {
@@ -35,7 +34,7 @@ export interface BatchRequest {
 
 export type BatchAnswer =
   | { ready: true }
-  | { id: number; results: UnitResult[]; notify: boolean }
+  | { id: number; results: WireResult[]; notify: boolean }
   | { id: number; error: ReturnType<StoreError['toJSON']> };
 
 /** Only what applyUnits asks of a driver: the dialect, and "work was enqueued". */
@@ -124,7 +123,7 @@ export function serveWriterThread(port: MessagePort, data: WriterThreadData): vo
       const results = await applyUnits(driver, conn, units, now);
       await staged.mergeWhenDue(conn, units, data.merge);
       stmt('COMMIT').run();
-      return { id, results, notify: driver.notified };
+      return { id, results: results.map(resultToWire), notify: driver.notified };
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
       return { id, error: sqliteError(e, data.place).toJSON() };

@@ -14,7 +14,7 @@ import { StoreError } from './errors.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
 import type { BatchAnswer, BatchRequest, WriterThreadData } from './writer-thread-serve.js';
 import { serveWriterThread } from './writer-thread-serve.js';
-import { toWire } from './unit-wire.js';
+import { resultFromWire, toWire } from './unit-wire.js';
 
 /** Marks the writer thread's workerData (the end of this file). */
 const MARK = 'flowbridgeSqliteWriter';
@@ -110,7 +110,7 @@ export class WriterThread {
     if ('error' in m) w.reject(new StoreError(m.error.code, m.error.message, { target: m.error.target }));
     else {
       this.committed++;
-      w.resolve({ results: m.results, notify: m.notify });
+      w.resolve({ results: m.results.map(resultFromWire), notify: m.notify });
     }
   }
 
