@@ -92,6 +92,20 @@ test('batches commit on the writer thread; the main connection reads them; stage
     assert.ok((staged?.n ?? 0) < 140, `${staged?.n} rows still staged`);
   }));
 
+test('a small batch goes to the thread right after a large one, and stays on the main thread after a small one', () =>
+  withThread(async ({ driver, store }) => {
+    const commits = (): number => driver.writerThread?.commits ?? 0;
+    const large = Array.from({ length: THREAD_MIN_BATCH }, (_, j) => ({ events: [{ j }] }));
+    await Promise.all(large.map((step) => store.commitStep('warm', step)));
+    const afterLarge = commits();
+    await store.commitStep('warm', { events: [{ small: 1 }] });
+    assert.equal(commits(), afterLarge + 1, 'the small batch after a large one went to the thread');
+    await store.commitStep('warm', { events: [{ small: 2 }] });
+    assert.equal(commits(), afterLarge + 1, 'the small batch after a small one stayed on the main thread');
+    const history = await store.loadRunHistory('warm');
+    assert.deepEqual(history.events.slice(-2), [{ small: 1 }, { small: 2 }]);
+  }));
+
 test("a caller's bad step fails that caller alone across the thread", () =>
   withThread(async ({ driver, store, flowId }) => {
     await store.createRun({ id: 'good', flowId, flowVersion: 1, triggerName: 't', init: {} });
