@@ -14,13 +14,23 @@ const definition = {
   actions: { Response: { type: 'Response', inputs: { statusCode: 200, body: "@triggerBody()?['n']" } } },
 };
 
+/** Whether each stateless write the host made was marked background (StepWrite.background), in order. */
+let backgrounds: boolean[] = [];
+
 async function withHost(fn: (host: RunHost, store: Store, release: () => void) => Promise<void>): Promise<void> {
+  backgrounds = [];
   const dir = mkdtempSync(join(tmpdir(), 'flowbridge-stateless-'));
   const store = await openStore({ dataDir: dir });
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   // Runs are created by stateless runs' single write only: held until the test opens the gate.
-  const held: Store = { ...store, createRun: async (run, step) => gate.then(() => store.createRun(run, step)) };
+  const held: Store = {
+    ...store,
+    createRun: async (run, step) => {
+      backgrounds.push(step?.background === true);
+      return gate.then(() => store.createRun(run, step));
+    },
+  };
   const host = new RunHost({ store: held, baseUrl: () => 'http://flowbridge.test', callbackSecret: 's' });
   try {
     await fn(host, store, open);
@@ -45,6 +55,7 @@ describe('stateless runs answer before their write', () => {
       release();
       await host.stop();
       assert.equal((await store.getRun(runId))?.status, 'Succeeded');
+      assert.deepEqual(backgrounds, [true], 'no caller waits for the write: it is marked background');
     }));
 
   it('a read of the run while its write waits answers once written, from the store', () =>

@@ -49,7 +49,7 @@ export class StatelessWrites {
   private async writeThenFinish(live: Live, finish: (result?: RunOutcome) => void): Promise<void> {
     let result: RunOutcome | undefined;
     try {
-      result = await this.write(live);
+      result = await this.write(live, true);
     } catch (error) {
       this.ctx.log?.error({ err: error, runId: live.runId }, 'could not write a stateless run');
     }
@@ -57,12 +57,15 @@ export class StatelessWrites {
     finish(result);
   }
 
-  /** Writes the ended run; resolves with its result. */
-  async write(live: Live): Promise<RunOutcome> {
+  /**
+   * Writes the ended run; resolves with its result. `answered`: its caller has its answer, so no
+   * one waits for this write (StepWrite.background).
+   */
+  async write(live: Live, answered = false): Promise<RunOutcome> {
     this.pending++;
     try {
       const result = live.run.outcome();
-      await this.writeRun(live, result);
+      await this.writeRun(live, result, answered);
       return result;
     } finally {
       this.pending--;
@@ -75,7 +78,7 @@ export class StatelessWrites {
     await Promise.allSettled([...this.answered.values()]);
   }
 
-  private writeRun(live: Live, result: RunOutcome): Promise<unknown> {
+  private writeRun(live: Live, result: RunOutcome, background: boolean): Promise<unknown> {
     const memory = live.memory!;
     const { init } = live;
     const runUpdate = finalUpdate(live, this.ctx.now, result);
@@ -93,7 +96,7 @@ export class StatelessWrites {
     if (memory.environmentId !== undefined) run.environmentId = memory.environmentId;
     const writing = this.ctx.store.createRun(
       run,
-      history ? { events: memory.events, records: memory.records, runUpdate } : { runUpdate },
+      history ? { events: memory.events, records: memory.records, runUpdate, background } : { runUpdate, background },
     );
     // Its history is in the write: while that commits, the run keeps only what its end reads.
     live.ended = result;

@@ -142,6 +142,12 @@ export interface StepWrite {
    * if no other writer appended since; otherwise the step fails with Conflict and nothing is written.
    */
   expectSeq?: number;
+  /**
+   * No caller waits for this write (a Stateless run's single write, made after its answer): the
+   * store may take a path that spares the event loop at some latency (SQLite: the writer thread,
+   * whatever the size of the batch). Nothing else changes: it commits as any other step.
+   */
+  background?: boolean;
 }
 
 export interface StepResult {

@@ -65,6 +65,8 @@ export interface PreparedUnit {
   cancelWaits: string[];
   completeWork: string[];
   payloads: PayloadRow[];
+  /** StepWrite.background: no caller waits for it. */
+  background: boolean;
 }
 
 export interface UnitResult {
@@ -120,6 +122,7 @@ export function prepareUnit(
     cancelWaits: step.cancelWaits ?? [],
     completeWork: step.completeWork ?? [],
     payloads,
+    background: step.background === true,
   };
   // A run created and ended here keeps its records in its own row (packed-records.ts).
   const packed = create && runId !== null && endsInOneUnit(step) ? packRecords(records, runId, compress) : null;

@@ -58,6 +58,7 @@ const full: PreparedUnit = {
   cancelWaits: ['k1'],
   completeWork: ['w0'],
   payloads: [payload],
+  background: true,
 };
 
 /** What the writer thread gets for `u`: toWire, a real structured clone (as postMessage makes), fromWire. */
@@ -102,7 +103,7 @@ test('empty lists cross as 0 and come back as empty lists', () => {
     payloads: [],
   };
   const wire = toWire(bare);
-  assert.deepStrictEqual(wire.slice(3), [0, 0, null, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepStrictEqual(wire.slice(3), [0, 0, null, 0, 0, 0, 0, 0, 0, 0, true]);
   assert.deepStrictEqual(crossed(bare), bare);
 });
 

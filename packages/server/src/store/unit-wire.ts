@@ -53,6 +53,7 @@ export type WireUnit = [
   cancelWaits: Listed<string>,
   completeWork: Listed<string>,
   payloads: Listed<PreparedUnit['payloads'][number]>,
+  background: boolean,
 ];
 
 const listed = <T>(list: T[]): Listed<T> => (list.length ? list : 0);
@@ -91,6 +92,7 @@ export function toWire(u: PreparedUnit): WireUnit {
     listed(u.cancelWaits),
     listed(u.completeWork),
     listed(u.payloads),
+    u.background,
   ];
 }
 
@@ -129,6 +131,7 @@ export function fromWire(w: WireUnit): PreparedUnit {
     cancelWaits: unlisted(w[10]),
     completeWork: unlisted(w[11]),
     payloads: unlisted(w[12]),
+    background: w[13],
   };
 }
 

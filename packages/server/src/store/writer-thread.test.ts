@@ -106,6 +106,20 @@ test('a small batch goes to the thread right after a large one, and stays on the
     assert.deepEqual(history.events.slice(-2), [{ small: 1 }, { small: 2 }]);
   }));
 
+test('a batch that no caller waits for (background) goes to the thread, however small', () =>
+  withThread(async ({ driver, store }) => {
+    const commits = (): number => driver.writerThread?.commits ?? 0;
+    // Two small batches in a row: the second is not "after a large one".
+    await store.commitStep('warm', { events: [{ small: 0 }] });
+    const before = commits();
+    await store.commitStep('warm', { events: [{ small: 1 }] });
+    assert.equal(commits(), before, 'a small batch a caller waits for stays on the main thread');
+    await store.commitStep('warm', { events: [{ small: 2 }], background: true });
+    assert.equal(commits(), before + 1, 'a small background batch went to the thread');
+    const history = await store.loadRunHistory('warm');
+    assert.deepEqual(history.events.slice(-2), [{ small: 1 }, { small: 2 }]);
+  }));
+
 test("a caller's bad step fails that caller alone across the thread", () =>
   withThread(async ({ driver, store, flowId }) => {
     await store.createRun({ id: 'good', flowId, flowVersion: 1, triggerName: 't', init: {} });
