@@ -226,9 +226,9 @@ const FORMAT_ZSTD_V1 = 2;
 const ZSTD_LEVEL = 6;
 
 /**
- * What run history repeats, most frequent last (deflate reaches the end of a preset dictionary
- * most cheaply). Never edit: stored values need it to be read. Kept under 1 KiB, the window the
- * small values are compressed with.
+ * What run history repeats, most frequent last (a compressor reaches the end of a preset dictionary
+ * most cheaply). Never edit: stored values need it to be read. Kept under 1 KiB, the window format
+ * 1 compressed small values with.
  */
 const DICTIONARY_V1 = Buffer.from(
   [
@@ -274,17 +274,17 @@ export function packJson(text: string, compress: boolean): string | Buffer {
  * crosses to the writer thread as it is (postMessage).
  */
 export interface DeferredPack {
-  deflate: string;
+  compress: string;
 }
 
 /** packJson's answer later: the text itself when it would stay text, else a DeferredPack. */
 export function deferPack(text: string, compress: boolean): string | DeferredPack {
-  return !compress || text.length < COMPRESS_FROM ? text : { deflate: text };
+  return !compress || text.length < COMPRESS_FROM ? text : { compress: text };
 }
 
 /** A statement parameter as it is written: a DeferredPack compressed now, anything else as it is. */
 export function stored<T>(value: T | DeferredPack): T | string | Buffer {
-  return value !== null && typeof value === 'object' && 'deflate' in value ? packJson(value.deflate, true) : value;
+  return value !== null && typeof value === 'object' && 'compress' in value ? packJson(value.compress, true) : value;
 }
 
 /** The JSON text of a stored value (text as is; a Buffer written by packJson, decompressed). */

@@ -21,7 +21,7 @@ const full: PreparedUnit = {
     startTime: 1_700_000_000_000,
     clientTrackingId: 'ct',
     init: { inline: '{"a":1}', ref: null, payload: null },
-    records: { inline: { deflate: '[["A"]]' }, ref: null, payload: null },
+    records: { inline: { compress: '[["A"]]' }, ref: null, payload: null },
   },
   events: [
     { inline: '{"e":1}', ref: null, payload: null },
