@@ -9,6 +9,11 @@ export class Lock {
     return this.held;
   }
 
+  /** Someone waits for the lock. */
+  get waiting(): boolean {
+    return this.waiters.length > 0;
+  }
+
   async acquire(): Promise<void> {
     if (!this.held) {
       this.held = true;

@@ -27,6 +27,8 @@ export class StepThread {
   private failure: StoreError | null = null;
   /** The last batch was THREAD_MIN_BATCH or more: under load. */
   private loaded = false;
+  /** The batches out on the thread that hold the write lock together (out). */
+  private group: { held: Promise<void>; out: number } | null = null;
 
   /**
    * `wanted: false`: never start one. `writeLock`: the driver's, held while a batch is out.
@@ -83,14 +85,28 @@ export class StepThread {
     }
   }
 
+  /**
+   * Batches out on the thread together hold the driver's write lock: the first takes it, the last
+   * to come back releases it (the thread writes them in the order they were sent). A batch that
+   * comes while a write of the main connection waits for the lock starts the next group, after it.
+   */
   private async out(thread: WriterThread, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
-    await this.writeLock.acquire();
+    let group = this.group;
+    if (!group || this.writeLock.waiting) {
+      group = { held: this.writeLock.acquire(), out: 0 };
+      this.group = group;
+    }
+    group.out++;
     try {
+      await group.held;
       const { results, notify } = await thread.apply(units, now);
       this.committed(notify);
       return results;
     } finally {
-      this.writeLock.release();
+      if (--group.out === 0) {
+        if (this.group === group) this.group = null;
+        this.writeLock.release();
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import { createSqlStore } from './sql-store.js';
 import type { SqlStore } from './sql-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { THREAD_MIN_BATCH } from './step-thread.js';
+import { THREAD_EAGER_BATCH } from './step-writer.js';
 
 interface Fixture {
   driver: SqliteDriver;
@@ -118,6 +119,38 @@ test('a batch that no caller waits for (background) goes to the thread, however 
     assert.equal(commits(), before + 1, 'a small background batch went to the thread');
     const history = await store.loadRunHistory('warm');
     assert.deepEqual(history.events.slice(-2), [{ small: 1 }, { small: 2 }]);
+  }));
+
+test("batches out on the thread together: a run's steps commit in order, and the main connection's write waits its turn", () =>
+  withThread(async ({ driver, store, flowId }) => {
+    const ids = Array.from({ length: 3 * THREAD_EAGER_BATCH }, (_, i) => `p-${i}`);
+    await Promise.all(ids.map((id) => store.createRun({ id, flowId, flowVersion: 1, triggerName: 't', init: {} })));
+    const before = driver.writerThread?.commits ?? 0;
+    // Three groups of steps, a microtask apart (each group is an eager batch), the third with
+    // second steps of the first group's runs, and a write of the main connection among them.
+    const steps: Array<Promise<{ seqs: number[] }>> = [];
+    const group = (g: number, n: number): void => {
+      for (const id of ids.slice(g * THREAD_EAGER_BATCH, (g + 1) * THREAD_EAGER_BATCH))
+        steps.push(store.commitStep(id, { events: [{ n }] }));
+    };
+    group(0, 1);
+    await Promise.resolve();
+    group(1, 1);
+    await Promise.resolve();
+    const mainWrite = driver.transaction((c) => c.run(`UPDATE runs SET client_tracking_id = 'main' WHERE id = 'p-0'`));
+    group(0, 2);
+    const results = await Promise.all(steps);
+    assert.equal(await mainWrite, 1);
+    assert.deepEqual(
+      results.map((r) => r.seqs),
+      [...Array(2 * THREAD_EAGER_BATCH).fill([1]), ...Array(THREAD_EAGER_BATCH).fill([2])],
+    );
+    assert.ok((driver.writerThread?.commits ?? 0) >= before + 2, 'the thread wrote the batches');
+    for (const id of ids.slice(0, THREAD_EAGER_BATCH)) {
+      const history = await store.loadRunHistory(id);
+      assert.deepEqual(history.events, [{ n: 1 }, { n: 2 }]);
+    }
+    assert.equal((await store.getRun('p-0'))?.clientTrackingId, 'main');
   }));
 
 test("a caller's bad step fails that caller alone across the thread", () =>

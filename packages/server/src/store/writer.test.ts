@@ -93,3 +93,134 @@ test('maxDelayMs gathers units submitted across turns', async () => {
   await Promise.all([a, b]);
   assert.deepEqual(r.batches, [[1, 2]]);
 });
+
+/** A writer that applies batches in order and commits each when told (`release`), keeping what it saw. */
+function gated() {
+  const batches: string[][] = [];
+  const gates: Array<() => void> = [];
+  const apply = async (units: string[]) => {
+    batches.push([...units]);
+    await new Promise<void>((r) => gates.push(r));
+    return units.map((u) => u.toUpperCase());
+  };
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()?.();
+  };
+  return { batches, apply, release };
+}
+
+const pipelined = { maxInFlight: 2, eagerBatch: 3, keyOf: (u: string) => (u.startsWith('-') ? null : u.slice(0, 1)) };
+
+test('maxInFlight: the next batch goes while one commits, for units of other keys', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const first = ['a1', 'b1'].map((u) => gc.submit(u));
+  await new Promise((r) => setImmediate(r)); // the first batch is in flight, not committed
+  const second = ['c1', 'd1'].map((u) => gc.submit(u));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [
+    ['a1', 'b1'],
+    ['c1', 'd1'],
+  ]);
+  await w.release();
+  await w.release();
+  assert.deepEqual(await Promise.all([...first, ...second]), ['A1', 'B1', 'C1', 'D1']);
+});
+
+test('maxInFlight: a unit waits for the commit of a unit of its key in flight, and so do the units after it', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const first = gc.submit('a1');
+  await new Promise((r) => setImmediate(r));
+  const later = ['c1', 'a2', 'd1'].map((u) => gc.submit(u));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['a1'], ['c1']]); // a2 (and d1, after it) wait for a1's commit
+  await w.release();
+  await first;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['a1'], ['c1'], ['a2', 'd1']]);
+  await w.release();
+  await w.release();
+  assert.deepEqual(await Promise.all(later), ['C1', 'A2', 'D1']);
+});
+
+test('maxInFlight: a unit without a key waits for every batch in flight', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const first = gc.submit('a1');
+  await new Promise((r) => setImmediate(r));
+  const loose = gc.submit('-x');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['a1']]);
+  await w.release();
+  await first;
+  await w.release();
+  assert.equal(await loose, '-X');
+});
+
+test('eagerBatch: that many waiting units go at once, before the turn ends, beside a batch in flight', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const all = ['a1', 'b1', 'c1'].map((u) => gc.submit(u));
+  await Promise.resolve(); // a microtask later: the turn has not ended
+  assert.deepEqual(w.batches, [['a1', 'b1', 'c1']]);
+  all.push(...['d1', 'e1'].map((u) => gc.submit(u)));
+  await Promise.resolve();
+  assert.equal(w.batches.length, 1); // two wait: they go at the end of the turn, or with a third
+  all.push(gc.submit('f1'));
+  await Promise.resolve();
+  assert.deepEqual(w.batches, [
+    ['a1', 'b1', 'c1'],
+    ['d1', 'e1', 'f1'],
+  ]);
+  for (let i = 0; i < 2; i++) await w.release();
+  assert.deepEqual(await Promise.all(all), ['A1', 'B1', 'C1', 'D1', 'E1', 'F1']);
+});
+
+test('maxInFlight: close waits for every batch in flight', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const a = gc.submit('a1');
+  await new Promise((r) => setImmediate(r));
+  const b = gc.submit('b1');
+  await new Promise((r) => setImmediate(r));
+  let closed = false;
+  const closing = gc.close().then(() => (closed = true));
+  await w.release();
+  await a;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, false); // b1's batch is still out
+  await w.release();
+  await closing;
+  assert.equal(await b, 'B1');
+});
+
+test("maxInFlight: a failed batch's units, retried one by one, commit before later units of their keys", async () => {
+  const order: string[] = [];
+  const gates: Array<() => void> = [];
+  const apply = async (units: string[]) => {
+    await new Promise<void>((r) => gates.push(r));
+    if (units.length > 1 && units.includes('b1')) throw new StoreError('Conflict', 'b1 is bad');
+    if (units.length === 1 && units[0] === 'b1') throw new StoreError('Conflict', 'b1 is bad');
+    order.push(...units);
+    return units;
+  };
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()?.();
+  };
+  const gc = new GroupCommitter(apply, pipelined);
+  const first = ['a1', 'b1'].map((u) => gc.submit(u));
+  await new Promise((r) => setImmediate(r));
+  const later = ['a2', 'c1'].map((u) => gc.submit(u));
+  await new Promise((r) => setImmediate(r));
+  const settled = Promise.allSettled([...first, ...later]);
+  for (let i = 0; i < 4; i++) await release(); // the batch, a1 alone, b1 alone, then a2 and c1
+  const outcomes = await settled;
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+  );
+  assert.deepEqual(order, ['a1', 'a2', 'c1']);
+});

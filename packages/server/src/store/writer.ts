@@ -1,18 +1,31 @@
 // Group commit (DESIGN §2): callers submit write units; the committer writes everything submitted
 // while the previous commit was in flight (or within the same event-loop turn, or within
 // maxDelayMs when set) as one transaction, and resolves each caller only after that commit.
-// One commit is in flight at a time: it keeps row-lock order trivial and the batches large.
+// One commit is in flight at a time by default: it keeps row-lock order trivial and the batches
+// large. A writer that applies batches strictly in the order given (SQLite's writer thread) may
+// take more (maxInFlight): the next batch is written while one commits, for units of other keys.
 //
 // A batch that fails because of one caller's data (Conflict, NotFound, InvalidArgument) is rolled
 // back whole and its units are then written one per transaction, so the offending caller gets its
 // error and the others their results. Any other failure (database gone) rejects every caller in it.
 import { StoreError, isStoreError } from './errors.js';
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<U = unknown> {
   /** Most units per transaction. */
   maxBatch?: number;
   /** How long an idle committer waits for company before committing; 0 = the end of this event-loop turn. */
   maxDelayMs?: number;
+  /**
+   * Batches out at once (default 1). With more, a batch goes out while others are in flight only
+   * as far as its units' keys (keyOf) are none of theirs: a unit waits for the commit of any unit
+   * of its key before it (a run's steps commit in order, and a failed batch's units, retried one by
+   * one, come before anything of their keys). A unit without a key waits for every batch in flight.
+   * `apply` must write batches in the order it is given them.
+   */
+  maxInFlight?: number;
+  /** With maxInFlight above 1: a batch goes as soon as this many units wait, not at the end of the turn. */
+  eagerBatch?: number;
+  keyOf?: (unit: U) => string | null;
 }
 
 interface Pending<U, R> {
@@ -31,33 +44,48 @@ const ISOLATABLE = new Set(['Conflict', 'NotFound', 'InvalidArgument']);
 
 export class GroupCommitter<U, R> {
   private queue: Pending<U, R>[] = [];
-  private inFlight: Promise<void> | null = null;
+  /** The commits in flight, and how many units of each key they hold. */
+  private readonly flying = new Set<Promise<void>>();
+  private readonly flyingKeys = new Map<string, number>();
   private scheduled = false;
+  private eager = false;
   private closed = false;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
+  private readonly maxInFlight: number;
+  private readonly eagerBatch: number;
+  private readonly keyOf: (unit: U) => string | null;
   readonly stats: GroupCommitStats = { batches: 0, units: 0, largestBatch: 0 };
 
   constructor(
     private readonly apply: (units: U[]) => Promise<R[]>,
-    options: GroupCommitOptions = {},
+    options: GroupCommitOptions<U> = {},
   ) {
     this.maxBatch = options.maxBatch ?? 512;
     this.maxDelayMs = options.maxDelayMs ?? 0;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+    this.eagerBatch = this.maxInFlight > 1 ? (options.eagerBatch ?? Infinity) : Infinity;
+    this.keyOf = options.keyOf ?? (() => null);
   }
 
   submit(unit: U): Promise<R> {
     if (this.closed) return Promise.reject(new StoreError('Closed', 'the store is closed'));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ unit, resolve, reject });
-      this.schedule();
+      if (this.queue.length >= this.eagerBatch && this.flying.size < this.maxInFlight && !this.eager) {
+        this.eager = true;
+        queueMicrotask(() => {
+          this.eager = false;
+          this.flush();
+        });
+      } else this.schedule();
     });
   }
 
   /** Waits until everything submitted so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.inFlight || this.queue.length) {
-      if (this.inFlight) await this.inFlight;
+    while (this.flying.size || this.queue.length) {
+      if (this.flying.size) await Promise.allSettled([...this.flying]);
       else await new Promise((r) => setImmediate(r));
     }
   }
@@ -68,7 +96,7 @@ export class GroupCommitter<U, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return; // the running commit picks the queue up when it ends
+    if (this.scheduled || this.flying.size >= this.maxInFlight) return; // a running commit picks the queue up when it ends
     this.scheduled = true;
     const go = () => {
       this.scheduled = false;
@@ -80,15 +108,38 @@ export class GroupCommitter<U, R> {
   }
 
   private flush(): void {
-    if (this.inFlight || !this.queue.length) return;
-    const batch = this.queue.splice(0, this.maxBatch);
+    if (this.flying.size >= this.maxInFlight || !this.queue.length) return;
+    let size = Math.min(this.queue.length, this.maxBatch);
+    if (this.flying.size) {
+      // Beside batches in flight: the units up to the first whose key is in flight (or has none).
+      let free = 0;
+      while (free < size && this.isFree(this.queue[free]!.unit)) free++;
+      size = free;
+      if (size === 0) return; // a running commit picks the queue up when it ends
+    }
+    const batch = this.queue.splice(0, size);
     this.stats.batches++;
     this.stats.units += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    this.inFlight = this.commit(batch).finally(() => {
-      this.inFlight = null;
+    const keys = this.maxInFlight > 1 ? batch.map((p) => this.keyOf(p.unit)) : [];
+    for (const k of keys) if (k !== null) this.flyingKeys.set(k, (this.flyingKeys.get(k) ?? 0) + 1);
+    const flight: Promise<void> = this.commit(batch).finally(() => {
+      this.flying.delete(flight);
+      for (const k of keys) {
+        if (k === null) continue;
+        const n = (this.flyingKeys.get(k) ?? 1) - 1;
+        if (n) this.flyingKeys.set(k, n);
+        else this.flyingKeys.delete(k);
+      }
       if (this.queue.length) this.flush(); // what arrived meanwhile goes now: it has waited a commit already
     });
+    this.flying.add(flight);
+  }
+
+  /** No unit in flight has this unit's key (and it has one). */
+  private isFree(unit: U): boolean {
+    const key = this.keyOf(unit);
+    return key !== null && !this.flyingKeys.has(key);
   }
 
   private async commit(batch: Pending<U, R>[]): Promise<void> {
