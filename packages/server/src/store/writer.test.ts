@@ -145,6 +145,20 @@ test('maxInFlight: a unit waits for the commit of a unit of its key in flight, a
   assert.deepEqual(await Promise.all(later), ['C1', 'A2', 'D1']);
 });
 
+test('maxInFlight: nothing goes beside a unit without a key', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const loose = gc.submit('-x');
+  await new Promise((r) => setImmediate(r));
+  const keyed = gc.submit('a1');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['-x']]);
+  await w.release();
+  assert.equal(await loose, '-X');
+  await w.release();
+  assert.equal(await keyed, 'A1');
+});
+
 test('maxInFlight: a unit without a key waits for every batch in flight', async () => {
   const w = gated();
   const gc = new GroupCommitter(w.apply, pipelined);

@@ -19,7 +19,8 @@ export interface GroupCommitOptions<U = unknown> {
    * Batches out at once (default 1). With more, a batch goes out while others are in flight only
    * as far as its units' keys (keyOf) are none of theirs: a unit waits for the commit of any unit
    * of its key before it (a run's steps commit in order, and a failed batch's units, retried one by
-   * one, come before anything of their keys). A unit without a key waits for every batch in flight.
+   * one, come before anything of their keys). A unit without a key waits for every batch in
+   * flight, and while one is in flight nothing goes beside it.
    * `apply` must write batches in the order it is given them.
    */
   maxInFlight?: number;
@@ -44,9 +45,10 @@ const ISOLATABLE = new Set(['Conflict', 'NotFound', 'InvalidArgument']);
 
 export class GroupCommitter<U, R> {
   private queue: Pending<U, R>[] = [];
-  /** The commits in flight, and how many units of each key they hold. */
+  /** The commits in flight, how many units of each key they hold, and how many without one. */
   private readonly flying = new Set<Promise<void>>();
   private readonly flyingKeys = new Map<string, number>();
+  private flyingKeyless = 0;
   private scheduled = false;
   private eager = false;
   private closed = false;
@@ -122,11 +124,17 @@ export class GroupCommitter<U, R> {
     this.stats.units += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     const keys = this.maxInFlight > 1 ? batch.map((p) => this.keyOf(p.unit)) : [];
-    for (const k of keys) if (k !== null) this.flyingKeys.set(k, (this.flyingKeys.get(k) ?? 0) + 1);
+    for (const k of keys) {
+      if (k === null) this.flyingKeyless++;
+      else this.flyingKeys.set(k, (this.flyingKeys.get(k) ?? 0) + 1);
+    }
     const flight: Promise<void> = this.commit(batch).finally(() => {
       this.flying.delete(flight);
       for (const k of keys) {
-        if (k === null) continue;
+        if (k === null) {
+          this.flyingKeyless--;
+          continue;
+        }
         const n = (this.flyingKeys.get(k) ?? 1) - 1;
         if (n) this.flyingKeys.set(k, n);
         else this.flyingKeys.delete(k);
@@ -136,10 +144,10 @@ export class GroupCommitter<U, R> {
     this.flying.add(flight);
   }
 
-  /** No unit in flight has this unit's key (and it has one). */
+  /** The unit has a key, no unit in flight has it, and none in flight is without one. */
   private isFree(unit: U): boolean {
     const key = this.keyOf(unit);
-    return key !== null && !this.flyingKeys.has(key);
+    return key !== null && this.flyingKeyless === 0 && !this.flyingKeys.has(key);
   }
 
   private async commit(batch: Pending<U, R>[]): Promise<void> {
