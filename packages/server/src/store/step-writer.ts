@@ -26,7 +26,7 @@ export const DEFAULT_MERGE_SLICE = 2048;
 
 /**
  * SQLite: batches out at once (GroupCommitOptions.maxInFlight), and how many waiting units send
- * one at once (eagerBatch). With one batch out at a time, under load the event loop waited while
+ * one at once (eagerBatch; background writes, which no caller waits for, do not count). With one batch out at a time, under load the event loop waited while
  * the writer thread committed (all callers were in that batch), then the thread waited while the
  * event loop served the answers and the calls that followed: at c=50 the event loop was idle for
  * about a sixth of the time and the thread most of it. Two out, the first sent at 8 units, the
@@ -85,7 +85,12 @@ export class StepWriter {
     // SQLite's writer thread writes batches in the order they come: the next one may be written
     // while one commits (a run's steps still commit in order: keyOf).
     const pipelined: GroupCommitOptions<PreparedUnit> = offThread(ctx.driver)
-      ? { maxInFlight: THREAD_IN_FLIGHT, eagerBatch: THREAD_EAGER_BATCH, keyOf: (u) => u.runId }
+      ? {
+          maxInFlight: THREAD_IN_FLIGHT,
+          eagerBatch: THREAD_EAGER_BATCH,
+          keyOf: (u) => u.runId,
+          awaited: (u) => !u.background,
+        }
       : {};
     this.committer = new GroupCommitter((units) => this.applyBatch(units), { ...pipelined, ...options.groupCommit });
   }

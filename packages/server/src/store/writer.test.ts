@@ -192,6 +192,19 @@ test('eagerBatch: that many waiting units go at once, before the turn ends, besi
   assert.deepEqual(await Promise.all(all), ['A1', 'B1', 'C1', 'D1', 'E1', 'F1']);
 });
 
+test('eagerBatch counts only the units callers wait for (awaited)', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, { ...pipelined, awaited: (u: string) => !u.endsWith('~') });
+  const all = ['a1~', 'b1~', 'c1~', 'd1'].map((u) => gc.submit(u));
+  await Promise.resolve();
+  assert.equal(w.batches.length, 0); // one awaited unit of three: they wait for the end of the turn
+  all.push(...['e1', 'f1'].map((u) => gc.submit(u)));
+  await Promise.resolve();
+  assert.deepEqual(w.batches, [['a1~', 'b1~', 'c1~', 'd1', 'e1', 'f1']]);
+  await w.release();
+  assert.equal((await Promise.all(all)).length, 6);
+});
+
 test('maxInFlight: close waits for every batch in flight', async () => {
   const w = gated();
   const gc = new GroupCommitter(w.apply, pipelined);

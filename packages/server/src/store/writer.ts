@@ -24,8 +24,13 @@ export interface GroupCommitOptions<U = unknown> {
    * `apply` must write batches in the order it is given them.
    */
   maxInFlight?: number;
-  /** With maxInFlight above 1: a batch goes as soon as this many units wait, not at the end of the turn. */
+  /**
+   * With maxInFlight above 1: a batch goes as soon as this many units that callers wait for
+   * (`awaited`, default all) are waiting, not at the end of the turn. Units no caller waits for
+   * gain nothing from going early, and make more, smaller commits.
+   */
   eagerBatch?: number;
+  awaited?: (unit: U) => boolean;
   keyOf?: (unit: U) => string | null;
 }
 
@@ -51,12 +56,15 @@ export class GroupCommitter<U, R> {
   private flyingKeyless = 0;
   private scheduled = false;
   private eager = false;
+  /** Units in the queue that `awaited` counts. */
+  private awaitedQueued = 0;
   private closed = false;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly maxInFlight: number;
   private readonly eagerBatch: number;
   private readonly keyOf: (unit: U) => string | null;
+  private readonly awaited: (unit: U) => boolean;
   readonly stats: GroupCommitStats = { batches: 0, units: 0, largestBatch: 0 };
 
   constructor(
@@ -68,13 +76,15 @@ export class GroupCommitter<U, R> {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.eagerBatch = this.maxInFlight > 1 ? (options.eagerBatch ?? Infinity) : Infinity;
     this.keyOf = options.keyOf ?? (() => null);
+    this.awaited = options.awaited ?? (() => true);
   }
 
   submit(unit: U): Promise<R> {
     if (this.closed) return Promise.reject(new StoreError('Closed', 'the store is closed'));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ unit, resolve, reject });
-      if (this.queue.length >= this.eagerBatch && this.flying.size < this.maxInFlight && !this.eager) {
+      if (this.eagerBatch !== Infinity && this.awaited(unit)) this.awaitedQueued++;
+      if (this.awaitedQueued >= this.eagerBatch && this.flying.size < this.maxInFlight && !this.eager) {
         this.eager = true;
         queueMicrotask(() => {
           this.eager = false;
@@ -120,6 +130,7 @@ export class GroupCommitter<U, R> {
       if (size === 0) return; // a running commit picks the queue up when it ends
     }
     const batch = this.queue.splice(0, size);
+    if (this.awaitedQueued) for (const p of batch) if (this.awaited(p.unit)) this.awaitedQueued--;
     this.stats.batches++;
     this.stats.units += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
