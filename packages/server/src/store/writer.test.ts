@@ -112,20 +112,38 @@ function gated() {
 
 const pipelined = { maxInFlight: 2, eagerBatch: 3, keyOf: (u: string) => (u.startsWith('-') ? null : u.slice(0, 1)) };
 
-test('maxInFlight: the next batch goes while one commits, for units of other keys', async () => {
+test('maxInFlight: an early batch goes while one commits, for units of other keys', async () => {
   const w = gated();
   const gc = new GroupCommitter(w.apply, pipelined);
-  const first = ['a1', 'b1'].map((u) => gc.submit(u));
+  const first = ['a1', 'b1', 'c1'].map((u) => gc.submit(u));
   await new Promise((r) => setImmediate(r)); // the first batch is in flight, not committed
-  const second = ['c1', 'd1'].map((u) => gc.submit(u));
+  const second = ['d1', 'e1', 'f1'].map((u) => gc.submit(u));
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(w.batches, [
-    ['a1', 'b1'],
-    ['c1', 'd1'],
+    ['a1', 'b1', 'c1'],
+    ['d1', 'e1', 'f1'],
   ]);
   await w.release();
   await w.release();
-  assert.deepEqual(await Promise.all([...first, ...second]), ['A1', 'B1', 'C1', 'D1']);
+  assert.deepEqual(await Promise.all([...first, ...second]), ['A1', 'B1', 'C1', 'D1', 'E1', 'F1']);
+});
+
+test('maxInFlight: fewer than eagerBatch units wait for the commit in flight, and go together', async () => {
+  const w = gated();
+  const gc = new GroupCommitter(w.apply, pipelined);
+  const first = gc.submit('a1');
+  await new Promise((r) => setImmediate(r));
+  const second = gc.submit('b1');
+  await new Promise((r) => setImmediate(r));
+  const third = gc.submit('c1');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['a1']]);
+  await w.release();
+  await first;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(w.batches, [['a1'], ['b1', 'c1']]);
+  await w.release();
+  assert.deepEqual(await Promise.all([second, third]), ['B1', 'C1']);
 });
 
 test('maxInFlight: a unit waits for the commit of a unit of its key in flight, and so do the units after it', async () => {
@@ -138,9 +156,10 @@ test('maxInFlight: a unit waits for the commit of a unit of its key in flight, a
   assert.deepEqual(w.batches, [['a1'], ['c1']]); // a2 (and d1, after it) wait for a1's commit
   await w.release();
   await first;
+  await w.release();
+  await later[0];
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(w.batches, [['a1'], ['c1'], ['a2', 'd1']]);
-  await w.release();
   await w.release();
   assert.deepEqual(await Promise.all(later), ['C1', 'A2', 'D1']);
 });
@@ -150,13 +169,13 @@ test('maxInFlight: nothing goes beside a unit without a key', async () => {
   const gc = new GroupCommitter(w.apply, pipelined);
   const loose = gc.submit('-x');
   await new Promise((r) => setImmediate(r));
-  const keyed = gc.submit('a1');
+  const keyed = ['a1', 'b1', 'c1'].map((u) => gc.submit(u));
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(w.batches, [['-x']]);
   await w.release();
   assert.equal(await loose, '-X');
   await w.release();
-  assert.equal(await keyed, 'A1');
+  assert.deepEqual(await Promise.all(keyed), ['A1', 'B1', 'C1']);
 });
 
 test('maxInFlight: a unit without a key waits for every batch in flight', async () => {
@@ -164,13 +183,13 @@ test('maxInFlight: a unit without a key waits for every batch in flight', async 
   const gc = new GroupCommitter(w.apply, pipelined);
   const first = gc.submit('a1');
   await new Promise((r) => setImmediate(r));
-  const loose = gc.submit('-x');
+  const rest = ['-x', 'b1', 'c1'].map((u) => gc.submit(u));
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(w.batches, [['a1']]);
   await w.release();
   await first;
   await w.release();
-  assert.equal(await loose, '-X');
+  assert.deepEqual(await Promise.all(rest), ['-X', 'B1', 'C1']);
 });
 
 test('eagerBatch: that many waiting units go at once, before the turn ends, beside a batch in flight', async () => {
@@ -240,14 +259,14 @@ test("maxInFlight: a failed batch's units, retried one by one, commit before lat
   const gc = new GroupCommitter(apply, pipelined);
   const first = ['a1', 'b1'].map((u) => gc.submit(u));
   await new Promise((r) => setImmediate(r));
-  const later = ['a2', 'c1'].map((u) => gc.submit(u));
+  const later = ['a2', 'c1', 'd1'].map((u) => gc.submit(u)); // an early batch, but a2's key is in flight
   await new Promise((r) => setImmediate(r));
   const settled = Promise.allSettled([...first, ...later]);
-  for (let i = 0; i < 4; i++) await release(); // the batch, a1 alone, b1 alone, then a2 and c1
+  for (let i = 0; i < 4; i++) await release(); // the batch, a1 alone, b1 alone, then a2, c1 and d1
   const outcomes = await settled;
   assert.deepEqual(
     outcomes.map((o) => o.status),
-    ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+    ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'],
   );
-  assert.deepEqual(order, ['a1', 'a2', 'c1']);
+  assert.deepEqual(order, ['a1', 'a2', 'c1', 'd1']);
 });

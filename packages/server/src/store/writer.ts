@@ -26,8 +26,9 @@ export interface GroupCommitOptions<U = unknown> {
   maxInFlight?: number;
   /**
    * With maxInFlight above 1: a batch goes as soon as this many units that callers wait for
-   * (`awaited`, default all) are waiting, not at the end of the turn. Units no caller waits for
-   * gain nothing from going early, and make more, smaller commits.
+   * (`awaited`, default all) are waiting, not at the end of the turn, and only such an early batch
+   * goes beside one in flight. Otherwise what comes during a commit waits for it, as with one in
+   * flight: more, smaller commits cost more than they save when few callers wait on them.
    */
   eagerBatch?: number;
   awaited?: (unit: U) => boolean;
@@ -88,7 +89,7 @@ export class GroupCommitter<U, R> {
         this.eager = true;
         queueMicrotask(() => {
           this.eager = false;
-          this.flush();
+          this.flush(true);
         });
       } else this.schedule();
     });
@@ -108,19 +109,24 @@ export class GroupCommitter<U, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flying.size >= this.maxInFlight) return; // a running commit picks the queue up when it ends
+    if (this.scheduled || this.flying.size) return; // a running commit picks the queue up when it ends
     this.scheduled = true;
     const go = () => {
       this.scheduled = false;
-      this.flush();
+      this.flush(false);
     };
     if (this.queue.length >= this.maxBatch) queueMicrotask(go);
     else if (this.maxDelayMs > 0) setTimeout(go, this.maxDelayMs);
     else setImmediate(go);
   }
 
-  private flush(): void {
-    if (this.flying.size >= this.maxInFlight || !this.queue.length) return;
+  /**
+   * Sends the next batch. Beside a batch in flight only an early one goes (`eager`: eagerBatch
+   * units that callers wait for are queued); otherwise what comes during a commit waits for it,
+   * and goes in one batch when it ends.
+   */
+  private flush(eager: boolean): void {
+    if (this.flying.size >= (eager ? this.maxInFlight : 1) || !this.queue.length) return;
     let size = Math.min(this.queue.length, this.maxBatch);
     if (this.flying.size) {
       // Beside batches in flight: the units up to the first whose key is in flight (or has none).
@@ -150,7 +156,9 @@ export class GroupCommitter<U, R> {
         if (n) this.flyingKeys.set(k, n);
         else this.flyingKeys.delete(k);
       }
-      if (this.queue.length) this.flush(); // what arrived meanwhile goes now: it has waited a commit already
+      // What arrived meanwhile goes now (it has waited a commit already), beside another batch
+      // still in flight only if enough callers wait.
+      if (this.queue.length) this.flush(this.awaitedQueued >= this.eagerBatch);
     });
     this.flying.add(flight);
   }
