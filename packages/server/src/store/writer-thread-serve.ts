@@ -129,7 +129,8 @@ export function serveWriterThread(port: MessagePort, data: WriterThreadData): vo
       return { id, error: sqliteError(e, data.place).toJSON() };
     }
   };
-  // One batch at a time, in the order they came (the main thread sends one at a time anyway).
+  // One batch at a time, in the order they came: the main thread may send the next while one is
+  // being written (GroupCommitter's maxInFlight), and relies on this order.
   let queue = Promise.resolve();
   port.on('message', (m: BatchRequest | 'close') => {
     if (m === 'close') {

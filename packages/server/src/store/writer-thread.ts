@@ -1,8 +1,9 @@
 // StepWriter's batches on a thread of their own (SQLite, a database file): a worker thread with
 // its own connection to the file writes each batch and commits it (writer-thread-serve.ts), so the
 // statements and the COMMIT of every step no longer run on the event loop. The main thread still
-// prepares the units (a caller's bad input fails that caller alone) and hands over one batch at a
-// time; SqliteDriver keeps its own connection's writes out of the thread's (its write lock).
+// prepares the units (a caller's bad input fails that caller alone) and hands over batches, two
+// at most out at once (step-writer.ts), which the thread commits in the order sent; SqliteDriver
+// keeps its own connection's writes out of the thread's (its write lock).
 //
 // The thread runs the store's own modules (step-batch.ts: no second copy of the SQL). It imports
 // the very module this code is in, from import.meta.url, which works alike from the TypeScript
