@@ -146,6 +146,7 @@ test("batches out on the thread together: a run's steps commit in order, and the
       [...Array(2 * THREAD_EAGER_BATCH).fill([1]), ...Array(THREAD_EAGER_BATCH).fill([2])],
     );
     assert.ok((driver.writerThread?.commits ?? 0) >= before + 2, 'the thread wrote the batches');
+    assert.equal(driver.writerThread?.mostBatchesOut, 2, 'the second group went while the first was out');
     for (const id of ids.slice(0, THREAD_EAGER_BATCH)) {
       const history = await store.loadRunHistory(id);
       assert.deepEqual(history.events, [{ n: 1 }, { n: 2 }]);

@@ -46,6 +46,7 @@ export class WriterThread {
   private next = 1;
   private committed = 0;
   private answered = 0;
+  private mostOut = 0;
   private readonly waiting = new Map<number, Waiting>();
   private failure: StoreError | null = null;
   private closing: Promise<void> | null = null;
@@ -95,6 +96,7 @@ export class WriterThread {
     return new Promise<ThreadCommit>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
+      this.mostOut = Math.max(this.mostOut, this.waiting.size);
       this.worker.postMessage(request);
     });
   }
@@ -147,6 +149,11 @@ export class WriterThread {
   /** Batches the thread has answered, committed or failed (tests, metrics). */
   get answers(): number {
     return this.answered;
+  }
+
+  /** The most batches that were out on the thread at once (tests, metrics). */
+  get mostBatchesOut(): number {
+    return this.mostOut;
   }
 
   /** Tests: ends the thread at once, as if it had died. */
