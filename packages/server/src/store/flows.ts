@@ -4,7 +4,7 @@ import type { StoreContext } from './context.js';
 import type { Conn, Driver, Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { fromJson, toJson, toJsonOrNull } from './json.js';
-import { n, nOrNull, sOrNull } from './rows.js';
+import { n, nOrNull, placeholders, sOrNull } from './rows.js';
 import { DEFAULT_ENVIRONMENT_ID } from './flow-types.js';
 import type { Environment, EnvironmentStore, Flow, FlowKind, FlowState, FlowStore, FlowVersion } from './flow-types.js';
 
@@ -48,6 +48,39 @@ function toVersion(r: Row): FlowVersion {
 export function selectFromFlowVersion(head: string, tail: string): string {
   return `SELECT ${head} f.id, v.version, f.environment_id, ${tail}
        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = ? WHERE f.id = ?`;
+}
+
+/** Flow versions looked up per statement: two IN lists of at most this many values each. */
+const LOOKUP_CHUNK = 400;
+
+/** The key of a flow version in flowEnvironments' answer. */
+export const flowVersionKey = (flowId: string, version: unknown): string => `${flowId}\u0000${Number(version)}`;
+
+/**
+ * For writes of another aggregate's rows that start from flow versions (new runs take their
+ * flow's environment): the environment of each of `versions` that exists, by flowVersionKey.
+ * A version that does not exist (or whose flow does not) is missing from the answer.
+ */
+export async function flowEnvironments(
+  c: Conn,
+  versions: Iterable<readonly [flowId: string, version: number]>,
+): Promise<Map<string, string>> {
+  const wanted = new Map<string, readonly [string, number]>();
+  for (const [flowId, version] of versions) wanted.set(flowVersionKey(flowId, version), [flowId, version]);
+  const pairs = [...wanted.values()];
+  const found = new Map<string, string>();
+  for (let i = 0; i < pairs.length; i += LOOKUP_CHUNK) {
+    const chunk = pairs.slice(i, i + LOOKUP_CHUNK);
+    const flowIds = [...new Set(chunk.map(([flowId]) => flowId))];
+    const numbers = [...new Set(chunk.map(([, version]) => version))];
+    const rows = await c.all<{ id: string; version: unknown; environment_id: string }>(
+      `SELECT f.id, v.version, f.environment_id FROM flows f JOIN flow_versions v ON v.flow_id = f.id
+       WHERE f.id IN (${placeholders(flowIds.length)}) AND v.version IN (${placeholders(numbers.length)})`,
+      [...flowIds, ...numbers],
+    );
+    for (const row of rows) found.set(flowVersionKey(row.id, row.version), row.environment_id);
+  }
+  return found;
 }
 
 /**

@@ -17,13 +17,13 @@ import { stored } from './compact-json.js';
 import { sortableId } from './ids.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
-import { selectFromFlowVersion } from './flows.js';
 import { textBlob, toBlob, toJson, toJsonOrNull } from './json.js';
 import { endsInOneUnit, nonEmpty as str, packRecords, recordTexts, unpackToRows } from './packed-records.js';
 import type { Blob, PayloadRow } from './json.js';
 import { cancelWait, deleteWorkItems, insertCallbacks, insertWorkItems, upsertTimers } from './queue-rows.js';
 import type { WorkRow } from './queue-rows.js';
 import { insertMany } from './rows.js';
+import { insertNewRuns } from './run-inserts.js';
 import { updateRuns } from './run-seqs.js';
 import type { NewRun, RunStatus, StepWrite } from './run-types.js';
 
@@ -240,53 +240,12 @@ export async function mergeRecent(c: Conn, limit = Infinity): Promise<number> {
   return moved;
 }
 
-/** The runUpdate columns a new run's INSERT can take (status goes apart; an init replaces the one inserted). */
-const FOLDABLE = new Set(['end_time', 'error', 'parked', 'response', 'response_ref', 'outputs', 'outputs_ref']);
-
-/** The INSERT of a new run with these runUpdate columns besides its own (a few shapes: made once each). */
-function insertRunSql(extra: string[]): string {
-  const key = extra.join();
-  let sql = insertRunSqls.get(key);
-  if (sql === undefined) {
-    sql = `INSERT INTO runs (id, flow_id, flow_version, environment_id, trigger_name, status, start_time,
-         client_tracking_id, init, init_ref${extra.map((col) => `, ${col}`).join('')})
-       ${selectFromFlowVersion('?,', `?, ?, ?, ?, ?, ?${', ?'.repeat(extra.length)}`)}`;
-    insertRunSqls.set(key, sql);
-  }
-  return sql;
-}
-const insertRunSqls = new Map<string, string>();
-
 export async function applyUnits(driver: Driver, c: Conn, units: PreparedUnit[], now: number): Promise<UnitResult[]> {
   const results: UnitResult[] = units.map((u) => ({ seqs: [], workIds: u.enqueue.map((e) => e.id), completed: 0 }));
 
   // A new run's row is inserted with its first step's status and other run columns: no UPDATE
   // of the row just written (nor its runs_unfinished entry made and dropped in one batch).
-  const folded = new Set<PreparedUnit>();
-  for (const u of units) {
-    const r = u.create;
-    if (!r) continue;
-    const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
-    if (cols) folded.add(u);
-    const extra: Array<[string, unknown]> = r.records ? [...(cols ?? []), ['records', r.records.inline]] : (cols ?? []);
-    const n = await c.run(insertRunSql(extra.map(([col]) => col)), [
-      r.id,
-      r.triggerName,
-      (cols && u.status) ?? r.status,
-      r.startTime,
-      r.clientTrackingId,
-      stored(r.init.inline),
-      r.init.ref,
-      ...extra.map(([, v]) => stored(v)),
-      r.flowVersion,
-      r.flowId,
-    ]);
-    if (n === 0) {
-      throw new StoreError('NotFound', `flow ${r.flowId} version ${r.flowVersion} does not exist`, {
-        target: r.flowId,
-      });
-    }
-  }
+  const folded = await insertNewRuns(driver, c, units);
 
   // Seqs: one counter per run, bumped once per batch; each unit gets the next range in batch order.
   // Statuses: the newest of each run in the batch, in one statement (each unit's runUpdate is a

@@ -2,8 +2,9 @@
 // while the previous commit was in flight (or within the same event-loop turn, or within
 // maxDelayMs when set) as one transaction, and resolves each caller only after that commit.
 // One commit is in flight at a time by default: it keeps row-lock order trivial and the batches
-// large. A writer that applies batches strictly in the order given (SQLite's writer thread) may
-// take more (maxInFlight): the next batch is written while one commits, for units of other keys.
+// large. A writer may take more (maxInFlight): the next batch is written while one commits, for
+// units of other keys (SQLite's writer thread writes them in the order given; PostgreSQL on
+// connections of their own, in no order, which their disjoint keys allow).
 //
 // A batch that fails because of one caller's data (Conflict, NotFound, InvalidArgument) is rolled
 // back whole and its units are then written one per transaction, so the offending caller gets its
@@ -21,7 +22,8 @@ export interface GroupCommitOptions<U = unknown> {
    * of its key before it (a run's steps commit in order, and a failed batch's units, retried one by
    * one, come before anything of their keys). A unit without a key waits for every batch in
    * flight, and while one is in flight nothing goes beside it.
-   * `apply` must write batches in the order it is given them.
+   * Batches out together hold no key in common and no unit without one, so `apply` may write
+   * them in any order, or at once.
    */
   maxInFlight?: number;
   /**

@@ -41,6 +41,60 @@ export const runStepCases: Case[] = [
     },
   ],
   [
+    'runs created in one batch: several flows, versions and row shapes; a missing flow version fails alone',
+    async ({ store }) => {
+      await store.createEnvironment({ id: 'prod', name: 'Prod' });
+      const { flow: a } = await store.createFlow({ name: 'a', definition: {} });
+      const { flow: b } = await store.createFlow({ name: 'b', definition: {}, environmentId: 'prod' });
+      await store.saveFlowVersion(b.id, { definition: { v: 2 }, expectedVersion: 1 });
+      const start = (id: string, flowId: string, flowVersion: number, step: StepWrite) =>
+        store.createRun({ id, flowId, flowVersion, triggerName: 't', init: { id } }, step);
+      const ended: StepWrite = {
+        records: [{ path: 'A', name: 'A', status: 'Succeeded', outputs: { n: 1 } }],
+        runUpdate: { status: 'Succeeded', endTime: 9, outputs: { o: 1 } },
+      };
+      // Started in one turn, they go out together (group commit): first all good, then with two
+      // that name a missing flow version (the batch fails, and its units are retried one by one).
+      await Promise.all([
+        start('r-a1', a.id, 1, {}),
+        start('r-b2', b.id, 2, ended),
+        start('r-b1', b.id, 1, { runUpdate: { status: 'Waiting' } }),
+      ]);
+      const outcomes = await Promise.allSettled([
+        start('r-a2', a.id, 1, ended),
+        start('r-b9', b.id, 9, {}),
+        start('r-x1', 'no-such-flow', 1, ended),
+        start('r-b3', b.id, 2, {}),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+      );
+      for (const o of outcomes)
+        if (o.status === 'rejected') assert.equal(isStoreError(o.reason) && o.reason.code, 'NotFound');
+      assert.deepEqual(
+        (await Promise.all(['r-a2', 'r-b3'].map((id) => store.getRun(id)))).map((r) => [r?.environmentId, r?.status]),
+        [
+          ['default', 'Succeeded'],
+          ['prod', 'Running'],
+        ],
+      );
+      const runs = await Promise.all(['r-a1', 'r-b2', 'r-b1'].map((id) => store.getRun(id)));
+      assert.deepEqual(
+        runs.map((r) => [r?.flowVersion, r?.environmentId, r?.status, r?.endTime ?? null]),
+        [
+          [1, 'default', 'Running', null],
+          [2, 'prod', 'Succeeded', 9],
+          [1, 'prod', 'Waiting', null],
+        ],
+      );
+      assert.deepEqual(runs[1]?.outputs, { o: 1 });
+      assert.deepEqual((await store.getRun('r-b2', { withActions: true }))?.actions, ended.records);
+      assert.equal(await store.getRun('r-b9'), undefined);
+      assert.equal(await store.getRun('r-x1'), undefined);
+    },
+  ],
+  [
     'run history: events get seqs 1..n in order; init and events come back exactly',
     async ({ store }) => {
       const init = {

@@ -1,0 +1,121 @@
+// The rows of the runs a batch creates, each with its first step's status and the other run
+// columns of that step a new row can hold. On SQLite each run is one INSERT ... SELECT from its
+// flow version (which gives its environment, and no row when the version does not exist). On
+// PostgreSQL that was a round trip per run inside the transaction, which bounded an HTTP flow's
+// Stateful calls at c=50 by the commit's latency, with most of the machine idle; there the batch
+// looks its flow versions up once and inserts one multi-row statement per shape of row (the
+// columns besides the run's own), so that 50 new runs cost about as many round trips as one.
+// SQLite has no round trip to save: the look-up, one more statement, cost a call at c=1 about a
+// tenth of its time.
+import { stored } from './compact-json.js';
+import type { Conn, Driver } from './driver.js';
+import { StoreError } from './errors.js';
+import { flowEnvironments, flowVersionKey, selectFromFlowVersion } from './flows.js';
+import { insertMany, placeholders } from './rows.js';
+import type { PreparedUnit } from './step-batch.js';
+
+type NewRun = NonNullable<PreparedUnit['create']>;
+
+/** The runUpdate columns a new run's INSERT can take (status goes apart; an init replaces the one inserted). */
+const FOLDABLE = new Set(['end_time', 'error', 'parked', 'response', 'response_ref', 'outputs', 'outputs_ref']);
+
+/** The columns of a run's row its unit gives, after its id, flow and environment. */
+const OWN_COLUMNS = 'trigger_name, status, start_time, client_tracking_id, init, init_ref';
+const OWN_WIDTH = 6;
+
+interface ShapeSql {
+  /** SQLite: `INSERT INTO runs (...) SELECT ...` of one run from its flow version. */
+  fromVersion: string;
+  /** PostgreSQL: `INSERT INTO runs (...)`, for insertMany, and the width of its rows. */
+  head: string;
+  width: number;
+}
+const shapeSqls = new Map<string, ShapeSql>();
+
+/** The statements of a shape of row (its extra columns, `a, b`): a few shapes, made once each. */
+function statementsOf(shape: string): ShapeSql {
+  let sql = shapeSqls.get(shape);
+  if (sql === undefined) {
+    const extra = shape ? shape.split(', ').length : 0;
+    const columns = `${OWN_COLUMNS}${shape ? `, ${shape}` : ''}`;
+    const head = `INSERT INTO runs (id, flow_id, flow_version, environment_id, ${columns})`;
+    sql = {
+      fromVersion: `${head} ${selectFromFlowVersion('?,', placeholders(OWN_WIDTH + extra))}`,
+      head,
+      width: 4 + OWN_WIDTH + extra,
+    };
+    shapeSqls.set(shape, sql);
+  }
+  return sql;
+}
+
+interface RunRow {
+  run: NewRun;
+  shape: string;
+  /** OWN_COLUMNS' values, then the shape's. */
+  values: unknown[];
+}
+
+/**
+ * Inserts the rows of the runs `units` create; returns the units whose status and runUpdate went
+ * into their new row (FOLDABLE), which need no statement of their own. Fails as NotFound when a
+ * run names a flow version that does not exist.
+ */
+export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit[]): Promise<Set<PreparedUnit>> {
+  const folded = new Set<PreparedUnit>();
+  const rows: RunRow[] = [];
+  for (const u of units) {
+    const run = u.create;
+    if (!run) continue;
+    const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
+    if (cols) folded.add(u);
+    const extra: Array<[string, unknown]> = run.records
+      ? [...(cols ?? []), ['records', run.records.inline]]
+      : (cols ?? []);
+    rows.push({
+      run,
+      shape: extra.map(([col]) => col).join(', '),
+      values: [
+        run.triggerName,
+        (cols && u.status) ?? run.status,
+        run.startTime,
+        run.clientTrackingId,
+        stored(run.init.inline),
+        run.init.ref,
+        ...extra.map(([, v]) => stored(v)),
+      ],
+    });
+  }
+  if (driver.dialect === 'postgres') await insertAll(c, rows);
+  else {
+    for (const { run, shape, values } of rows) {
+      const n = await c.run(statementsOf(shape).fromVersion, [run.id, ...values, run.flowVersion, run.flowId]);
+      if (n === 0) throw versionNotFound(run);
+    }
+  }
+  return folded;
+}
+
+/** One look-up of the runs' flow versions, then a multi-row INSERT per shape. */
+async function insertAll(c: Conn, rows: RunRow[]): Promise<void> {
+  if (!rows.length) return;
+  const environments = await flowEnvironments(
+    c,
+    rows.map(({ run }) => [run.flowId, run.flowVersion] as const),
+  );
+  const shapes = new Map<string, unknown[][]>();
+  for (const { run, shape, values } of rows) {
+    const environment = environments.get(flowVersionKey(run.flowId, run.flowVersion));
+    if (environment === undefined) throw versionNotFound(run);
+    let same = shapes.get(shape);
+    if (!same) shapes.set(shape, (same = []));
+    same.push([run.id, run.flowId, run.flowVersion, environment, ...values]);
+  }
+  for (const [shape, same] of shapes) {
+    const sql = statementsOf(shape);
+    await insertMany(c, sql.head, sql.width, same);
+  }
+}
+
+const versionNotFound = (run: NewRun): StoreError =>
+  new StoreError('NotFound', `flow ${run.flowId} version ${run.flowVersion} does not exist`, { target: run.flowId });
