@@ -47,6 +47,8 @@ export interface GroupCommitStats {
   batches: number;
   units: number;
   largestBatch: number;
+  /** The most batches that were out at once (maxInFlight at most). */
+  mostInFlight: number;
 }
 
 const ISOLATABLE = new Set(['Conflict', 'NotFound', 'InvalidArgument']);
@@ -68,7 +70,7 @@ export class GroupCommitter<U, R> {
   private readonly eagerBatch: number;
   private readonly keyOf: (unit: U) => string | null;
   private readonly awaited: (unit: U) => boolean;
-  readonly stats: GroupCommitStats = { batches: 0, units: 0, largestBatch: 0 };
+  readonly stats: GroupCommitStats = { batches: 0, units: 0, largestBatch: 0, mostInFlight: 0 };
 
   constructor(
     private readonly apply: (units: U[]) => Promise<R[]>,
@@ -163,6 +165,7 @@ export class GroupCommitter<U, R> {
       if (this.queue.length) this.flush(this.awaitedQueued >= this.eagerBatch);
     });
     this.flying.add(flight);
+    this.stats.mostInFlight = Math.max(this.stats.mostInFlight, this.flying.size);
   }
 
   /** The unit has a key, no unit in flight has it, and none in flight is without one. */

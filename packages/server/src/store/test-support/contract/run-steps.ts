@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { isStoreError } from '../../errors.js';
 import type { StepWrite } from '../../types.js';
+import { PG_EAGER_BATCH, THREAD_EAGER_BATCH } from '../../step-writer.js';
 import { flowWithRun, rejectsWith } from './support.js';
 import type { Case } from './support.js';
 
@@ -206,6 +207,35 @@ export const runStepCases: Case[] = [
       const r = await store.getRun('run-1', { withActions: true });
       assert.deepEqual([r?.status, r?.lastSeq, r?.actions?.length], ['Running', 0, 0]);
       assert.deepEqual((await store.loadRunHistory('run-1')).events, []);
+    },
+  ],
+  [
+    "group commit: an early batch goes while one is out (both backends); a run's steps still commit in order",
+    async ({ store }) => {
+      const { flow } = await store.createFlow({ name: 'f', definition: {} });
+      const size = Math.max(THREAD_EAGER_BATCH, PG_EAGER_BATCH);
+      const ids = Array.from({ length: 2 * size }, (_, i) => `q${i}`);
+      await Promise.all(
+        ids.map((id) => store.createRun({ id, flowId: flow.id, flowVersion: 1, triggerName: 't', init: {} })),
+      );
+      // Three groups a microtask apart, each an early batch: the second goes beside the first;
+      // the third holds second steps of the first group's runs, which wait for the first's commit.
+      const steps: Array<Promise<{ seqs: number[] }>> = [];
+      const group = (g: number, n: number): void => {
+        for (const id of ids.slice(g * size, (g + 1) * size)) steps.push(store.commitStep(id, { events: [{ n }] }));
+      };
+      group(0, 1);
+      await Promise.resolve();
+      group(1, 1);
+      await Promise.resolve();
+      group(0, 2);
+      const results = await Promise.all(steps);
+      assert.deepEqual(
+        results.map((r) => r.seqs),
+        [...Array(2 * size).fill([1]), ...Array(size).fill([2])],
+      );
+      assert.equal(store.groupCommitStats.mostInFlight, 2);
+      assert.deepEqual((await store.loadRunHistory('q0')).events, [{ n: 1 }, { n: 2 }]);
     },
   ],
   [
