@@ -56,19 +56,28 @@ const LOOKUP_CHUNK = 400;
 /** The key of a flow version in flowEnvironments' answer. */
 export const flowVersionKey = (flowId: string, version: unknown): string => `${flowId}\u0000${Number(version)}`;
 
+/** Flow versions whose environments one cache keeps at most (then it starts over). */
+const KNOWN_VERSIONS = 10_000;
+
 /**
  * For writes of another aggregate's rows that start from flow versions (new runs take their
- * flow's environment): the environment of each of `versions` that exists, by flowVersionKey.
- * A version that does not exist (or whose flow does not) is missing from the answer.
+ * flow's environment): the environment of each of `versions` that exists, by flowVersionKey. A
+ * version that does not exist (or whose flow does not) is missing from the answer. `known` keeps
+ * what was found for later calls: a flow's environment never changes, and neither flows nor their
+ * versions are ever deleted (a flow's delete is soft), so what exists once holds for good.
  */
 export async function flowEnvironments(
   c: Conn,
   versions: Iterable<readonly [flowId: string, version: number]>,
+  known: Map<string, string> = new Map(),
 ): Promise<Map<string, string>> {
   const wanted = new Map<string, readonly [string, number]>();
-  for (const [flowId, version] of versions) wanted.set(flowVersionKey(flowId, version), [flowId, version]);
+  for (const [flowId, version] of versions) {
+    const key = flowVersionKey(flowId, version);
+    if (!known.has(key)) wanted.set(key, [flowId, version]);
+  }
   const pairs = [...wanted.values()];
-  const found = new Map<string, string>();
+  if (pairs.length && known.size + pairs.length > KNOWN_VERSIONS) known.clear();
   for (let i = 0; i < pairs.length; i += LOOKUP_CHUNK) {
     const chunk = pairs.slice(i, i + LOOKUP_CHUNK);
     const flowIds = [...new Set(chunk.map(([flowId]) => flowId))];
@@ -78,9 +87,9 @@ export async function flowEnvironments(
        WHERE f.id IN (${placeholders(flowIds.length)}) AND v.version IN (${placeholders(numbers.length)})`,
       [...flowIds, ...numbers],
     );
-    for (const row of rows) found.set(flowVersionKey(row.id, row.version), row.environment_id);
+    for (const row of rows) known.set(flowVersionKey(row.id, row.version), row.environment_id);
   }
-  return found;
+  return known;
 }
 
 /**

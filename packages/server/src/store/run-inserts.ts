@@ -3,8 +3,9 @@
 // flow version (which gives its environment, and no row when the version does not exist). On
 // PostgreSQL that was a round trip per run inside the transaction, which bounded an HTTP flow's
 // Stateful calls at c=50 by the commit's latency, with most of the machine idle; there the batch
-// looks its flow versions up once and inserts one multi-row statement per shape of row (the
-// columns besides the run's own), so that 50 new runs cost about as many round trips as one.
+// looks up the flow versions this process has not seen yet (what it found holds for good:
+// flowEnvironments) and inserts one multi-row statement per shape of row (the columns besides the
+// run's own), so that 50 new runs cost about as many round trips as one.
 // SQLite has no round trip to save: the look-up, one more statement, cost a call at c=1 about a
 // tenth of its time.
 import { stored } from './compact-json.js';
@@ -86,7 +87,7 @@ export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit
       ],
     });
   }
-  if (driver.dialect === 'postgres') await insertAll(c, rows);
+  if (driver.dialect === 'postgres') await insertAll(driver, c, rows);
   else {
     for (const { run, shape, values } of rows) {
       const n = await c.run(statementsOf(shape).fromVersion, [run.id, ...values, run.flowVersion, run.flowId]);
@@ -96,12 +97,18 @@ export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit
   return folded;
 }
 
-/** One look-up of the runs' flow versions, then a multi-row INSERT per shape. */
-async function insertAll(c: Conn, rows: RunRow[]): Promise<void> {
+/** Each database's flow versions whose environments were found (flowEnvironments' `known`). */
+const knownVersions = new WeakMap<Driver, Map<string, string>>();
+
+/** A look-up of the runs' flow versions not seen before, then a multi-row INSERT per shape. */
+async function insertAll(driver: Driver, c: Conn, rows: RunRow[]): Promise<void> {
   if (!rows.length) return;
+  let known = knownVersions.get(driver);
+  if (!known) knownVersions.set(driver, (known = new Map()));
   const environments = await flowEnvironments(
     c,
     rows.map(({ run }) => [run.flowId, run.flowVersion] as const),
+    known,
   );
   const shapes = new Map<string, unknown[][]>();
   for (const { run, shape, values } of rows) {

@@ -93,6 +93,10 @@ export const runStepCases: Case[] = [
       assert.deepEqual((await store.getRun('r-b2', { withActions: true }))?.actions, ended.records);
       assert.equal(await store.getRun('r-b9'), undefined);
       assert.equal(await store.getRun('r-x1'), undefined);
+      // A version found missing once is looked up again: it may have been saved since.
+      await rejectsWith(start('r-a2v', a.id, 2, {}), 'NotFound');
+      await store.saveFlowVersion(a.id, { definition: { v: 2 }, expectedVersion: 1 });
+      assert.equal((await start('r-a2v', a.id, 2, {})).flowVersion, 2);
     },
   ],
   [
