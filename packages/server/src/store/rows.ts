@@ -16,17 +16,22 @@ export function pageLimit(limit: number | undefined, fallback: number): number {
   return Math.min(Math.max(limit ?? fallback, 1), 1000);
 }
 
-/** Rows per multi-row statement: keeps parameters well under both databases' limits. */
-const MAX_PARAMS = 8000;
+/** Parameters per multi-row statement: well under both databases' limits. */
+export const MAX_PARAMS = 8000;
 
-/** Inserts `rows` of `width` values each as a few multi-row statements: `${head} VALUES (...), (...) ${tail}`. */
+/** `${head} VALUES (?, ...), (?, ...) ${tail}`: `count` rows of `width` values. */
+export function manyRowsSql(head: string, width: number, count: number, tail = ''): string {
+  const tuple = `(${placeholders(width)})`;
+  return `${head} VALUES ${new Array(count).fill(tuple).join(', ')} ${tail}`;
+}
+
+/** Inserts `rows` of `width` values each as a few multi-row statements (manyRowsSql). */
 export async function insertMany(c: Conn, head: string, width: number, rows: unknown[][], tail = ''): Promise<void> {
   const per = Math.max(1, Math.floor(MAX_PARAMS / width));
-  const tuple = `(${new Array(width).fill('?').join(', ')})`;
   for (let i = 0; i < rows.length; i += per) {
     const count = Math.min(per, rows.length - i);
     const params: unknown[] = [];
     for (let r = i; r < i + count; r++) for (const v of rows[r] as unknown[]) params.push(v);
-    await c.run(`${head} VALUES ${new Array(count).fill(tuple).join(', ')} ${tail}`, params);
+    await c.run(manyRowsSql(head, width, count, tail), params);
   }
 }

@@ -12,7 +12,7 @@ import { stored } from './compact-json.js';
 import type { Conn, Driver } from './driver.js';
 import { StoreError } from './errors.js';
 import { flowEnvironments, flowVersionKey, selectFromFlowVersion } from './flows.js';
-import { insertMany, placeholders } from './rows.js';
+import { insertMany, manyRowsSql, MAX_PARAMS, placeholders } from './rows.js';
 import type { PreparedUnit } from './step-batch.js';
 
 type NewRun = NonNullable<PreparedUnit['create']>;
@@ -55,6 +55,30 @@ interface RunRow {
   shape: string;
   /** OWN_COLUMNS' values, then the shape's. */
   values: unknown[];
+  /** Whether the unit's status and runUpdate went into the row (FOLDABLE). */
+  folded: boolean;
+}
+
+/** The row of the run a unit creates. */
+function runRow(u: PreparedUnit, run: NewRun): RunRow {
+  const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
+  const extra: Array<[string, unknown]> = run.records
+    ? [...(cols ?? []), ['records', run.records.inline]]
+    : (cols ?? []);
+  return {
+    run,
+    shape: extra.map(([col]) => col).join(', '),
+    values: [
+      run.triggerName,
+      (cols && u.status) ?? run.status,
+      run.startTime,
+      run.clientTrackingId,
+      stored(run.init.inline),
+      run.init.ref,
+      ...extra.map(([, v]) => stored(v)),
+    ],
+    folded: cols !== null,
+  };
 }
 
 /**
@@ -66,26 +90,10 @@ export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit
   const folded = new Set<PreparedUnit>();
   const rows: RunRow[] = [];
   for (const u of units) {
-    const run = u.create;
-    if (!run) continue;
-    const cols = u.runUpdate.every(([col]) => FOLDABLE.has(col)) ? u.runUpdate : null;
-    if (cols) folded.add(u);
-    const extra: Array<[string, unknown]> = run.records
-      ? [...(cols ?? []), ['records', run.records.inline]]
-      : (cols ?? []);
-    rows.push({
-      run,
-      shape: extra.map(([col]) => col).join(', '),
-      values: [
-        run.triggerName,
-        (cols && u.status) ?? run.status,
-        run.startTime,
-        run.clientTrackingId,
-        stored(run.init.inline),
-        run.init.ref,
-        ...extra.map(([, v]) => stored(v)),
-      ],
-    });
+    if (!u.create) continue;
+    const row = runRow(u, u.create);
+    if (row.folded) folded.add(u);
+    rows.push(row);
   }
   if (driver.dialect === 'postgres') await insertAll(driver, c, rows);
   else {
@@ -95,6 +103,43 @@ export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit
     }
   }
   return folded;
+}
+
+/** Whether all a unit writes is the row of the run it creates (its records packed in it). */
+const onlyCreates = (u: PreparedUnit): u is PreparedUnit & { create: NewRun } =>
+  u.create !== null &&
+  u.expectSeq === null &&
+  !u.events.length &&
+  !u.records.length &&
+  !u.enqueue.length &&
+  !u.timers.length &&
+  !u.callbacks.length &&
+  !u.cancelWaits.length &&
+  !u.completeWork.length &&
+  !u.payloads.length;
+
+/**
+ * PostgreSQL: the one statement that writes the batch, when all it does is create runs whose
+ * steps fit their rows, of one shape, from flow versions this process knows (the HTTP flow's
+ * batches); else null. A statement on its own is a transaction of its own: such a batch needs no
+ * BEGIN and COMMIT, one round trip instead of three.
+ */
+export function loneInsert(driver: Driver, units: PreparedUnit[]): { sql: string; params: unknown[] } | null {
+  const known = driver.dialect === 'postgres' ? knownVersions.get(driver) : undefined;
+  if (!known || !units.length) return null;
+  let shape: string | null = null;
+  const params: unknown[] = [];
+  for (const u of units) {
+    if (!onlyCreates(u)) return null;
+    const row = runRow(u, u.create);
+    const environment = known.get(flowVersionKey(u.create.flowId, u.create.flowVersion));
+    if (!row.folded || environment === undefined || (shape !== null && row.shape !== shape)) return null;
+    shape = row.shape;
+    params.push(u.create.id, u.create.flowId, u.create.flowVersion, environment, ...row.values);
+  }
+  const sql = statementsOf(shape ?? '');
+  if (params.length > MAX_PARAMS) return null;
+  return { sql: manyRowsSql(sql.head, sql.width, units.length), params };
 }
 
 /** Each database's flow versions whose environments were found (flowEnvironments' `known`). */
