@@ -69,7 +69,7 @@ const KNOWN_VERSIONS = 10_000;
 export async function flowEnvironments(
   c: Conn,
   versions: Iterable<readonly [flowId: string, version: number]>,
-  known: Map<string, string> = new Map(),
+  known: Map<string, string>,
 ): Promise<Map<string, string>> {
   const wanted = new Map<string, readonly [string, number]>();
   for (const [flowId, version] of versions) {

@@ -131,10 +131,12 @@ export function loneInsert(driver: Driver, units: PreparedUnit[]): { sql: string
   let shape: string | null = null;
   const params: unknown[] = [];
   for (const u of units) {
+    // The cheap checks first: a batch that is not lone is built again by insertNewRuns.
     if (!onlyCreates(u)) return null;
-    const row = runRow(u, u.create);
     const environment = known.get(flowVersionKey(u.create.flowId, u.create.flowVersion));
-    if (!row.folded || environment === undefined || (shape !== null && row.shape !== shape)) return null;
+    if (environment === undefined) return null;
+    const row = runRow(u, u.create);
+    if (!row.folded || (shape !== null && row.shape !== shape)) return null;
     shape = row.shape;
     params.push(u.create.id, u.create.flowId, u.create.flowVersion, environment, ...row.values);
   }
