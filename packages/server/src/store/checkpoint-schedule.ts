@@ -1,7 +1,8 @@
 // When the checkpoint worker (checkpointer.ts) runs beside SqliteDriver's connection: it starts
-// once a store's commits add up, stops after a while without any (the writer thread with it), and
-// after one of its passes over a large WAL the connection's writes wait for one more pass, so that
-// the WAL starts over (catchUp). While no worker runs, SQLite checkpoints on the connection itself.
+// once commits come quickly, stops after a while in which they came slowly or not at all (the
+// writer thread with it), and after one of its passes over a large WAL the connection's writes
+// wait for one more pass, so that the WAL starts over (catchUp). While no worker runs, SQLite
+// checkpoints on the connection itself.
 import type Database from 'better-sqlite3';
 import { WalCheckpointer } from './checkpointer.js';
 
@@ -16,9 +17,22 @@ export const AUTOCHECKPOINT_PAGES = 1000;
  * stays after a peak.
  */
 export const CATCH_UP_PAGES = 32_768;
-/** Commits before the checkpoint worker starts: a store written a little never needs one. */
-const CHECKPOINTER_AFTER_WRITES = 64;
-/** The worker (~10 MiB of RSS) stops after this long without commits, and starts again on demand. */
+/**
+ * Commits within one window (CHECKPOINTER_WINDOW_MS) that start the checkpoint worker: a store
+ * written a little never needs one. Counted per window, not in all: an idle server still commits
+ * now and then (its cluster heartbeat every 5 s, a schedule's run), and 64 commits in all started
+ * the worker in every server a few seconds after it started (a few flows saved and called were
+ * enough), for good (about 6 MiB of RSS at rest, and 8 more while the thread started). Under a
+ * load, 256 commits take well under a second (one call at a time: about 3,000 a second); until
+ * then SQLite checkpoints on the connection, every 1,000 pages of WAL.
+ */
+const CHECKPOINTER_AFTER_WRITES = 256;
+/** See CHECKPOINTER_AFTER_WRITES. */
+const CHECKPOINTER_WINDOW_MS = 10_000;
+/**
+ * The worker stops after this long without a window of CHECKPOINTER_AFTER_WRITES commits (the
+ * commits went on, or not, at a rate SQLite's own checkpoints serve), and starts again on demand.
+ */
 const CHECKPOINTER_IDLE_MS = 60_000;
 
 export interface CheckpointScheduleOptions {
@@ -29,6 +43,8 @@ export interface CheckpointScheduleOptions {
   catchUpPages: number;
   /** CHECKPOINTER_IDLE_MS unless given (tests). */
   idleMs: number | undefined;
+  /** CHECKPOINTER_WINDOW_MS unless given (tests). */
+  windowMs?: number | undefined;
   /** What runs only while the worker does: the writer thread (step-thread.ts). */
   thread: { stop(): Promise<void> };
   /** Runs `fn` while this process's writes wait: the driver's write lock and its connection's. */
@@ -37,10 +53,13 @@ export interface CheckpointScheduleOptions {
 
 export class CheckpointSchedule {
   private checkpointer: WalCheckpointer | null = null;
-  private writes = 0;
   private background: boolean;
   private catchingUp = false;
-  private lastWrite = 0;
+  /** Commits in the window that began at windowStart (CHECKPOINTER_WINDOW_MS). */
+  private writes = 0;
+  private windowStart = 0;
+  /** When a window last held CHECKPOINTER_AFTER_WRITES commits. */
+  private lastBusy = 0;
   private idleCheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: CheckpointScheduleOptions) {
@@ -56,14 +75,14 @@ export class CheckpointSchedule {
     return this.checkpointer !== null;
   }
 
-  /** A write was committed: the checkpoint worker has something to do (and starts once writes add up). */
+  /** A write was committed: the checkpoint worker has something to do (and starts once writes come quickly). */
   wrote(): void {
+    const busy = this.count(Date.now());
     if (this.checkpointer) {
-      this.lastWrite = Date.now();
       this.checkpointer.wrote();
       return;
     }
-    if (!this.background || ++this.writes < CHECKPOINTER_AFTER_WRITES) return;
+    if (!this.background || !busy) return;
     this.background = false;
     const { db, catchUpPages } = this.options;
     const idleMs = this.options.idleMs ?? CHECKPOINTER_IDLE_MS;
@@ -75,9 +94,8 @@ export class CheckpointSchedule {
         onFailure: () => void this.stop(false), // and no second try (close() never rejects)
       });
       db.pragma(`wal_autocheckpoint = ${2 * catchUpPages}`); // a backstop only: see catchUp
-      this.lastWrite = Date.now();
       this.idleCheck = setInterval(() => {
-        if (Date.now() - this.lastWrite >= idleMs) void this.stop(true);
+        if (Date.now() - this.lastBusy >= idleMs) void this.stop(true);
       }, idleMs / 4);
       this.idleCheck.unref();
       this.checkpointer.wrote();
@@ -93,10 +111,20 @@ export class CheckpointSchedule {
     if (this.idleCheck) clearInterval(this.idleCheck);
     this.idleCheck = null;
     this.background = again;
-    this.writes = 0;
     if (this.options.db.open) this.options.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     await this.options.thread.stop(); // the writer thread runs with it
     await checkpointer?.close();
+  }
+
+  /** Counts a commit made at `now` in its window; true when that window holds CHECKPOINTER_AFTER_WRITES. */
+  private count(now: number): boolean {
+    if (now - this.windowStart >= (this.options.windowMs ?? CHECKPOINTER_WINDOW_MS)) {
+      this.windowStart = now;
+      this.writes = 0;
+    }
+    if (++this.writes < CHECKPOINTER_AFTER_WRITES) return false;
+    this.lastBusy = now;
+    return true;
   }
 
   /**

@@ -56,7 +56,7 @@ test('the worker stops when writes stop, and starts again when they resume', () 
     const driver = new SqliteDriver({ dataDir: dir, checkpointerIdleMs: 200 });
     await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     const burst = async () => {
-      for (let i = 0; i < 100; i++) await driver.run('INSERT INTO t DEFAULT VALUES');
+      for (let i = 0; i < 300; i++) await driver.run('INSERT INTO t DEFAULT VALUES');
     };
     await burst();
     assert.equal(driver.checkpointWorkerRunning, true);
@@ -75,6 +75,27 @@ test('a store written a little never starts the worker', () =>
     await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     for (let i = 0; i < 10; i++) await driver.run('INSERT INTO t DEFAULT VALUES');
     await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.checkpointWorkerRunning, false);
+    await driver.close();
+  }));
+
+test('commits that trickle in (a heartbeat) never start the worker, and let a running one stop', () =>
+  withTempDir(async (dir) => {
+    const driver = new SqliteDriver({ dataDir: dir, checkpointerIdleMs: 400, checkpointerWindowMs: 100 });
+    await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const trickle = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end;) {
+        await driver.run('INSERT INTO t DEFAULT VALUES');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    // About ten commits a window, for more than 256 commits in all: the worker stays off.
+    await trickle(3000);
+    assert.equal(driver.checkpointWorkerRunning, false);
+    for (let i = 0; i < 300; i++) await driver.run('INSERT INTO t DEFAULT VALUES');
+    assert.equal(driver.checkpointWorkerRunning, true);
+    // Commits go on, slowly: the worker stops all the same.
+    await trickle(1200);
     assert.equal(driver.checkpointWorkerRunning, false);
     await driver.close();
   }));

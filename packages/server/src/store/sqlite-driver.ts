@@ -59,8 +59,8 @@ export class SqliteDriver implements Driver {
   /**
    * Opens (creating when missing) dataDir/flowbridge.db. `file` overrides the path (tests, ':memory:').
    * `backgroundCheckpoints: false` keeps SQLite's own checkpointing on this thread;
-   * `walCatchUpPages` and `checkpointerIdleMs` override CATCH_UP_PAGES and CHECKPOINTER_IDLE_MS
-   * (checkpoint-schedule.ts; tests).
+   * `walCatchUpPages`, `checkpointerIdleMs` and `checkpointerWindowMs` override CATCH_UP_PAGES,
+   * CHECKPOINTER_IDLE_MS and CHECKPOINTER_WINDOW_MS (checkpoint-schedule.ts; tests).
    * `shared`: other processes (the workers of `flowbridge start --workers`) use the database too.
    * `writerThread: false` (or FLOWBRIDGE_SQLITE_WRITER_THREAD=0) keeps StepWriter's batches on
    * this thread; otherwise they go to a writer thread while the checkpoint worker runs.
@@ -72,6 +72,7 @@ export class SqliteDriver implements Driver {
     backgroundCheckpoints?: boolean;
     walCatchUpPages?: number;
     checkpointerIdleMs?: number;
+    checkpointerWindowMs?: number;
     writerThread?: boolean;
   }) {
     const dir = resolve(options.dataDir);
@@ -99,6 +100,7 @@ export class SqliteDriver implements Driver {
       background: (options.backgroundCheckpoints ?? true) && file !== ':memory:' && file !== '',
       catchUpPages,
       idleMs: options.checkpointerIdleMs,
+      windowMs: options.checkpointerWindowMs,
       thread: this.thread,
       holdWrites: (fn) => this.locked(true, fn),
     });

@@ -218,7 +218,7 @@ test('writerThread: false keeps the batches on the main thread', async () => {
   const f = await open(dir, false);
   try {
     await f.store.createRun({ id: 'r', flowId: f.flowId, flowVersion: 1, triggerName: 't', init: {} });
-    for (let i = 0; i < 150; i++) await f.store.commitStep('r', { events: [{ i }] });
+    for (let i = 0; i < 300; i++) await f.store.commitStep('r', { events: [{ i }] });
     assert.equal(f.driver.checkpointWorkerRunning, true);
     assert.equal(f.driver.writerThread, null);
   } finally {
