@@ -10,7 +10,7 @@ import { applyUnits, prepareUnit, staged } from './step-batch.js';
 import type { PreparedUnit, UnitResult } from './step-batch.js';
 import type { NewRun, StepWrite } from './run-types.js';
 import type { WorkSignal } from './work-signal.js';
-import { loneInsert } from './run-inserts.js';
+import { loneInsert, versionNotFound } from './run-inserts.js';
 import { GroupCommitter } from './writer.js';
 import type { GroupCommitOptions, GroupCommitStats } from './writer.js';
 
@@ -158,14 +158,15 @@ export class StepWriter {
   private async applyBatch(units: PreparedUnit[]): Promise<UnitResult[]> {
     const now = this.ctx.now();
     const driver = this.ctx.driver;
-    const lone = loneInsert(driver, units);
+    const onThread = offThread(driver) ? driver.writeOnThread(units, now, this.stagedRows, this.merge) : null;
+    const lone = onThread ? null : loneInsert(driver, units);
     if (lone) {
       // The batch is one statement: a transaction of its own (run-inserts.ts).
-      await driver.run(lone.sql, lone.params);
+      const written = await driver.run(lone.sql, lone.params);
+      if (lone.single && written === 0) throw versionNotFound(lone.single);
       return units.map(() => ({ seqs: [], workIds: [], completed: 0 }));
     }
-    const results = await ((offThread(driver) ? driver.writeOnThread(units, now, this.stagedRows, this.merge) : null) ??
-      driver.transaction((c) => this.applyIn(c, units, now), { retryable: true }));
+    const results = await (onThread ?? driver.transaction((c) => this.applyIn(c, units, now), { retryable: true }));
     this.committed(units);
     return results;
   }

@@ -97,6 +97,12 @@ export const runStepCases: Case[] = [
       await rejectsWith(start('r-a2v', a.id, 2, {}), 'NotFound');
       await store.saveFlowVersion(a.id, { definition: { v: 2 }, expectedVersion: 1 });
       assert.equal((await start('r-a2v', a.id, 2, {})).flowVersion, 2);
+      // The hot path (environment and start given: no read back), alone in its batch, fails too.
+      const hot = { flowId: a.id, environmentId: 'default', startTime: 1, triggerName: 't', init: {} };
+      await rejectsWith(store.createRun({ ...hot, id: 'r-a7', flowVersion: 7 }, ended), 'NotFound');
+      assert.equal(await store.getRun('r-a7'), undefined);
+      assert.equal((await store.createRun({ ...hot, id: 'r-a2h', flowVersion: 2 }, ended)).status, 'Succeeded');
+      assert.deepEqual((await store.getRun('r-a2h', { withActions: true }))?.actions, ended.records);
     },
   ],
   [
