@@ -100,12 +100,17 @@ export async function insertNewRuns(driver: Driver, c: Conn, units: PreparedUnit
   }
   if (driver.dialect === 'postgres') await insertAll(driver, c, rows);
   else {
-    for (const { run, shape, values } of rows) {
-      const n = await c.run(statementsOf(shape).fromVersion, [run.id, ...values, run.flowVersion, run.flowId]);
-      if (n === 0) throw versionNotFound(run);
+    for (const row of rows) {
+      const n = await c.run(...fromVersion(row));
+      if (n === 0) throw versionNotFound(row.run);
     }
   }
   return folded;
+}
+
+/** SQLite: the INSERT ... SELECT of a run's row from its flow version (no row when there is none), and its parameters. */
+function fromVersion({ run, shape, values }: RunRow): [sql: string, params: unknown[]] {
+  return [statementsOf(shape).fromVersion, [run.id, ...values, run.flowVersion, run.flowId]];
 }
 
 /** Whether all a unit writes is the row of the run it creates (its records packed in it). */
@@ -161,13 +166,10 @@ export function loneInsert(driver: Driver, units: PreparedUnit[]): LoneInsert | 
 function loneSqlite(units: PreparedUnit[]): LoneInsert | null {
   const u = units.length === 1 ? units[0]! : null;
   if (!u || !onlyCreates(u)) return null;
-  const { run, shape, values, folded } = runRow(u, u.create);
-  if (!folded) return null;
-  return {
-    sql: statementsOf(shape).fromVersion,
-    params: [run.id, ...values, run.flowVersion, run.flowId],
-    single: run,
-  };
+  const row = runRow(u, u.create);
+  if (!row.folded) return null;
+  const [sql, params] = fromVersion(row);
+  return { sql, params, single: row.run };
 }
 
 /** Each database's flow versions whose environments were found (flowEnvironments' `known`). */
