@@ -22,18 +22,19 @@ export const CATCH_UP_PAGES = 32_768;
  * written a little never needs one. Counted per window, not in all: an idle server still commits
  * now and then (its cluster heartbeat every 5 s, a schedule's run), and 64 commits in all started
  * the worker in every server a few seconds after it started (a few flows saved and called were
- * enough), for good (about 6 MiB of RSS at rest, and 8 more while the thread started). Under a
- * load, 256 commits take well under a second (one call at a time: about 3,000 a second); until
- * then SQLite checkpoints on the connection, every 1,000 pages of WAL.
+ * enough), for good (about 6 MiB of RSS at rest, and 8 more while the thread started). At fewer
+ * than about two commits a second, SQLite's own checkpoint on the connection (every 1,000 pages of
+ * WAL) comes every few minutes at most; any load reaches 128 in well under a second.
  */
-const CHECKPOINTER_AFTER_WRITES = 256;
+const CHECKPOINTER_AFTER_WRITES = 128;
 /** See CHECKPOINTER_AFTER_WRITES. */
-const CHECKPOINTER_WINDOW_MS = 10_000;
+const CHECKPOINTER_WINDOW_MS = 60_000;
 /**
  * The worker stops after this long without a window of CHECKPOINTER_AFTER_WRITES commits (the
  * commits went on, or not, at a rate SQLite's own checkpoints serve), and starts again on demand.
+ * Two windows: commits at about the starting rate reach it in each window, once, late or early.
  */
-const CHECKPOINTER_IDLE_MS = 60_000;
+const CHECKPOINTER_IDLE_MS = 2 * CHECKPOINTER_WINDOW_MS;
 
 export interface CheckpointScheduleOptions {
   db: Database.Database;

@@ -89,7 +89,7 @@ test('commits that trickle in (a heartbeat) never start the worker, and let a ru
         await new Promise((r) => setTimeout(r, 10));
       }
     };
-    // About ten commits a window, for more than 256 commits in all: the worker stays off.
+    // About ten commits a window, for more than 128 commits in all: the worker stays off.
     await trickle(3000);
     assert.equal(driver.checkpointWorkerRunning, false);
     for (let i = 0; i < 300; i++) await driver.run('INSERT INTO t DEFAULT VALUES');
