@@ -9,7 +9,7 @@
 // compact only when reading it back gives the very same JSON (key order included), so any
 // other shape is stored as it is. Rows written before this rule hold the whole init and have no
 // COMPACT_KEY: they read as they are. An init with a COMPACT_KEY of its own is stored whole, wrapped.
-import { COMPACT_KEY } from './compact-json.js';
+import { COMPACT_KEY, deferPack } from './compact-json.js';
 import { textBlob, type Blob } from './json.js';
 
 /** What a runs row holds besides its init. */
@@ -164,14 +164,18 @@ function expandTrigger(stored: Obj, has: (letter: string) => boolean, cols: Init
 }
 
 /**
- * A compact init shorter than this stays inline text even where large JSON is compressed
- * (compact-json.ts, rule 3). Deflating one costs ~20 µs on every run start, most of it node:zlib's
- * set-up: a tenth of a stateful HTTP call's CPU, for ~150-200 bytes saved per run (measured on the
- * HTTP flow: 1.46 MiB per 1,000 runs deflated, 1.68 MiB inline).
+ * A compact init shorter than this is not compressed as its step is prepared, on the event loop
+ * (compact-json.ts, rule 3): it is compressed when its row is written (deferPack), on the writer
+ * thread under load, like a short run's packed records. Compressing it where it is prepared cost
+ * a Stateful HTTP call about a tenth of its CPU with deflate (~20 µs), and ~6 µs with Zstandard.
+ * A longer one is compressed where it is prepared: its text would cross to the writer thread
+ * several times the size of its compressed form.
  */
 export const INIT_COMPRESS_FROM = 1024;
 
 /** The stored value of a (compact) init's JSON text: see INIT_COMPRESS_FROM. */
 export function initBlob(text: string, runId: string, threshold: number, compress: boolean): Blob {
-  return textBlob(text, runId, threshold, compress && text.length >= INIT_COMPRESS_FROM);
+  const blob = textBlob(text, runId, threshold, compress && text.length >= INIT_COMPRESS_FROM);
+  if (compress && blob.inline === text) blob.inline = deferPack(text, true);
+  return blob;
 }
