@@ -89,7 +89,13 @@ describe('Dataverse-compatible desktop-flow API', () => {
         if (!offer) continue;
         const started = await h.call('POST', `/api/agent/v1/sessions/${offer.sessionId}/start`, {}, credential);
         if (started.status !== 200) continue;
-        await sleep(started.body.inputs.Input1 === 'slow' ? 1_000 : 50);
+        // It works as a real agent does: its polls (the machine's heartbeat) go on while the session
+        // runs. Asleep for the whole 'slow' second instead, it was not heard from for as long as
+        // the harness's offlineAfterMs (1 s), and a loaded machine saw the session Faulted (9).
+        const until = Date.now() + (started.body.inputs.Input1 === 'slow' ? 1_000 : 50);
+        while (Date.now() < until) {
+          await h.call('POST', '/api/agent/v1/poll', { running: [offer.sessionId] }, credential);
+        }
         await h.call(
           'POST',
           `/api/agent/v1/sessions/${offer.sessionId}/result`,
