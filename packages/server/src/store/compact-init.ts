@@ -3,7 +3,8 @@
 // workflow's id and version, its trigger's name, start time and clientTrackingId, and `now` are
 // the row's id, flow_id, flow_version, trigger_name, start_time and client_tracking_id; its
 // callbackBaseUrl holds the runId once more. What a RunHost writes then fits in a few hundred
-// bytes, kept as inline text: no deflating on the hot path (INIT_COMPRESS_FROM says why).
+// bytes, compressed on SQLite when its row is written, not where it is prepared (INIT_COMPRESS_FROM
+// says why).
 //
 // The stored object lists in COMPACT_KEY, one letter each, what it left out; an init is stored
 // compact only when reading it back gives the very same JSON (key order included), so any
