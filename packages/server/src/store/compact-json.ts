@@ -21,7 +21,8 @@
 //    before) still read.
 //    Small values stay inline text (compressing them costs more CPU than it saves bytes).
 //    PostgreSQL keeps `json` text (its TOAST compresses large values by itself). The records a
-//    short run packs in its row (packed-records.ts) are compressed when their batch is written
+//    short run packs in its row (packed-records.ts), and a run's init under 1 KiB
+//    (compact-init.ts), are compressed when their batch is written
 //    (stored(), on the writer thread when one runs), not when the step is prepared: their
 //    compression was most of such a run's preparation, and the event loop is what bounds the trigger calls a
 //    process serves. Other values are compressed as they are prepared (deferring them all sent
