@@ -1,6 +1,6 @@
 // The app: finds out who is signed in (the session cookie), shows sign-in or the pages, and the
 // frame around them (navigation, theme, sign-out). Heavy pages (graph, editor, admin) load on demand.
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { Loading } from './components/ui.js';
 import { Approvals } from './pages/approvals.js';
@@ -12,18 +12,57 @@ import { SessionContext, type SessionValue } from './session.js';
 import { applyTheme, initialTheme, type Theme } from './theme.js';
 import type { SessionUser, SignedIn } from './types.js';
 
-const loaders = {
-  flow: () => import('./pages/flow.js'),
-  run: () => import('./pages/run.js'),
-  admin: () => import('./pages/admin.js'),
-};
-// A bookmarked heavy page starts loading its code while the session is being checked.
-const firstRoute = matchRoute(window.location.pathname).name;
-if (firstRoute === 'flow' || firstRoute === 'run' || firstRoute === 'admin') void loaders[firstRoute]();
+/**
+ * A page whose code loads on demand (React.lazy) and renders at once when that code is already
+ * there. React keeps a Suspense fallback on screen for at least 300 ms once it has shown it: a
+ * bookmarked run page, whose code loads while the session is checked, waited that long before it
+ * even asked for the run.
+ */
+function onDemand<M, P extends object>(load: () => Promise<M>, pick: (m: M) => ComponentType<P>) {
+  let ready: ComponentType<P> | undefined;
+  let loading: Promise<ComponentType<P>> | undefined;
+  const preload = (): Promise<ComponentType<P>> =>
+    (loading ??= load().then(
+      (m) => (ready = pick(m)),
+      (error: unknown) => {
+        loading = undefined; // a failed download is tried again on the next visit
+        throw error;
+      },
+    ));
+  const Lazy = lazy(async () => ({ default: await preload() }));
+  function OnDemand(props: P) {
+    const Page = ready ?? Lazy;
+    return <Page {...props} />;
+  }
+  return { Page: OnDemand, preload };
+}
 
-const FlowPage = lazy(() => loaders.flow().then((m) => ({ default: m.FlowPage })));
-const RunPage = lazy(() => loaders.run().then((m) => ({ default: m.RunPage })));
-const Admin = lazy(() => loaders.admin().then((m) => ({ default: m.Admin })));
+const pages = {
+  flow: onDemand(
+    () => import('./pages/flow.js'),
+    (m) => m.FlowPage,
+  ),
+  run: onDemand(
+    () => import('./pages/run.js'),
+    (m) => m.RunPage,
+  ),
+  admin: onDemand(
+    () => import('./pages/admin.js'),
+    (m) => m.Admin,
+  ),
+};
+// A bookmarked heavy page starts loading its code while the session is being checked, and the
+// app shows it once both are in (no Suspense fallback, so no 300 ms hold); a failed download
+// is tried again by the page itself, which shows the error.
+const firstRoute = matchRoute(window.location.pathname).name;
+const firstPage =
+  firstRoute === 'flow' || firstRoute === 'run' || firstRoute === 'admin'
+    ? pages[firstRoute].preload().catch(() => undefined)
+    : undefined;
+
+const FlowPage = pages.flow.Page;
+const RunPage = pages.run.Page;
+const Admin = pages.admin.Page;
 
 type State = { kind: 'checking' } | { kind: 'signedOut' } | { kind: 'signedIn'; user: SessionUser };
 
@@ -42,10 +81,16 @@ export function App() {
       setCsrfToken(null);
       setState({ kind: 'signedOut' });
     });
-    api<SignedIn>('GET', '/api/v1/session', undefined, { quiet401: true }).then(accept, (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) setState({ kind: 'signedOut' });
-      else setState({ kind: 'signedOut' });
-    });
+    api<SignedIn>('GET', '/api/v1/session', undefined, { quiet401: true }).then(
+      async (signed) => {
+        await firstPage;
+        accept(signed);
+      },
+      (e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) setState({ kind: 'signedOut' });
+        else setState({ kind: 'signedOut' });
+      },
+    );
     return () => setUnauthorizedHandler(null);
   }, [accept]);
 
@@ -58,6 +103,22 @@ export function App() {
       navigate('/');
     }
   }, []);
+
+  // Once someone is signed in and the browser is idle, the code of the pages most opened next (a
+  // flow, a run) loads ahead, so that following a link to one shows it at once.
+  const signedIn = state.kind === 'signedIn';
+  useEffect(() => {
+    if (!signedIn) return;
+    const ahead = (): void => {
+      for (const page of [pages.flow, pages.run]) page.preload().catch(() => undefined);
+    };
+    if ('requestIdleCallback' in window) {
+      const handle = window.requestIdleCallback(ahead, { timeout: 5000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(ahead, 1000);
+    return () => clearTimeout(timer);
+  }, [signedIn]);
 
   const session = useMemo<SessionValue | null>(
     () => (state.kind === 'signedIn' ? { user: state.user, signOut } : null),
@@ -74,7 +135,7 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <Shell user={session.user} onSignOut={signOut} route={route}>
-        <Suspense fallback={<Loading />}>
+        <Suspense fallback={<Loading what="Loading the page" />}>
           <Page route={route} user={session.user} />
         </Suspense>
       </Shell>

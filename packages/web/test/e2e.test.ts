@@ -258,6 +258,52 @@ describe('the web app in Chromium against flowbridge start', { skip }, () => {
     await shot(page, '06-run');
   });
 
+  it('a bookmarked run page and a run opened from a link never wait behind the page-loading placeholder', async () => {
+    // React keeps a Suspense fallback on screen for at least 300 ms once shown: the app loads a
+    // bookmarked page's code while it checks the session, and the flow and run pages' code ahead
+    // once signed in, so that neither shows it. Every status line the app shows is recorded.
+    const tab = await admin.newPage();
+    watch(tab);
+    await tab.addInitScript(() => {
+      const seen: string[] = [];
+      Object.assign(window, { statusLines: seen });
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[role=status]')) {
+          const text = el.textContent ?? '';
+          if (!seen.includes(text)) seen.push(text);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    const lines = (): Promise<string[]> =>
+      tab.evaluate(() => (window as unknown as { statusLines: string[] }).statusLines);
+    try {
+      await tab.goto(`${server.url}/runs/${runId}`);
+      await tab.getByRole('region', { name: 'Run graph' }).getByLabel('Action Greeting: Succeeded').waitFor();
+      const bookmarked = await lines();
+      assert.ok(bookmarked.includes('Starting…'), `the recorder saw the app start: ${bookmarked.join(' | ')}`);
+      assert.ok(!bookmarked.includes('Loading the page…'), `a bookmarked run page: ${bookmarked.join(' | ')}`);
+
+      await tab.goto(`${server.url}/approvals`);
+      await tab.getByRole('heading', { name: 'Approvals' }).waitFor();
+      await until('the run page code loaded ahead', async () =>
+        (await tab.evaluate(() =>
+          performance.getEntriesByType('resource').some((e) => /\/run-[^/]*\.js$/.test(e.name)),
+        ))
+          ? true
+          : undefined,
+      );
+      await tab.evaluate((path) => {
+        history.pushState(null, '', path);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, `/runs/${runId}`);
+      await tab.getByRole('region', { name: 'Run graph' }).getByLabel('Action Greeting: Succeeded').waitFor();
+      const followed = await lines();
+      assert.ok(!followed.includes('Loading the page…'), `a run opened in the app: ${followed.join(' | ')}`);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('a Stateless run page says its per-action history was not kept', async () => {
     const created = await call('POST', '/api/v1/flows', {
       name: 'lean',
