@@ -1,7 +1,8 @@
 // The app: finds out who is signed in (the session cookie), shows sign-in or the pages, and the
 // frame around them (navigation, theme, sign-out). Heavy pages (graph, editor, admin) load on demand.
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { onDemand, PageBoundary } from './components/page-loading.js';
 import { Loading } from './components/ui.js';
 import { Approvals } from './pages/approvals.js';
 import { Flows } from './pages/flows.js';
@@ -11,31 +12,6 @@ import { Link, matchRoute, navigate, usePath, type Route } from './router.js';
 import { SessionContext, type SessionValue } from './session.js';
 import { applyTheme, initialTheme, type Theme } from './theme.js';
 import type { SessionUser, SignedIn } from './types.js';
-
-/**
- * A page whose code loads on demand (React.lazy) and renders at once when that code is already
- * there. React keeps a Suspense fallback on screen for at least 300 ms once it has shown it: a
- * bookmarked run page, whose code loads while the session is checked, waited that long before it
- * even asked for the run.
- */
-function onDemand<M, P extends object>(load: () => Promise<M>, pick: (m: M) => ComponentType<P>) {
-  let ready: ComponentType<P> | undefined;
-  let loading: Promise<ComponentType<P>> | undefined;
-  const preload = (): Promise<ComponentType<P>> =>
-    (loading ??= load().then(
-      (m) => (ready = pick(m)),
-      (error: unknown) => {
-        loading = undefined; // a failed download is tried again on the next visit
-        throw error;
-      },
-    ));
-  const Lazy = lazy(async () => ({ default: await preload() }));
-  function OnDemand(props: P) {
-    const Page = ready ?? Lazy;
-    return <Page {...props} />;
-  }
-  return { Page: OnDemand, preload };
-}
 
 const pages = {
   flow: onDemand(
@@ -135,9 +111,11 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <Shell user={session.user} onSignOut={signOut} route={route}>
-        <Suspense fallback={<Loading what="Loading the page" />}>
-          <Page route={route} user={session.user} />
-        </Suspense>
+        <PageBoundary key={route.path}>
+          <Suspense fallback={<Loading what="Loading the page" />}>
+            <Page route={route} user={session.user} />
+          </Suspense>
+        </PageBoundary>
       </Shell>
     </SessionContext.Provider>
   );
