@@ -1618,6 +1618,14 @@ export interface components {
       definition?: Record<string, unknown>;
       /** @description Its parameter values (single-flow answers only). */
       parameters?: Record<string, unknown>;
+      /** @description The current definition's first trigger (the list with `expand=trigger`); null when it has none. */
+      trigger?: {
+        name: string;
+        type: string;
+        kind: string | null;
+      } | null;
+      /** @description Its latest run (the list with `expand=lastRun`); null when it never ran; absent when the caller may not read its runs. */
+      lastRun?: components['schemas']['Run'] | null;
     };
     FlowVersion: {
       version: number;
@@ -2433,6 +2441,8 @@ export interface operations {
       query?: {
         /** @description Only flows of this environment. */
         environmentId?: string;
+        /** @description A comma list: `trigger` adds each flow's first trigger (name, type, kind), `lastRun` its latest run; what a list page shows, in one answer. */
+        expand?: string;
         /** @description Only those whose trigger uses a connection of this connector (e.g. 'shared_crm'). */
         connector?: string;
         /** @description Only those whose trigger is this connector operation (`inputs.host.operationId`). Also `triggerParameter.<name>=<value>`: only those whose trigger's parameter `<name>` (`inputs.parameters`) has this value; several are all required. Matched on one trigger; connector and operation case-insensitively. */

@@ -118,6 +118,39 @@ describe('HTTP API (in process)', () => {
     assert.equal((await api('GET', `/api/v1/flows/${id}`)).status, 404);
   });
 
+  it("the flow list with expand=trigger,lastRun carries each flow's first trigger and latest run", async () => {
+    const ran = await create('listed-ran', echoFlow);
+    const idle = await create('listed-idle', noResponseFlow);
+    const url = await signedUrl(ran);
+    const first = await t.server.app.inject({ method: 'POST', url, payload: { name: 'a' } });
+    const second = await t.server.app.inject({ method: 'POST', url, payload: { name: 'b' } });
+    assert.equal(second.statusCode, 201);
+    const latest = second.headers['x-ms-workflow-run-id'];
+    assert.notEqual(first.headers['x-ms-workflow-run-id'], latest);
+
+    const plain = (await api('GET', '/api/v1/flows')).body!.value as Array<Record<string, unknown>>;
+    assert.ok(
+      plain.every((f) => !('trigger' in f) && !('lastRun' in f)),
+      'nothing added unless asked',
+    );
+
+    const list = await api('GET', '/api/v1/flows?expand=trigger,lastRun,unknown');
+    assert.equal(list.status, 200);
+    const byId = new Map((list.body!.value as Array<Record<string, any>>).map((f) => [f.id, f]));
+    assert.deepEqual(byId.get(ran)!.trigger, { name: 'manual', type: 'Request', kind: 'Http' });
+    assert.equal(byId.get(ran)!.lastRun.id, latest);
+    assert.equal(byId.get(ran)!.lastRun.status, 'Succeeded');
+    assert.equal(byId.get(ran)!.lastRun.flowId, ran);
+    assert.equal(byId.get(idle)!.lastRun, null);
+
+    const triggersOnly = await api('GET', '/api/v1/flows?expand=trigger');
+    const item = (triggersOnly.body!.value as Array<Record<string, unknown>>).find((f) => f.id === ran)!;
+    assert.ok('trigger' in item && !('lastRun' in item));
+    const bad = await api('GET', '/api/v1/flows?expand=trigger&expand=lastRun');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body!.error.target, 'expand');
+  });
+
   it('a rejected update saves nothing; an unknown environment is a 400 naming it; flow changes are audited', async () => {
     const id = await create('careful', echoFlow);
     const bad = await api('PUT', `/api/v1/flows/${id}`, { ...echoFlow, kind: 'Sideways' });

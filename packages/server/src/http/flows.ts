@@ -12,6 +12,7 @@ import { requirePermission, principalOf, type RouteContext } from './context.js'
 import { afterFlowSaved, problemError, problemJson } from './flow-lifecycle.js';
 import { definitionMatches, triggerFilterOf, type TriggerFilter } from './trigger-filter.js';
 import { flowReferences } from '../connector-host/flow-connections.js';
+import { runJson } from './runs.js';
 
 export function flowJson(flow: Flow, version?: FlowVersion): Record<string, unknown> {
   return {
@@ -178,7 +179,14 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
       ctx.auth.authorize(principal, 'flows.read', f.environmentId),
     );
     const shown = filter ? await filterAsync(flows, (f) => flowTriggerMatches(ctx, f, filter)) : flows;
-    return { value: shown.map((f) => flowJson(f)) };
+    const expand = expandOf(request.query.expand);
+    if (!expand.size) return { value: shown.map((f) => flowJson(f)) };
+    const mayReadRuns = (f: Flow) => ctx.auth.authorize(principal, 'runs.read', f.environmentId);
+    return {
+      value: await Promise.all(
+        shown.map(async (f) => ({ ...flowJson(f), ...(await expanded(ctx, f, expand, mayReadRuns(f))) })),
+      ),
+    };
   });
 
   app.get('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -279,6 +287,48 @@ async function flowTriggerMatches(ctx: RouteContext, flow: Flow, filter: Trigger
     },
     filter,
   );
+}
+
+/** What a flow list item may add (`expand=trigger,lastRun`): a list page draws its rows from one answer. */
+const EXPANDABLE = new Set(['trigger', 'lastRun']);
+
+/** `expand`'s known names (a comma list, as the runs API's; unknown ones are ignored, as there). */
+function expandOf(value: unknown): Set<string> {
+  if (value === undefined) return new Set();
+  if (typeof value !== 'string') throw new ApiError(400, 'InvalidRequest', "'expand' must be a string.", 'expand');
+  return new Set(
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => EXPANDABLE.has(name)),
+  );
+}
+
+/**
+ * A list item's expansions: its current definition's first trigger (name, type, kind) and its
+ * latest run (null when it never ran, absent when the caller may not read its runs).
+ */
+async function expanded(
+  ctx: RouteContext,
+  flow: Flow,
+  expand: Set<string>,
+  mayReadRuns: boolean,
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (expand.has('trigger')) {
+    const version = await ctx.store.getFlowVersion(flow.id, flow.currentVersion);
+    const triggers = isRecord(version?.definition) ? version.definition.triggers : undefined;
+    const [name, trigger] = isRecord(triggers) ? (Object.entries(triggers)[0] ?? []) : [];
+    out.trigger =
+      name === undefined || !isRecord(trigger)
+        ? null
+        : { name, type: String(trigger.type ?? ''), kind: typeof trigger.kind === 'string' ? trigger.kind : null };
+  }
+  if (expand.has('lastRun') && mayReadRuns) {
+    const [run] = (await ctx.store.listRuns({ flowId: flow.id, limit: 1 })).items;
+    out.lastRun = run ? runJson(run) : null;
+  }
+  return out;
 }
 
 async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {

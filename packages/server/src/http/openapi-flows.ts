@@ -50,6 +50,17 @@ const schemas: Record<string, Schema> = {
       updatedAt: dateTime,
       definition: { type: 'object', description: 'The current definition (single-flow answers only).' },
       parameters: { type: 'object', description: 'Its parameter values (single-flow answers only).' },
+      trigger: {
+        type: ['object', 'null'],
+        description: "The current definition's first trigger (the list with `expand=trigger`); null when it has none.",
+        required: ['name', 'type', 'kind'],
+        properties: { name: { type: 'string' }, type: { type: 'string' }, kind: nullableStr() },
+      },
+      lastRun: {
+        anyOf: [ref('Run'), { type: 'null' }],
+        description:
+          'Its latest run (the list with `expand=lastRun`); null when it never ran; absent when the caller may not read its runs.',
+      },
     },
   },
   FlowVersion: {
@@ -94,6 +105,12 @@ export const flowsSection: Section = {
       tag: 'flows',
       query: [
         { name: 'environmentId', description: 'Only flows of this environment.', schema: { type: 'string' } },
+        {
+          name: 'expand',
+          description:
+            "A comma list: `trigger` adds each flow's first trigger (name, type, kind), `lastRun` its latest run; what a list page shows, in one answer.",
+          schema: { type: 'string' },
+        },
         ...triggerFilterQuery,
       ],
       responses: { '200': { description: 'The flows', schema: listOf(ref('Flow')) }, '400': 'InvalidRequest' },

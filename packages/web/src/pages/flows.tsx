@@ -4,10 +4,9 @@ import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { ApiError, enc, post, query } from '../api.js';
 import { Empty, ErrorNote, Loading, Status, useAction, useApi } from '../components/ui.js';
 import { when } from '../format.js';
-import { triggerSummary } from '../graph/model.js';
 import { Link, navigate } from '../router.js';
 import { can, useSession } from '../session.js';
-import type { DefinitionError, Environment, Flow, Page, Run } from '../types.js';
+import type { DefinitionError, Environment, Flow } from '../types.js';
 
 export function Flows() {
   const { user } = useSession();
@@ -15,7 +14,8 @@ export function Flows() {
   const [env, setEnv] = useState('default');
   const [search, setSearch] = useState('');
   const [creating, setCreating] = useState(false);
-  const flows = useApi<{ value: Flow[] }>(`/api/v1/flows${query({ environmentId: env })}`);
+  // One answer draws every row: each flow's trigger and latest run come with it.
+  const flows = useApi<{ value: Flow[] }>(`/api/v1/flows${query({ environmentId: env, expand: 'trigger,lastRun' })}`);
   const shown = useMemo(
     () =>
       (flows.data?.value ?? [])
@@ -78,12 +78,10 @@ export function Flows() {
 }
 
 function FlowRow({ flow, mayWrite, onChanged }: { flow: Flow; mayWrite: boolean; onChanged: () => void }) {
-  const detail = useApi<Flow>(`/api/v1/flows/${enc(flow.id)}`);
-  const last = useApi<Page<Run>>(`/api/v1/runs${query({ flowId: flow.id, limit: 1 })}`);
-  const trigger = detail.data ? triggerSummary(detail.data.definition) : null;
+  const { trigger } = flow;
   const toggle = useAction();
   const on = flow.state === 'Enabled';
-  const run = last.data?.value[0];
+  const run = flow.lastRun;
   return (
     <tr>
       <td>
@@ -113,7 +111,7 @@ function FlowRow({ flow, mayWrite, onChanged }: { flow: Flow; mayWrite: boolean;
           <Link to={`/runs/${enc(run.id)}`} aria-label={`Last run of ${flow.name}: ${run.status}`}>
             <Status status={run.status} /> {when(run.startTime)}
           </Link>
-        ) : last.data ? (
+        ) : run === null ? (
           <span className="muted">Never ran</span>
         ) : null}
       </td>
