@@ -323,6 +323,31 @@ describe('the web app in Chromium against flowbridge start', { skip }, () => {
     }
   });
 
+  it('a run of an older version is drawn with the definition it ran', async () => {
+    const version = (step: string) => ({
+      triggers: { manual: { type: 'Request', kind: 'Http' } },
+      actions: { [step]: { type: 'Compose', inputs: step } },
+    });
+    const created = await call('POST', '/api/v1/flows', { name: 'Versioned', definition: version('Old_step') });
+    const id = (created.body as { id: string }).id;
+    const cb = await call('POST', `/api/v1/flows/${id}/triggers/manual/listCallbackUrl`);
+    const res = await fetch((cb.body as { value: string }).value, { method: 'POST' });
+    const rid = res.headers.get('x-ms-workflow-run-id')!;
+    await until('the run ended', async () =>
+      (await call('GET', `/api/v1/runs/${rid}`)).body?.status === 'Succeeded' ? true : undefined,
+    );
+    assert.equal((await call('PUT', `/api/v1/flows/${id}`, { definition: version('New_step') })).status, 200);
+    await page.goto(`${server.url}/runs/${rid}`);
+    await page.getByRole('region', { name: 'Run graph' }).getByLabel('Action Old_step: Succeeded').waitFor();
+    assert.equal(
+      await page
+        .getByRole('region', { name: 'Run graph' })
+        .getByLabel(/New_step/)
+        .count(),
+      0,
+    );
+  });
+
   it('a Stateless run page says its per-action history was not kept', async () => {
     const created = await call('POST', '/api/v1/flows', {
       name: 'lean',

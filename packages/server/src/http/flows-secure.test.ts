@@ -30,6 +30,9 @@ test('the flows API masks secure parameter values; saving the mask back keeps th
     assert.ok(!JSON.stringify(read.json).includes('s3cret-token'));
     const versions = await call('GET', `/api/v1/flows/${id}/versions`);
     assert.ok(!JSON.stringify(versions.json).includes('s3cret-token'));
+    const first = await call('GET', `/api/v1/flows/${id}/versions/1`);
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.json.parameters, { token: SECURED_VALUE, region: 'eu' });
 
     const saved = await call('PUT', `/api/v1/flows/${id}`, {
       definition: read.json.definition,

@@ -243,6 +243,20 @@ export function flowRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return { value: (await ctx.store.listFlowVersions(flow.id)).map(versionJson) };
   });
 
+  app.get(
+    '/api/v1/flows/:id/versions/:version',
+    async (request: FastifyRequest<{ Params: { id: string; version: string } }>) => {
+      const flow = await flowOr404(ctx, request.params.id);
+      requirePermission(ctx, request, 'flows.read', flow.environmentId);
+      const number = Number(request.params.version);
+      if (!/^\d+$/.test(request.params.version) || !Number.isSafeInteger(number) || number < 1)
+        throw new ApiError(400, 'InvalidRequest', 'The version must be a whole number from 1.', 'version');
+      const version = await ctx.store.getFlowVersion(flow.id, number);
+      if (!version) throw new ApiError(404, 'NotFound', `Flow '${flow.id}' has no version ${number}.`, 'version');
+      return versionJson(version);
+    },
+  );
+
   app.delete('/api/v1/flows/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const flow = await flowOr404(ctx, request.params.id);
     const principal = requirePermission(ctx, request, 'flows.write', flow.environmentId);

@@ -162,6 +162,20 @@ export const flowsSection: Section = {
         '404': 'NotFound',
       },
     },
+    {
+      operationId: 'getFlowVersion',
+      method: 'get',
+      path: '/api/v1/flows/{id}/versions/{version}',
+      summary: 'Read one version of a flow (the definition a run of it ran)',
+      tag: 'flows',
+      pathParams: { ...id, version: 'The version number, from 1.' },
+      responses: {
+        '200': { description: 'The version', schema: ref('FlowVersion') },
+        '400': 'InvalidRequest: the version is not a whole number from 1',
+        '403': 'Forbidden',
+        '404': 'NotFound: no such flow, or no such version of it',
+      },
+    },
     ...(['enable', 'disable'] as const).map((verb) => ({
       operationId: `${verb}Flow`,
       method: 'post' as const,

@@ -373,7 +373,11 @@ describe('OpenAPI document of a server wired as flowbridge start', () => {
       assert.equal((await call('saveFlow', flowUrl, { body: { definition, expectedVersion: 1 } })).status, 200);
       assert.equal((await call('saveFlow', flowUrl, { body: { definition, expectedVersion: 1 } })).status, 409);
       assert.equal((await call('listFlowVersions', `${flowUrl}/versions`)).status, 200);
+      assert.equal((await call('getFlowVersion', `${flowUrl}/versions/1`)).status, 200);
+      assert.equal((await call('getFlowVersion', `${flowUrl}/versions/9`)).status, 404);
+      assert.equal((await call('getFlowVersion', `${flowUrl}/versions/first`)).status, 400);
       assert.equal((await call('listFlows', '/api/v1/flows')).status, 200);
+      assert.equal((await call('listFlows', '/api/v1/flows?expand=trigger,lastRun')).status, 200);
       assert.equal((await call('disableFlow', `${flowUrl}/disable`)).status, 200);
       assert.equal((await call('enableFlow', `${flowUrl}/enable`)).status, 200);
       assert.equal((await call('regenerateAccessKey', `${flowUrl}/regenerateAccessKey`)).status, 200);

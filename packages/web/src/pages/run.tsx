@@ -29,13 +29,13 @@ export function RunPage({ id }: { id: string }) {
 function RunView({ run, onChanged }: { run: RunDetail; onChanged: () => void }) {
   const { user } = useSession();
   const flow = useApi<Flow>(`/api/v1/flows/${enc(run.flowId)}`);
-  const versions = useApi<{ value: FlowVersion[] }>(
-    flow.data && flow.data.version !== run.flowVersion ? `/api/v1/flows/${enc(run.flowId)}/versions` : null,
+  // A run of an older version is drawn with the definition it ran (that version alone).
+  const older = useApi<FlowVersion>(
+    flow.data && flow.data.version !== run.flowVersion
+      ? `/api/v1/flows/${enc(run.flowId)}/versions/${run.flowVersion}`
+      : null,
   );
-  const definition =
-    flow.data?.version === run.flowVersion
-      ? flow.data.definition
-      : versions.data?.value.find((v) => v.version === run.flowVersion)?.definition;
+  const definition = flow.data?.version === run.flowVersion ? flow.data.definition : older.data?.definition;
   const graph = useMemo(() => (definition === undefined ? null : buildGraph(definition)), [definition]);
   const actions = run.actions ?? {};
   const states = useMemo(() => {
