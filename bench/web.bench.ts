@@ -14,6 +14,8 @@ import { compare, type BenchResult } from './types.js';
 
 const DIST = join(import.meta.dirname, '..', 'packages', 'web', 'dist');
 const KB = 1024;
+/** Flows on the flows page measured (each run once). */
+const FLOWS = 200;
 
 /** The entry script and what index.html preloads: what a first visit downloads before anything runs. */
 function initialJs(): { gz: number; raw: number; files: string[] } {
@@ -130,6 +132,30 @@ export async function run(): Promise<BenchResult[]> {
     results.push({
       ...compare('run page, 200 actions + 1,000 repetitions', median(runPage), 'ms', 1000, 'budget', 'lower'),
       note: `from navigation to the graph and the action list drawn; of it, GET /api/v1/runs/{id}?expand=actions alone takes ${median(apiTimes).toFixed(0)} ms`,
+    });
+
+    // The flows page of an environment with FLOWS flows, each run once: every row drawn with its
+    // trigger and last run (the page asks for them with the list: one request, not two per flow).
+    const small = { triggers: { manual: { type: 'Request', kind: 'Http' } }, actions: {} };
+    for (let i = 0; i < FLOWS; i++) {
+      const f = await api('POST', '/api/v1/flows', { name: `many-${String(i).padStart(3, '0')}`, definition: small });
+      const url = await api('POST', `/api/v1/flows/${f.id}/triggers/manual/listCallbackUrl`);
+      await fetch(String(url.value), { method: 'POST' });
+    }
+    const last = `many-${String(FLOWS - 1).padStart(3, '0')}`;
+    const flowsPage: number[] = [];
+    let requests = 0;
+    page.on('request', () => requests++);
+    for (let i = 0; i < 3; i++) {
+      requests = 0;
+      const t = performance.now();
+      await page.goto(`${server.url}/flows`);
+      await page.getByRole('link', { name: new RegExp(`^Last run of ${last}: `) }).waitFor();
+      flowsPage.push(performance.now() - t);
+    }
+    results.push({
+      ...compare(`flows page, ${FLOWS} flows`, median(flowsPage), 'ms', 1000, 'budget', 'lower'),
+      note: `from navigation to every row drawn with its trigger and last run; ${requests} requests in all (page, code, API)`,
     });
   } finally {
     await browser.close();
