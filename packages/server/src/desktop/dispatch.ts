@@ -105,16 +105,21 @@ export class Dispatch {
       ...(agent.info ? { agent: agent.info } : {}),
     };
     const current = { ...machine, ...(agent.attended !== undefined ? { attended: agent.attended } : {}) };
+    // `running` is what the agent held when it sent this poll: a session started since (on an offer
+    // from another poll of the same agent, one it abandoned) is not missing from it.
+    const sent = now();
     for (;;) {
+      // An abandoned poll says nothing more: the agent has polled again with what it holds now.
+      if (abort.aborted) return { cancel: [], offer: null, pollMs: timing.pollHoldMs };
       await store.desktop.touchMachine(machine.id, now(), update);
-      const answer = await this.look(current, running);
+      const answer = await this.look(current, running, sent);
       const left = until - now();
       if (answer.cancel.length || answer.offer || left <= 0 || abort.aborted) return answer;
       await signal.wait(Math.min(RECHECK_MS, left), abort);
     }
   }
 
-  private async look(machine: Machine, running: readonly string[]): Promise<PollAnswer> {
+  private async look(machine: Machine, running: readonly string[], sent: number): Promise<PollAnswer> {
     const { store, timing } = this.deps;
     const held = await store.desktop.machineSessions(machine.id);
     const cancel = running.filter((id) => {
@@ -125,8 +130,13 @@ export class Dispatch {
       machine,
       running,
       "The machine's agent no longer runs this session (it restarted).",
+      true,
+      sent,
     );
-    if (!offer && running.length === 0) offer = await store.desktop.claimSession(machine, this.deps.now());
+    // Nothing new for a machine that started a session since this poll was sent.
+    const startedSince = held.some((h) => h.status === STATUS.Running && h.startedAt !== null && h.startedAt > sent);
+    if (!offer && running.length === 0 && !startedSince)
+      offer = await store.desktop.claimSession(machine, this.deps.now());
     return { cancel, offer: offer ? { sessionId: offer.id } : null, pollMs: timing.pollHoldMs };
   }
 
@@ -139,10 +149,13 @@ export class Dispatch {
     running: readonly string[],
     lost: string,
     mayOffer = true,
+    sent = Infinity,
   ): Promise<DesktopSession | undefined> {
     let offer: DesktopSession | undefined;
     for (const s of await this.deps.store.desktop.machineSessions(machine.id)) {
       if (running.includes(s.id)) continue;
+      // Started after the agent sent `running` (`sent`): its list could not name it yet.
+      if (s.status === STATUS.Running && s.startedAt !== null && s.startedAt > sent) continue;
       if (s.status === STATUS.Running) {
         await this.deps.sessions.end(s.id, [STATUS.Running], {
           status: STATUS.Faulted,
