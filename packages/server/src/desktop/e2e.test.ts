@@ -313,7 +313,7 @@ describe('desktop flows end to end (flowbridge start, two flowbridge agent proce
     });
     assert.equal(res.status, 204);
     const s = await ended(id);
-    assert.deepEqual([s.status, s.statuscode], ['Cancelled', 7]);
+    assert.deepEqual([s.status, s.statuscode], ['Cancelled', 7], JSON.stringify(s)); // the whole session when not: its errorCode says who ended it
     await sleep(300);
     assert.equal(running(`sleep ${mark}`), false, 'the process tree was killed');
   });
