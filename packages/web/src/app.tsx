@@ -1,7 +1,7 @@
 // The app: finds out who is signed in (the session cookie), shows sign-in or the pages, and the
 // frame around them (navigation, theme, sign-out). Heavy pages (graph, editor, admin) load on demand.
 import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { onDemand, PageBoundary } from './components/page-loading.js';
 import { Loading } from './components/ui.js';
 import { Approvals } from './pages/approvals.js';
@@ -62,10 +62,7 @@ export function App() {
         await firstPage;
         accept(signed);
       },
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) setState({ kind: 'signedOut' });
-        else setState({ kind: 'signedOut' });
-      },
+      () => setState({ kind: 'signedOut' }), // 401, or no answer: the sign-in page says what it can
     );
     return () => setUnauthorizedHandler(null);
   }, [accept]);

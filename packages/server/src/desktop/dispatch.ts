@@ -49,6 +49,10 @@ export interface ResultReport {
   endedAgoMs?: number;
 }
 
+/** Whether the session was started (Running) after `at`: a poll sent then could not list it. */
+const startedAfter = (s: DesktopSession, at: number): boolean =>
+  s.status === STATUS.Running && s.startedAt !== null && s.startedAt > at;
+
 export class Dispatch {
   constructor(
     private readonly deps: {
@@ -134,8 +138,7 @@ export class Dispatch {
       sent,
     );
     // Nothing new for a machine that started a session since this poll was sent.
-    const startedSince = held.some((h) => h.status === STATUS.Running && h.startedAt !== null && h.startedAt > sent);
-    if (!offer && running.length === 0 && !startedSince)
+    if (!offer && running.length === 0 && !held.some((h) => startedAfter(h, sent)))
       offer = await store.desktop.claimSession(machine, this.deps.now());
     return { cancel, offer: offer ? { sessionId: offer.id } : null, pollMs: timing.pollHoldMs };
   }
@@ -155,7 +158,7 @@ export class Dispatch {
     for (const s of await this.deps.store.desktop.machineSessions(machine.id)) {
       if (running.includes(s.id)) continue;
       // Started after the agent sent `running` (`sent`): its list could not name it yet.
-      if (s.status === STATUS.Running && s.startedAt !== null && s.startedAt > sent) continue;
+      if (startedAfter(s, sent)) continue;
       if (s.status === STATUS.Running) {
         await this.deps.sessions.end(s.id, [STATUS.Running], {
           status: STATUS.Faulted,
